@@ -1,0 +1,38 @@
+"""ecs_snap_lab: learn Alibaba Cloud ECS CreateSnapshot on a simulated account you control.
+
+    >>> from ecs_snap_lab import Lab
+    >>> lab = Lab(seed=1)
+    >>> disk = lab.ready_disk()
+    >>> lab.create_snapshot(disk, name="first").ok
+    True
+
+The core is stdlib only: pandas, matplotlib and ipywidgets load when a view or widget is first used.
+"""
+
+from .lab import ApiError, Lab, RequestRecord
+from .response import Response, TraceStep
+from .rules.catalog import ErrorEntry, error_catalog
+from .rules.params import Violation
+from .validation import validate
+
+
+def reproduce(code: str, row: int | None = None):
+    """A fresh lab, a request and its response where response.code == code (see ecs_snap_lab.reproduce)."""
+    from .reproduce import reproduce as _reproduce
+
+    return _reproduce(code, row)
+
+
+__all__ = [
+    "ApiError",
+    "ErrorEntry",
+    "Lab",
+    "RequestRecord",
+    "Response",
+    "TraceStep",
+    "Violation",
+    "error_catalog",
+    "reproduce",
+    "validate",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,197 @@
+"""What every action shares: the call being answered, its trace, and how a check fails."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NoReturn
+
+from ..model.world import TokenRecord, World
+from ..rules.catalog import check as lookup_check
+from ..rules.params import given
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 10
+
+
+class ApiFailure(Exception):
+    """A check failed: the request is answered with `code` and nothing in the world changed."""
+
+    def __init__(self, check: str, code: str, detail: str = "", param: str = "", variant: str = "") -> None:
+        super().__init__(f"{code}: {detail}")
+        self.check = check
+        self.code = code
+        self.detail = detail
+        self.param = param
+        self.variant = variant
+
+
+@dataclass(slots=True)
+class Call:
+    """One request being answered. `trace` holds the ids of checks that passed, in order, or
+    (id, note) pairs when a pass deserves a word (a token replay, a skipped step)."""
+
+    world: World
+    action: str
+    params: dict[str, str]
+    trace: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    token_key: str = ""
+    token_fingerprint: str = ""
+
+    def passed(self, check_id: str, note: str = "") -> None:
+        self.trace.append((check_id, note) if note else check_id)
+
+    def fail(self, check_id: str, detail: str = "", param: str = "", variant: str = "") -> NoReturn:
+        raise ApiFailure(check_id, lookup_check(check_id).code, detail, param, variant)
+
+    def expect(self, ok: bool, check_id: str, detail: str = "", param: str = "") -> None:
+        """Pass `check_id` if `ok`, else fail with its code. `detail` says why, in the learner's terms."""
+        if ok:
+            self.trace.append(check_id)
+        else:
+            self.fail(check_id, detail, param)
+
+    # ------------------------------------------------------------------ parameters
+
+    def require(self, *names: str) -> None:
+        for name in names:
+            if not self.params.get(name):
+                self.fail("Required.present", f"{name} is required by {self.action}", name)
+        self.trace.append("Required.present")
+
+    def opt(self, name: str) -> str | None:
+        return given(self.params, name)
+
+    def region(self) -> None:
+        """RegionId is required where the real API wants it, and must be the lab's region."""
+        region = self.params.get("RegionId") or self.params.get("regionId")
+        if not region:
+            self.fail("Required.present", f"RegionId is required by {self.action}", "RegionId")
+        self.expect(
+            region == self.world.region,
+            "RegionId.known",
+            f"RegionId {region[:40]!r} is not this lab's region ({self.world.region})",
+            "RegionId",
+        )
+
+    def integer(self, name: str, default: int, low: int, high: int, check_id: str) -> int:
+        text = self.opt(name)
+        if text is None:
+            return default
+        digits = text[1:] if text[:1] == "-" else text
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 12 and low <= int(text) <= high):
+            self.fail(check_id, f"{name} is {text[:40]!r}; it must be a whole number from {low} to {high}", name)
+        return int(text)
+
+    def boolean(self, name: str, default: bool = False) -> bool:
+        text = self.opt(name)
+        if text is None:
+            return default
+        lowered = text.lower()
+        if lowered not in ("true", "false"):
+            self.fail("Params.encodable", f"{name} is {text[:40]!r}; it must be true or false", name)
+        return lowered == "true"
+
+    def paging(self) -> tuple[int, int]:
+        number = self.integer("PageNumber", 1, 1, 10**9, "Paging.valid")
+        size = self.integer("PageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "Paging.valid")
+        self.passed("Paging.valid")
+        return number, size
+
+    def id_list(self, name: str, limit: int = 100, limit_check: str = "") -> list[str] | None:
+        """A JSON array of ids such as SnapshotIds=["s-1","s-2"]; None when not given (no filter)."""
+        text = self.params.get(name)
+        if text is None or text == "":
+            return None
+        try:
+            ids = json.loads(text)
+        except (ValueError, RecursionError):
+            ids = None
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            self.fail("IdList.valid", f'{name} must be a JSON array of strings, like ["x-1","x-2"]', name)
+        self.passed("IdList.valid")
+        if limit_check:
+            self.expect(len(ids) <= limit, limit_check, f"{name} holds {len(ids)} ids; at most {limit}", name)
+        return ids
+
+    # ------------------------------------------------------------------ idempotence of the other create actions
+
+    def replayed(self) -> dict | None:
+        """If ClientToken was used before by this action: its first answer (or IdempotentParameterMismatch)."""
+        token = self.opt("ClientToken")
+        if token is None:
+            return None
+        self.expect(
+            token.isascii() and len(token) <= 64,
+            "ClientToken.valid",
+            "ClientToken must be at most 64 ASCII characters",
+            "ClientToken",
+        )
+        fingerprint = repr(sorted((k, v) for k, v in self.params.items() if k not in NOT_FINGERPRINTED))
+        key = f"{self.action}\n{token}"
+        record = self.world.tokens.get(key)
+        if record is None:
+            self.token_key, self.token_fingerprint = key, fingerprint
+            self.passed("ClientToken.idempotent", "a new token")
+            return None
+        self.expect(
+            record.fingerprint == fingerprint,
+            "ClientToken.idempotent",
+            "this ClientToken was used before with other parameters",
+            "ClientToken",
+        )
+        self.passed("Effect", "a replay: the first answer again; nothing was created")
+        return dict(record.result)
+
+    def remember(self, result: dict) -> dict:
+        if self.token_key:
+            self.world.tokens[self.token_key] = TokenRecord(
+                self.action, self.token_fingerprint, self.world.now, dict(result), True
+            )
+        return result
+
+
+NOT_FINGERPRINTED = frozenset(
+    {
+        "ClientToken",
+        "Signature",
+        "SignatureNonce",
+        "SignatureMethod",
+        "SignatureVersion",
+        "SignatureType",
+        "Timestamp",
+        "AccessKeyId",
+        "Format",
+        "Version",
+        "Action",
+    }
+)
+
+Handler = Callable[[Call], dict]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: str
+    handler: Handler
+    doc: str
+
+
+ACTIONS: dict[str, ActionSpec] = {}
+
+
+def action(name: str) -> Callable[[Handler], Handler]:
+    """Register a handler as the answer to `name`."""
+
+    def register(handler: Handler) -> Handler:
+        ACTIONS[name] = ActionSpec(name, handler, (handler.__doc__ or "").strip())
+        return handler
+
+    return register
+
+
+def page(items: list, number: int, size: int) -> list:
+    start = (number - 1) * size
+    return items[start : start + size]

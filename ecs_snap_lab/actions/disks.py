@@ -1,0 +1,274 @@
+"""CreateDisk, DescribeDisks, AttachDisk, DetachDisk, DeleteDisk."""
+
+from __future__ import annotations
+
+from ..model import timing
+from ..model.clock import Happening, to_iso
+from ..model.resources import (
+    ALL_CATEGORIES,
+    LOCAL_CATEGORIES,
+    Disk,
+    DiskStatus,
+    DiskType,
+    Instance,
+    InstanceStatus,
+    LockReason,
+    SnapshotStatus,
+)
+from .base import Call, action, page
+
+# Sizes in GiB each category accepts (CreateDisk / RunInstances documentation; the lab's choice for the rest).
+SIZE_RANGES: dict[str, tuple[int, int]] = {
+    "cloud": (5, 2000),
+    "cloud_efficiency": (20, 32768),
+    "cloud_ssd": (20, 32768),
+    "cloud_essd": (20, 32768),
+    "cloud_auto": (1, 32768),
+    "cloud_essd_entry": (10, 32768),
+    "ephemeral": (5, 1024),
+    "ephemeral_ssd": (5, 800),
+    "local_ssd_pro": (5, 8000),
+    "local_hdd_pro": (5, 8000),
+    "elastic_ephemeral_disk_standard": (64, 8192),
+    "elastic_ephemeral_disk_premium": (64, 8192),
+    "san_ssd": (32, 32768),
+    "san_efficiency": (32, 32768),
+}
+CREATE_DISK_CATEGORIES = ALL_CATEGORIES - LOCAL_CATEGORIES  # local disks come only with an instance
+DEFAULT_KMS_KEY = "alias/acs/ecs"
+STATUS_FILTERS = {s.value.lower(): s for s in DiskStatus}
+
+
+def check_size(call: Call, category: str, text: str | None, param: str) -> int:
+    low, high = SIZE_RANGES[category]
+    ok = text is not None and text.isascii() and text.isdigit() and len(text) <= 6 and low <= int(text) <= high
+    call.expect(ok, "DiskSize.valid", f"{param} {str(text)[:20]!r}: {category} takes {low} to {high} GiB", param)
+    return int(text or 0)
+
+
+def check_category(call: Call, category: str, allowed: frozenset[str], param: str) -> None:
+    call.expect(
+        category in allowed, "DiskCategory.valid", f"{param} {category[:40]!r} is not a category ECS knows here", param
+    )
+
+
+def find_disk(call: Call, disk_id: str) -> Disk:
+    disk = call.world.disks.get(disk_id)
+    call.expect(disk is not None, "Disk.exists", f"no disk {disk_id[:60]!r} in this account", "DiskId")
+    assert disk is not None
+    return disk
+
+
+def find_instance(call: Call, instance_id: str) -> Instance:
+    instance = call.world.instances.get(instance_id)
+    call.expect(
+        instance is not None, "Instance.exists", f"no instance {instance_id[:60]!r} in this account", "InstanceId"
+    )
+    assert instance is not None
+    return instance
+
+
+def check_unlocked(call: Call, instance: Instance) -> None:
+    call.expect(
+        LockReason.SECURITY not in instance.lock_reasons,
+        "Instance.unlocked",
+        f"{instance.instance_id} is locked for security",
+    )
+
+
+@action("CreateDisk")
+def create_disk(call: Call) -> dict:
+    """A pay-as-you-go data disk in a zone, empty or from an accomplished snapshot; Available, never attached."""
+    call.region()
+    call.require("ZoneId")
+    world = call.world
+    zone = call.params["ZoneId"]
+    call.expect(
+        zone in world.zones, "Zone.known", f"ZoneId {zone[:40]!r} is not one of {', '.join(world.zones)}", "ZoneId"
+    )
+    category = call.opt("DiskCategory") or "cloud"
+    check_category(call, category, CREATE_DISK_CATEGORIES, "DiskCategory")
+    snapshot_id = call.opt("SnapshotId")
+    size_text = call.opt("Size")
+    if snapshot_id is None and size_text is None:
+        call.fail("Required.present", "CreateDisk needs Size or SnapshotId", "Size")
+    encrypted = call.boolean("Encrypted")
+    kms_key = call.opt("KMSKeyId")
+    if replay := call.replayed():
+        return replay
+    snapshot = None
+    if snapshot_id is not None:
+        snapshot = world.snapshots.get(snapshot_id)
+        call.expect(snapshot is not None, "Snapshot.exists", f"no snapshot {snapshot_id[:60]!r}", "SnapshotId")
+        assert snapshot is not None
+        call.expect(
+            snapshot.status is SnapshotStatus.ACCOMPLISHED,
+            "Snapshot.ready_for_disk",
+            f"{snapshot_id} is {snapshot.status.value}",
+            "SnapshotId",
+        )
+        size = snapshot.disk_size_gib
+        if size_text is not None:
+            size = check_size(call, category, size_text, "Size")
+            call.expect(
+                size >= snapshot.disk_size_gib,
+                "DiskSize.fits_snapshot",
+                f"Size {size} GiB is less than the snapshot's {snapshot.disk_size_gib} GiB",
+                "Size",
+            )
+    else:
+        size = check_size(call, category, size_text, "Size")
+    disk = world.add_disk(
+        zone_id=zone,
+        category=category,
+        size_gib=size,
+        disk_type=DiskType.DATA,
+        name=call.opt("DiskName"),
+        encrypted=encrypted or kms_key is not None or bool(snapshot and snapshot.encrypted),
+        kms_key_id=kms_key or (snapshot.kms_key_id if snapshot else None) or (DEFAULT_KMS_KEY if encrypted else None),
+        source_snapshot_id=snapshot_id,
+    )
+    call.passed("Effect", f"{disk.disk_id} is Available; its data loads until {to_iso(disk.loaded_at)}")
+    return call.remember({"DiskId": disk.disk_id})
+
+
+def disk_item(disk: Disk, region: str) -> dict:
+    """A disk as DescribeDisks shows it."""
+    return {
+        "DiskId": disk.disk_id,
+        "DiskName": disk.name,
+        "Description": "",
+        "RegionId": region,
+        "ZoneId": disk.zone_id,
+        "Type": disk.disk_type.value,
+        "Category": disk.category,
+        "Size": disk.size_gib,
+        "Status": disk.status.value,
+        "InstanceId": disk.instance_id or "",
+        "Device": disk.device or "",
+        "Portable": disk.portable,
+        "Encrypted": disk.encrypted,
+        "KMSKeyId": disk.kms_key_id or "",
+        "DiskChargeType": disk.charge_type.value,
+        "DeleteWithInstance": disk.delete_with_instance,
+        "DeleteAutoSnapshot": disk.delete_auto_snapshot,
+        "EnableAutoSnapshot": disk.policy_id is not None,
+        "AutoSnapshotPolicyId": disk.policy_id or "",
+        "SourceSnapshotId": disk.source_snapshot_id or "",
+        "ImageId": disk.image_id or "",
+        "CreationTime": to_iso(disk.created_at),
+        "AttachedTime": to_iso(disk.attached_at) if disk.attached_at is not None else "",
+        "DetachedTime": to_iso(disk.detached_at) if disk.detached_at is not None else "",
+        "ExpiredTime": "",
+        "OperationLocks": {"OperationLock": [{"LockReason": "financial"}] if disk.in_arrears else []},
+        "Tags": {"Tag": []},
+    }
+
+
+@action("DescribeDisks")
+def describe_disks(call: Call) -> dict:
+    """List disks, oldest first, filtered by DiskIds, InstanceId, ZoneId, DiskType, Category, Status; paged."""
+    call.region()
+    world = call.world
+    ids = call.id_list("DiskIds")
+    number, size = call.paging()
+    disks = list(world.disks.values()) if ids is None else [world.disks[i] for i in ids if i in world.disks]
+    instance_id = call.opt("InstanceId")
+    zone = call.opt("ZoneId")
+    disk_type = (call.opt("DiskType") or "all").lower()
+    category = call.opt("Category") or "all"
+    status = (call.opt("Status") or "all").lower()
+    call.expect(
+        status == "all" or status in STATUS_FILTERS, "Params.encodable", f"Status {status[:40]!r} is unknown", "Status"
+    )
+    matches = [
+        d
+        for d in disks
+        if (instance_id is None or d.instance_id == instance_id)
+        and (zone is None or d.zone_id == zone)
+        and (disk_type == "all" or d.disk_type.value == disk_type)
+        and (category == "all" or d.category == category)
+        and (status == "all" or d.status is STATUS_FILTERS[status])
+    ]
+    return {
+        "TotalCount": len(matches),
+        "PageNumber": number,
+        "PageSize": size,
+        "Disks": {"Disk": [disk_item(d, world.region) for d in page(matches, number, size)]},
+    }
+
+
+@action("AttachDisk")
+def attach_disk(call: Call) -> dict:
+    """Attach an Available disk to a Running or Stopped instance of its zone: Attaching, then In_use."""
+    call.require("InstanceId", "DiskId")
+    world = call.world
+    instance = find_instance(call, call.params["InstanceId"])
+    disk = find_disk(call, call.params["DiskId"])
+    call.expect(disk.portable, "Disk.portable", f"{disk.disk_id} is not portable ({disk.category})")
+    call.expect(disk.status is DiskStatus.AVAILABLE, "Disk.available", f"{disk.disk_id} is {disk.status.value}")
+    call.expect(
+        disk.zone_id == instance.zone_id,
+        "Disk.same_zone",
+        f"{disk.disk_id} is in {disk.zone_id}, {instance.instance_id} in {instance.zone_id}",
+    )
+    check_unlocked(call, instance)
+    call.expect(
+        instance.status in (InstanceStatus.RUNNING, InstanceStatus.STOPPED),
+        "Instance.attachable",
+        f"{instance.instance_id} is {instance.status.value}",
+    )
+    if call.opt("DeleteWithInstance") is not None:
+        disk.delete_with_instance = call.boolean("DeleteWithInstance")
+    world.plug(disk, instance)
+    world.set_disk_status(disk, DiskStatus.ATTACHING)
+    world.schedule_disk(disk, DiskStatus.IN_USE, timing.ATTACH_SECONDS)
+    call.passed("Effect", f"{disk.disk_id} is Attaching; In_use in {timing.ATTACH_SECONDS} s")
+    return {}
+
+
+@action("DetachDisk")
+def detach_disk(call: Call) -> dict:
+    """Detach a data disk from its instance: Detaching, then Available (DeleteWithInstance becomes false)."""
+    call.require("InstanceId", "DiskId")
+    world = call.world
+    instance = find_instance(call, call.params["InstanceId"])
+    disk = find_disk(call, call.params["DiskId"])
+    call.expect(disk.disk_type is DiskType.DATA, "Disk.not_system", f"{disk.disk_id} is a system disk")
+    call.expect(disk.portable, "Disk.portable", f"{disk.disk_id} is not portable ({disk.category})")
+    call.expect(
+        disk.instance_id == instance.instance_id,
+        "Disk.attached_here",
+        f"{disk.disk_id} is not attached to {instance.instance_id}",
+    )
+    call.expect(disk.status is DiskStatus.IN_USE, "Disk.in_use", f"{disk.disk_id} is {disk.status.value}")
+    check_unlocked(call, instance)
+    call.expect(
+        instance.status in (InstanceStatus.RUNNING, InstanceStatus.STOPPED),
+        "Instance.attachable",
+        f"{instance.instance_id} is {instance.status.value}",
+    )
+    disk.delete_with_instance = False
+    world.set_disk_status(disk, DiskStatus.DETACHING)
+    world.schedule_disk(disk, DiskStatus.AVAILABLE, timing.DETACH_SECONDS)
+    call.passed("Effect", f"{disk.disk_id} is Detaching; Available in {timing.DETACH_SECONDS} s")
+    return {}
+
+
+@action("DeleteDisk")
+def delete_disk(call: Call) -> dict:
+    """Release an Available data disk. Its progressing snapshots go with it; manual snapshots stay."""
+    call.require("DiskId")
+    world = call.world
+    disk = find_disk(call, call.params["DiskId"])
+    call.expect(disk.disk_type is DiskType.DATA, "Disk.not_system", f"{disk.disk_id} is a system disk")
+    call.expect(disk.portable, "Disk.portable", f"{disk.disk_id} is not portable ({disk.category})")
+    call.expect(disk.status is DiskStatus.AVAILABLE, "Disk.available", f"{disk.disk_id} is {disk.status.value}")
+    if disk.shared:
+        world.set_disk_status(disk, DiskStatus.DELETING)
+        world.schedule.at(world.now + timing.VOLUME_RELEASE_SECONDS, Happening.VOLUME_GONE, disk.disk_id)
+        call.passed("Effect", f"the shared volume {disk.disk_id} is Deleting for {timing.VOLUME_RELEASE_SECONDS} s")
+    else:
+        world.release_disk(disk)
+        call.passed("Effect", f"{disk.disk_id} released")
+    return {}

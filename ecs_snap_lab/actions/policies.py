@@ -1,0 +1,91 @@
+"""Automatic snapshot policies: CreateAutoSnapshotPolicy, ApplyAutoSnapshotPolicy, CancelAutoSnapshotPolicy.
+
+These actions use lower-camel parameter names (regionId, timePoints, ...) as the real API does.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..model.events import EventKind
+from .base import Call, action
+
+
+def _int_list(call: Call, name: str, low: int, high: int) -> list[int]:
+    try:
+        values = json.loads(call.params[name])
+        numbers = sorted({int(v) for v in values}) if isinstance(values, list) and values else []
+    except (ValueError, TypeError, RecursionError):
+        numbers = []
+    call.expect(
+        bool(numbers) and all(low <= v <= high for v in numbers),
+        "Policy.valid",
+        f"{name} must be a JSON array of numbers from {low} to {high}",
+        name,
+    )
+    return numbers
+
+
+@action("CreateAutoSnapshotPolicy")
+def create_auto_snapshot_policy(call: Call) -> dict:
+    """A policy: snapshot at these hours (UTC in the lab) on these weekdays, keep them retentionDays (-1: forever)."""
+    call.region()
+    call.require("timePoints", "repeatWeekdays", "retentionDays")
+    hours = _int_list(call, "timePoints", 0, 23)
+    days = _int_list(call, "repeatWeekdays", 1, 7)
+    text = call.params["retentionDays"]
+    ok = text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 6
+    retention = int(text) if ok else 0
+    call.expect(
+        retention == -1 or 1 <= retention <= 65536,
+        "Policy.valid",
+        f"retentionDays {text[:20]!r} must be -1 or 1 to 65536",
+        "retentionDays",
+    )
+    policy = call.world.add_policy(call.opt("autoSnapshotPolicyName") or "", hours, days, retention)
+    call.passed("Effect", f"{policy.policy_id} created")
+    return {"AutoSnapshotPolicyId": policy.policy_id}
+
+
+@action("ApplyAutoSnapshotPolicy")
+def apply_auto_snapshot_policy(call: Call) -> dict:
+    """Put disks under a policy (a disk follows one policy at a time)."""
+    call.region()
+    call.require("autoSnapshotPolicyId", "diskIds")
+    world = call.world
+    policy = world.policies.get(call.params["autoSnapshotPolicyId"])
+    call.expect(policy is not None, "Policy.exists", "no such automatic snapshot policy", "autoSnapshotPolicyId")
+    assert policy is not None
+    disk_ids = call.id_list("diskIds") or []
+    for disk_id in disk_ids:
+        call.expect(disk_id in world.disks, "Disk.exists", f"no disk {disk_id[:60]!r}", "diskIds")
+    for disk_id in disk_ids:
+        disk = world.disks[disk_id]
+        if disk.policy_id == policy.policy_id:
+            continue
+        if disk.policy_id in world.policies:
+            world.policies[disk.policy_id].disk_ids.remove(disk_id)
+        disk.policy_id = policy.policy_id
+        policy.disk_ids.append(disk_id)
+        world.log(EventKind.POLICY_CHANGED, policy.policy_id, disk_id, "applied")
+    call.passed("Effect", f"{policy.policy_id} applies to {len(policy.disk_ids)} disk(s)")
+    return {}
+
+
+@action("CancelAutoSnapshotPolicy")
+def cancel_auto_snapshot_policy(call: Call) -> dict:
+    """Take disks out of their automatic snapshot policy."""
+    call.region()
+    call.require("diskIds")
+    world = call.world
+    disk_ids = call.id_list("diskIds") or []
+    for disk_id in disk_ids:
+        call.expect(disk_id in world.disks, "Disk.exists", f"no disk {disk_id[:60]!r}", "diskIds")
+    for disk_id in disk_ids:
+        disk = world.disks[disk_id]
+        if disk.policy_id in world.policies:
+            world.policies[disk.policy_id].disk_ids.remove(disk_id)
+            world.log(EventKind.POLICY_CHANGED, disk.policy_id, disk_id, "cancelled")
+        disk.policy_id = None
+    call.passed("Effect", "cancelled")
+    return {}

@@ -1,0 +1,408 @@
+"""Lab: one simulated ECS account on a clock you control, answering real API calls."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from os import PathLike
+
+from . import actions as _actions  # registers the handlers
+from .actions.base import ACTIONS, ApiFailure, Call
+from .faults import Faults
+from .knobs import Knobs
+from .model.clock import parse_time, to_datetime, whole_seconds
+from .model.events import EventKind, EventLog
+from .model.resources import Disk, Image, Instance, Snapshot
+from .model.world import PUBLIC_IMAGES, World
+from .response import Response, error_body
+from .rules.catalog import lookup
+from .rules.params import to_wire
+
+DEFAULT_IMAGE = PUBLIC_IMAGES[0][0]
+DEFAULT_INSTANCE_TYPE = "ecs.g7.large"
+KEY_PARAMS = ("DiskId", "SnapshotId", "InstanceId", "ImageId", "ClientToken", "SnapshotName")
+
+
+class ApiError(Exception):
+    """An API call failed; raised by the typed helpers (lab.call itself never raises)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(f"{response.code} (HTTP {response.status}): {response.message}")
+        self.response = response
+        self.code = response.code
+        self.status = response.status
+        self.message = response.message
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One line of the request log: when, what, the key parameters, and how it ended."""
+
+    at: int
+    action: str
+    params: dict[str, str]
+    status: int
+    code: str | None
+    request_id: str
+
+
+class Lab:
+    """A simulated ECS account: instances, disks, snapshots, on a clock that moves only when you say so.
+
+    Same seed, same calls -> same ids, same answers, so a notebook run twice prints the same thing.
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        start: str | datetime = "2026-01-01T00:00:00Z",
+        region: str = "cn-hangzhou",
+        snapshot_quota: int = 64,
+    ) -> None:
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise TypeError("seed must be an integer")
+        if not isinstance(snapshot_quota, int) or snapshot_quota < 1:
+            raise ValueError("snapshot_quota must be a positive integer")
+        if not isinstance(region, str) or not region:
+            raise ValueError("region must be a region id such as cn-hangzhou")
+        zones = [f"{region}-{letter}" for letter in ("h", "i", "k")]
+        self.world = World(
+            seed=seed, start=parse_time(start), region=region, zones=zones, snapshot_quota=snapshot_quota
+        )
+        self.requests: list[RequestRecord] = []
+        self.internal_errors: list[str] = []
+        self._wire_up()
+
+    def _wire_up(self) -> None:
+        self.world.hooks.update(_actions.HOOKS)
+        self.knobs = Knobs(self.world)
+        self.faults = Faults(self.world)
+
+    # ------------------------------------------------------------------ facts
+
+    @property
+    def now(self) -> datetime:
+        """The simulated time, tz-aware UTC."""
+        return to_datetime(self.world.now)
+
+    @property
+    def region(self) -> str:
+        return self.world.region
+
+    @property
+    def zones(self) -> list[str]:
+        return list(self.world.zones)
+
+    @property
+    def snapshot_quota(self) -> int:
+        return self.world.snapshot_quota
+
+    @property
+    def events(self) -> EventLog:
+        return self.world.events
+
+    @property
+    def seed(self) -> int:
+        return self.world.seed
+
+    def snapshot(self, snapshot_id: str) -> Snapshot:
+        return self.world.snapshots[snapshot_id]
+
+    def disk(self, disk_id: str) -> Disk:
+        return self.world.disks[disk_id]
+
+    def instance(self, instance_id: str) -> Instance:
+        return self.world.instances[instance_id]
+
+    def image(self, image_id: str) -> Image:
+        return self.world.images[image_id]
+
+    # ------------------------------------------------------------------ time
+
+    def advance(
+        self,
+        delta: timedelta | None = None,
+        /,
+        *,
+        days: float = 0,
+        hours: float = 0,
+        minutes: float = 0,
+        seconds: float = 0,
+    ) -> datetime:
+        """Move the clock forward, applying everything due on the way in time order. Returns the new time."""
+        step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        if delta is not None:
+            if not isinstance(delta, timedelta):
+                raise TypeError("advance takes a timedelta, or days=/hours=/minutes=/seconds=")
+            step += delta
+        total = whole_seconds(step)
+        if total < 0:
+            raise ValueError("the lab's clock only moves forward")
+        self.world.run_until(self.world.now + total)
+        self.world.log(EventKind.CLOCK_ADVANCED, "clock", detail=f"+{total} s")
+        return self.now
+
+    def advance_to(self, when: str | datetime) -> datetime:
+        """Move the clock to an absolute time (not earlier than now)."""
+        target = parse_time(when)
+        if target < self.world.now:
+            raise ValueError(f"{when} is before the lab's time {self.now.isoformat()}")
+        return self.advance(seconds=target - self.world.now)
+
+    # ------------------------------------------------------------------ the API
+
+    def call(self, action: str, params: Mapping | None = None) -> Response:
+        """Answer one API call as ECS would. Never raises: every outcome is a Response."""
+        world = self.world
+        request_id = world.ids.request_id()
+        name = action if isinstance(action, str) else repr(action)
+        call = Call(world, name, {})
+        failure = None
+        try:
+            spec = ACTIONS.get(action) if isinstance(action, str) else None
+            if spec is None:
+                call.fail("Action.known", f"{name[:60]!r} is not an action of this API")
+            call.passed("Action.known")
+            wire, bad = to_wire(params)
+            if bad is not None:
+                raise ApiFailure(bad.check, bad.code, bad.detail, bad.param)
+            call.params = wire
+            if name != "CreateSnapshot" and world.take_fault(_actions.FaultKind.INTERNAL_ERROR, name):
+                call.fail("Backend.available", "an injected fault before any effect", variant="before")
+            body = {"RequestId": request_id, **spec.handler(call)}
+            status, code, message = 200, None, ""
+        except ApiFailure as exc:
+            entry = lookup(exc.code, name, exc.variant)
+            status, code, message = entry.http_status, exc.code, entry.render(exc.param)
+            failure = (exc.check, exc.detail)
+            body = error_body(request_id, code, message)
+        except Exception:  # a bug of the lab: answer 500 like a server would, and keep the traceback
+            self.internal_errors.append(traceback.format_exc())
+            entry = lookup("InternalError", variant="after")
+            status, code, message = entry.http_status, entry.code, entry.message
+            failure = ("Backend.answers", "the lab itself failed; see lab.internal_errors")
+            body = error_body(request_id, code, message)
+        wire_params = call.params
+        self.requests.append(
+            RequestRecord(
+                world.now, name, {k: wire_params[k] for k in KEY_PARAMS if k in wire_params}, status, code, request_id
+            )
+        )
+        return Response(name, status, request_id, body, code, message, call.warnings, call.trace, failure)
+
+    def _ok(self, action: str, params: Mapping) -> Response:
+        response = self.call(action, params)
+        if not response.ok:
+            raise ApiError(response)
+        return response
+
+    # ------------------------------------------------------------------ typed helpers
+
+    def run_instance(
+        self,
+        *,
+        image_id: str = DEFAULT_IMAGE,
+        instance_type: str = DEFAULT_INSTANCE_TYPE,
+        zone_id: str | None = None,
+        system_disk_size: int = 40,
+        system_disk_category: str = "cloud_essd",
+        data_disks: Iterable[tuple[int, str]] = (),
+        name: str | None = None,
+        charge_type: str = "PostPaid",
+    ) -> str:
+        """RunInstances: an instance that starts by itself (Running within 2 minutes). Returns its id."""
+        params = self._instance_params(
+            image_id, instance_type, zone_id, system_disk_size, system_disk_category, data_disks, name, charge_type
+        )
+        return self._ok("RunInstances", params).data["InstanceIdSets"]["InstanceIdSet"][0]
+
+    def create_instance(
+        self,
+        *,
+        image_id: str = DEFAULT_IMAGE,
+        instance_type: str = DEFAULT_INSTANCE_TYPE,
+        zone_id: str | None = None,
+        system_disk_size: int = 40,
+        system_disk_category: str = "cloud_essd",
+        data_disks: Iterable[tuple[int, str]] = (),
+        name: str | None = None,
+        charge_type: str = "PostPaid",
+    ) -> str:
+        """CreateInstance: an instance left Stopped and never started. Returns its id."""
+        params = self._instance_params(
+            image_id, instance_type, zone_id, system_disk_size, system_disk_category, data_disks, name, charge_type
+        )
+        return self._ok("CreateInstance", params).data["InstanceId"]
+
+    def _instance_params(self, image_id, instance_type, zone_id, size, category, data_disks, name, charge_type) -> dict:
+        params = {
+            "RegionId": self.region,
+            "ImageId": image_id,
+            "InstanceType": instance_type,
+            "ZoneId": zone_id or self.zones[0],
+            "SystemDisk.Size": size,
+            "SystemDisk.Category": category,
+            "InstanceChargeType": charge_type,
+        }
+        if name:
+            params["InstanceName"] = name
+        for n, (disk_size, disk_category) in enumerate(data_disks, start=1):
+            params[f"DataDisk.{n}.Size"] = disk_size
+            params[f"DataDisk.{n}.Category"] = disk_category
+        return params
+
+    def create_disk(
+        self,
+        size_gib: int = 40,
+        category: str = "cloud_essd",
+        *,
+        zone_id: str | None = None,
+        name: str | None = None,
+        snapshot_id: str | None = None,
+        encrypted: bool = False,
+        kms_key_id: str | None = None,
+    ) -> str:
+        """CreateDisk: a pay-as-you-go data disk, Available and never attached. Returns its id."""
+        params: dict = {"RegionId": self.region, "ZoneId": zone_id or self.zones[0], "DiskCategory": category}
+        if snapshot_id:
+            params["SnapshotId"] = snapshot_id
+        else:
+            params["Size"] = size_gib
+        if name:
+            params["DiskName"] = name
+        if encrypted:
+            params["Encrypted"] = True
+        if kms_key_id:
+            params["KMSKeyId"] = kms_key_id
+        return self._ok("CreateDisk", params).data["DiskId"]
+
+    def attach_disk(self, disk_id: str, instance_id: str) -> None:
+        """AttachDisk: the disk is Attaching for a few seconds, then In_use."""
+        self._ok("AttachDisk", {"DiskId": disk_id, "InstanceId": instance_id})
+
+    def detach_disk(self, disk_id: str, instance_id: str) -> None:
+        self._ok("DetachDisk", {"DiskId": disk_id, "InstanceId": instance_id})
+
+    def delete_disk(self, disk_id: str) -> None:
+        self._ok("DeleteDisk", {"DiskId": disk_id})
+
+    def start_instance(self, instance_id: str) -> None:
+        self._ok("StartInstance", {"InstanceId": instance_id})
+
+    def stop_instance(self, instance_id: str) -> None:
+        self._ok("StopInstance", {"InstanceId": instance_id})
+
+    def replace_system_disk(self, instance_id: str, image_id: str = DEFAULT_IMAGE) -> str:
+        """ReplaceSystemDisk (instance Stopped): a new system disk; returns its id."""
+        return self._ok("ReplaceSystemDisk", {"InstanceId": instance_id, "ImageId": image_id}).data["DiskId"]
+
+    def create_image(self, snapshot_id: str, name: str | None = None) -> str:
+        params = {"RegionId": self.region, "SnapshotId": snapshot_id}
+        if name:
+            params["ImageName"] = name
+        return self._ok("CreateImage", params).data["ImageId"]
+
+    def delete_snapshot(self, snapshot_id: str, force: bool = False) -> None:
+        params: dict = {"SnapshotId": snapshot_id}
+        if force:
+            params["Force"] = True
+        self._ok("DeleteSnapshot", params)
+
+    def create_snapshot(
+        self,
+        disk_id: str,
+        name: str | None = None,
+        description: str | None = None,
+        retention_days: int | None = None,
+        tags: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        client_token: str | None = None,
+    ) -> Response:
+        """CreateSnapshot with the seed's parameters. Returns the Response, whatever it is."""
+        params: dict = {"DiskId": disk_id}
+        if name is not None:
+            params["SnapshotName"] = name
+        if description is not None:
+            params["Description"] = description
+        if retention_days is not None:
+            params["RetentionDays"] = retention_days
+        pairs = tags.items() if isinstance(tags, Mapping) else (tags or ())
+        for n, (key, value) in enumerate(pairs, start=1):
+            params[f"Tag.{n}.Key"] = key
+            params[f"Tag.{n}.Value"] = value
+        if client_token is not None:
+            params["ClientToken"] = client_token
+        return self.call("CreateSnapshot", params)
+
+    def describe_snapshots(self, **filters: object) -> list[dict]:
+        """DescribeSnapshots items for the filters (API names, e.g. DiskId=..., Status=...), all pages."""
+        params: dict = {"RegionId": self.region, "PageSize": 100, **filters}
+        items: list[dict] = []
+        page = 1
+        while True:
+            params["PageNumber"] = page
+            data = self._ok("DescribeSnapshots", params).data
+            items += data["Snapshots"]["Snapshot"]
+            if len(items) >= data["TotalCount"] or not data["Snapshots"]["Snapshot"]:
+                return items
+            page += 1
+
+    def create_auto_snapshot_policy(
+        self,
+        hours: Iterable[int],
+        weekdays: Iterable[int] = range(1, 8),
+        retention_days: int = -1,
+        name: str | None = None,
+    ) -> str:
+        """CreateAutoSnapshotPolicy: snapshots at these UTC hours on these weekdays (1 = Monday)."""
+        params = {
+            "regionId": self.region,
+            "timePoints": _json_list(hours),
+            "repeatWeekdays": _json_list(weekdays),
+            "retentionDays": retention_days,
+        }
+        if name:
+            params["autoSnapshotPolicyName"] = name
+        return self._ok("CreateAutoSnapshotPolicy", params).data["AutoSnapshotPolicyId"]
+
+    def apply_auto_snapshot_policy(self, policy_id: str, disk_ids: Iterable[str]) -> None:
+        params = {"regionId": self.region, "autoSnapshotPolicyId": policy_id, "diskIds": _json_list(disk_ids)}
+        self._ok("ApplyAutoSnapshotPolicy", params)
+
+    def ready_disk(self, size_gib: int = 40, category: str = "cloud_essd") -> str:
+        """A data disk you can snapshot now: runs an instance, attaches a new disk and lets the clock run
+        until its data has loaded (this advances time). Returns the disk id."""
+        instance_id = self.run_instance()
+        disk_id = self.create_disk(size_gib, category)
+        self.advance(minutes=2)
+        self.attach_disk(disk_id, instance_id)
+        wait = self.world.disks[disk_id].loaded_at - self.world.now
+        self.advance(seconds=max(wait, 60))
+        return disk_id
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: str | PathLike) -> None:
+        """Write the whole lab as JSON: world, clock, RNG state, tokens, faults and logs."""
+        from .persistence import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path: str | PathLike) -> Lab:
+        """Read a lab saved by save(); it continues exactly as the original would. Refuses a bad file."""
+        from .persistence import load
+
+        return load(cls, path)
+
+    def __repr__(self) -> str:
+        w = self.world
+        return (
+            f"<Lab {w.region} at {self.now:%Y-%m-%d %H:%M:%S}Z: {len(w.instances)} instances, "
+            f"{len(w.disks)} disks, {len(w.snapshots)} snapshots>"
+        )
+
+
+def _json_list(values: Iterable) -> str:
+    return "[" + ",".join(f'"{v}"' for v in values) + "]"

@@ -1,0 +1,89 @@
+"""Simulated time. The lab never reads the wall clock, so a notebook run twice prints the same thing."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def parse_time(value: str | datetime) -> int:
+    """Whole seconds since the epoch from an ISO 8601 string or an aware datetime (naive means UTC)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise ValueError(f"not an ISO 8601 time: {value!r}") from exc
+    if not isinstance(value, datetime):
+        raise TypeError(f"a time must be an ISO 8601 string or a datetime, not {type(value).__name__}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+def to_datetime(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def to_iso(seconds: int) -> str:
+    """The API's time format: yyyy-MM-ddTHH:mm:ssZ in UTC."""
+    return to_datetime(seconds).strftime(ISO_FORMAT)
+
+
+def whole_seconds(delta: timedelta) -> int:
+    total = delta.total_seconds()
+    if total != int(total):
+        raise ValueError("the lab's clock moves in whole seconds")
+    return int(total)
+
+
+class Happening(StrEnum):
+    """What can be scheduled to happen at a future simulated time."""
+
+    SNAPSHOT_DONE = "snapshot_done"
+    SNAPSHOT_FAIL = "snapshot_fail"
+    SNAPSHOT_RELEASE = "snapshot_release"
+    INSTANCE_STATUS = "instance_status"
+    DISK_STATUS = "disk_status"
+    DISK_LOADED = "disk_loaded"
+    TRANSFER_DONE = "transfer_done"
+    VOLUME_GONE = "volume_gone"
+    POLICY_FIRE = "policy_fire"
+    REQUEST_DONE = "request_done"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Due:
+    """One scheduled happening. `seq` breaks ties so equal times run in the order they were scheduled."""
+
+    at: int
+    seq: int
+    what: Happening
+    target: str
+    arg: str = ""
+
+
+class Scheduler:
+    """A time-ordered queue of happenings; stale ones are ignored by their handlers, never removed."""
+
+    def __init__(self) -> None:
+        self.queue: list[Due] = []
+        self.seq = 0
+
+    def at(self, when: int, what: Happening, target: str, arg: str = "") -> None:
+        self.seq += 1
+        heapq.heappush(self.queue, Due(when, self.seq, what, target, arg))
+
+    def pop_due(self, until: int) -> Due | None:
+        if self.queue and self.queue[0].at <= until:
+            return heapq.heappop(self.queue)
+        return None
+
+    def next_at(self) -> int | None:
+        return self.queue[0].at if self.queue else None

@@ -1,0 +1,121 @@
+"""The answer to one API call: HTTP status, body in the documented JSON and XML shapes, and why it was given."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from .rules.catalog import check as lookup_check
+
+HOST_ID = "ecs.aliyuncs.com"
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One check that ran: its rule, whether it passed, and the seed sentence or decision behind it."""
+
+    check: str
+    number: str
+    rule: str
+    passed: bool
+    code: str
+    basis: str
+    source: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        mark = "pass" if self.passed else "FAIL"
+        step = f"{self.number:>3} " if self.number else "    "
+        line = f"{step}{mark}  {self.rule}"
+        if not self.passed:
+            line += f"  -> {self.code}"
+        if self.detail:
+            line += f"  ({self.detail})"
+        return line
+
+
+@dataclass(slots=True)
+class Response:
+    """What the API answered. `data` is the JSON body as a dict; `trace` says which checks ran and why."""
+
+    action: str
+    status: int
+    request_id: str
+    data: dict
+    code: str | None = None
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    steps: list = field(default_factory=list, repr=False)
+    failure: tuple[str, str] | None = field(default=None, repr=False)  # (check id, detail)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def trace(self) -> list[TraceStep]:
+        out = []
+        for step in self.steps:
+            check_id, note = (step, "") if isinstance(step, str) else step
+            out.append(_step(check_id, True, note))
+        if self.failure is not None:
+            out.append(_step(self.failure[0], False, self.failure[1]))
+        return out
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.data, indent=indent, ensure_ascii=False)
+
+    def to_xml(self) -> str:
+        root = f"{self.action}Response" if self.ok else "Error"
+        return '<?xml version="1.0" encoding="UTF-8"?>' + _element(root, self.data)
+
+    def explain(self) -> str:
+        """The answer and the checks behind it, in plain words (what a learner reads first)."""
+        head = f"{self.action}: HTTP {self.status} "
+        head += "OK" if self.ok else f"{self.code}: {self.message}"
+        lines = [head]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        lines += [f"  {step}" for step in self.trace]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"HTTP {self.status} {self.to_json()}"
+        return f"HTTP {self.status} {self.code}: {self.message}"
+
+
+def _step(check_id: str, passed: bool, detail: str) -> TraceStep:
+    check = lookup_check(check_id)
+    return TraceStep(check.id, check.number, check.rule, passed, check.code, check.basis, check.source, detail)
+
+
+def error_body(request_id: str, code: str, message: str) -> dict:
+    return {
+        "RequestId": request_id,
+        "HostId": HOST_ID,
+        "Code": code,
+        "Message": message,
+        "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}",
+    }
+
+
+def _element(tag: str, value: object) -> str:
+    """Alibaba's XML convention: a dict is nested elements; a list repeats its parent's tag per item."""
+    if isinstance(value, dict):
+        inner = []
+        for key, item in value.items():
+            if isinstance(item, list):
+                inner.extend(_element(key, x) for x in item)
+            else:
+                inner.append(_element(key, item))
+        return f"<{tag}>{''.join(inner)}</{tag}>"
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = ""
+    else:
+        text = escape(NOT_XML.sub("\ufffd", str(value)))
+    return f"<{tag}>{text}</{tag}>"

@@ -1,0 +1,94 @@
+"""The error catalogue and the check table, loaded once from package data (catalog.toml, checks.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEntry:
+    """One error the lab can answer with: the seed's words, and how the lab makes it happen."""
+
+    code: str
+    http_status: int
+    message: str
+    description: str
+    sentence: str
+    trigger: str
+    basis: str
+    row: int | None = None
+    actions: tuple[str, ...] = ()
+    variant: str = ""
+
+    @property
+    def origin(self) -> str:
+        """ "seed" for a row of the seed's error table, "common" for the other codes the lab uses."""
+        return "seed" if self.row is not None else "common"
+
+    def render(self, param: str = "") -> str:
+        return self.message.replace("{param}", param) if param else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One rule an action applies, and the code it fails with."""
+
+    id: str
+    rule: str
+    code: str
+    basis: str
+    source: str
+    number: str = ""
+
+
+def _load(name: str) -> dict:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@cache
+def entries() -> tuple[ErrorEntry, ...]:
+    rows = _load("catalog.toml")["error"]
+    return tuple(ErrorEntry(**{**row, "actions": tuple(row.get("actions", ()))}) for row in rows)
+
+
+@cache
+def checks() -> dict[str, Check]:
+    return {row["id"]: Check(**row) for row in _load("checks.toml")["check"]}
+
+
+@cache
+def _index() -> dict[tuple[str, str], ErrorEntry]:
+    """(code, action or "") -> entry; the first row of a code wins, so the seed's row is the default."""
+    table: dict[tuple[str, str], ErrorEntry] = {}
+    for entry in entries():
+        for action in entry.actions or ("",):
+            table.setdefault((entry.code, action), entry)
+    return table
+
+
+def lookup(code: str, action: str = "", variant: str = "") -> ErrorEntry:
+    """The entry for `code` as `action` answers it (a code's status or message can differ per action)."""
+    if variant:
+        for entry in entries():
+            if entry.code == code and entry.variant == variant:
+                return entry
+    index = _index()
+    entry = index.get((code, action)) or index.get((code, ""))
+    if entry is None:
+        entry = next((e for e in entries() if e.code == code), None)
+    if entry is None:
+        raise KeyError(f"no error {code!r} in the catalogue")
+    return entry
+
+
+def check(check_id: str) -> Check:
+    return checks()[check_id]
+
+
+def error_catalog() -> list[ErrorEntry]:
+    """Every error the lab knows: the seed's 30 rows in the seed's order, then the common codes it uses."""
+    return list(entries())
