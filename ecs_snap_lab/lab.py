@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from os import PathLike
+from typing import NamedTuple
 
 from . import actions as _actions  # registers the handlers
 from .actions.base import ACTIONS, ApiFailure, Call
@@ -22,7 +22,6 @@ from .rules.params import to_wire
 
 DEFAULT_IMAGE = PUBLIC_IMAGES[0][0]
 DEFAULT_INSTANCE_TYPE = "ecs.g7.large"
-KEY_PARAMS = ("DiskId", "SnapshotId", "InstanceId", "ImageId", "ClientToken", "SnapshotName")
 
 
 class ApiError(Exception):
@@ -36,13 +35,12 @@ class ApiError(Exception):
         self.message = response.message
 
 
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
-    """One line of the request log: when, what, the key parameters, and how it ended."""
+class RequestRecord(NamedTuple):
+    """One line of the request log: when, what, with which parameters, and how it ended."""
 
     at: int
     action: str
-    params: dict[str, str]
+    params: dict[str, str]  # the request's parameters as sent on the wire
     status: int
     code: str | None
     request_id: str
@@ -71,7 +69,7 @@ class Lab:
         self.world = World(
             seed=seed, start=parse_time(start), region=region, zones=zones, snapshot_quota=snapshot_quota
         )
-        self.requests: list[RequestRecord] = []
+        self.request_log: list[tuple] = []  # plain tuples in RequestRecord's field order
         self.internal_errors: list[str] = []
         self._wire_up()
 
@@ -98,6 +96,11 @@ class Lab:
     @property
     def snapshot_quota(self) -> int:
         return self.world.snapshot_quota
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """The request log: every call, when, its key parameters, and how it ended."""
+        return [RequestRecord._make(row) for row in self.request_log]
 
     @property
     def events(self) -> EventLog:
@@ -164,7 +167,7 @@ class Lab:
             spec = ACTIONS.get(action) if isinstance(action, str) else None
             if spec is None:
                 call.fail("Action.known", f"{name[:60]!r} is not an action of this API")
-            call.passed("Action.known")
+            call.trace.append("Action.known")
             wire, bad = to_wire(params)
             if bad is not None:
                 raise ApiFailure(bad.check, bad.code, bad.detail, bad.param)
@@ -184,12 +187,7 @@ class Lab:
             status, code, message = entry.http_status, entry.code, entry.message
             failure = ("Backend.answers", "the lab itself failed; see lab.internal_errors")
             body = error_body(request_id, code, message)
-        wire_params = call.params
-        self.requests.append(
-            RequestRecord(
-                world.now, name, {k: wire_params[k] for k in KEY_PARAMS if k in wire_params}, status, code, request_id
-            )
-        )
+        self.request_log.append((world.now, name, call.params, status, code, request_id))  # params: a private copy
         return Response(name, status, request_id, body, code, message, call.warnings, call.trace, failure)
 
     def _ok(self, action: str, params: Mapping) -> Response:

@@ -60,7 +60,7 @@ class Response:
         out = []
         for step in self.steps:
             check_id, note = (step, "") if isinstance(step, str) else step
-            out.append(_step(check_id, True, note))
+            out.append(_step(check_id, True, note() if callable(note) else note))
         if self.failure is not None:
             out.append(_step(self.failure[0], False, self.failure[1]))
         return out

@@ -40,7 +40,8 @@ class Call:
     token_key: str = ""
     token_fingerprint: str = ""
 
-    def passed(self, check_id: str, note: str = "") -> None:
+    def passed(self, check_id: str, note: str | Callable[[], str] = "") -> None:
+        """Record a passed check; a note may be a function, called only if someone reads the trace."""
         self.trace.append((check_id, note) if note else check_id)
 
     def fail(self, check_id: str, detail: str = "", param: str = "", variant: str = "") -> NoReturn:

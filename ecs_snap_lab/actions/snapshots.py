@@ -30,13 +30,15 @@ SNAPSHOTABLE_INSTANCE = (InstanceStatus.RUNNING, InstanceStatus.STOPPED)
 @action("CreateSnapshot")
 def create_snapshot(call: Call) -> dict:
     """Create a snapshot of a disk: parameter rules, ClientToken, then the world checks in DESIGN.md's order."""
-    report = check_create_snapshot(call.params)
-    call.warnings.extend(report.warnings)
+    trace = call.trace
+    checked_from = len(trace)
+    report = check_create_snapshot(call.params, trace)  # records its checks straight into the trace
+    if report.warnings:
+        call.warnings.extend(report.warnings)
     if report.violations:
         first = report.violations[0]
-        call.trace.extend(report.ran[: report.ran.index(first.check)])
+        del trace[trace.index(first.check, checked_from) :]  # the answer is the first failure; later ones did not run
         call.fail(first.check, first.detail, first.param)
-    call.trace.extend(report.ran)
     request = report.request
     assert request is not None
     world = call.world
@@ -51,13 +53,14 @@ def create_snapshot(call: Call) -> dict:
         call.passed("ClientToken.not_processing")
 
     disk = check_world(call, request.disk_id)
+    armed = bool(world.faults)  # checked once: most requests have no fault armed
 
-    if world.take_fault(FaultKind.CREATE_FAILED, "CreateSnapshot", disk.disk_id):
+    if armed and world.take_fault(FaultKind.CREATE_FAILED, "CreateSnapshot", disk.disk_id):
         call.fail(
             "Backend.accepts", "an injected fault: the storage back end refused the snapshot; nothing was created"
         )
     call.passed("Backend.accepts")
-    if world.take_fault(FaultKind.INTERNAL_ERROR, "CreateSnapshot", disk.disk_id):
+    if armed and world.take_fault(FaultKind.INTERNAL_ERROR, "CreateSnapshot", disk.disk_id):
         call.fail(
             "Backend.available",
             "an injected fault before any effect: nothing was created, a retry is safe",
@@ -65,8 +68,8 @@ def create_snapshot(call: Call) -> dict:
         )
     call.passed("Backend.available")
 
-    slow = world.take_fault(FaultKind.SLOW_REQUEST, "CreateSnapshot", disk.disk_id)
-    if slow is not None:
+    slow = armed and world.take_fault(FaultKind.SLOW_REQUEST, "CreateSnapshot", disk.disk_id)
+    if slow:
         start_slow(world, request, token_key, slow.seconds)
         call.fail(
             "Backend.answers",
@@ -75,7 +78,7 @@ def create_snapshot(call: Call) -> dict:
             variant="after",
         )
 
-    failing = world.take_fault(FaultKind.SNAPSHOT_FAILS, "CreateSnapshot", disk.disk_id)
+    failing = armed and world.take_fault(FaultKind.SNAPSHOT_FAILS, "CreateSnapshot", disk.disk_id)
     snap = world.add_snapshot(
         disk,
         name=request.name or "",
@@ -87,8 +90,8 @@ def create_snapshot(call: Call) -> dict:
     result = {"SnapshotId": snap.snapshot_id}
     if token_key:
         world.tokens[token_key] = TokenRecord("CreateSnapshot", repr(request.fingerprint()), world.now, result, True)
-    call.passed("Effect", f"{snap.snapshot_id} is progressing; it should be accomplished at {to_iso(snap.done_at)}")
-    if world.take_fault(FaultKind.LOST_RESPONSE, "CreateSnapshot", disk.disk_id):
+    call.passed("Effect", lambda: f"{snap.snapshot_id} is progressing; accomplished at {to_iso(snap.done_at)}")
+    if armed and world.take_fault(FaultKind.LOST_RESPONSE, "CreateSnapshot", disk.disk_id):
         call.fail(
             "Backend.answers",
             f"an injected fault after the effect: {snap.snapshot_id} WAS created, but the answer was lost. "
@@ -118,107 +121,95 @@ def replay(call: Call, record: TokenRecord, fingerprint: str) -> dict:
 
 
 def check_world(call: Call, disk_id: str, *, quota: bool = True) -> Disk:
-    """Steps 8-17: the account, the disk, its instance and its snapshots. Returns the disk if all pass."""
+    """Steps 8-17: the account, the disk, its instance and its snapshots. Returns the disk if all pass.
+
+    Written as plain ifs on purpose: this is the hot path of CreateSnapshot, and a detail string is built
+    only when its check fails."""
     world = call.world
+    trace = call.trace
+    fail = call.fail
     account = world.account
-    call.expect(
-        account.snapshot_service_active,
-        "Account.snapshot_service",
-        "the account's snapshot service is not activated (lab.knobs.set_snapshot_service(True))",
-    )
-    call.expect(account.balance >= 0, "Account.balance", f"the account balance is {account.balance:.2f}")
+    if not account.snapshot_service_active:
+        fail("Account.snapshot_service", "the account's snapshot service is not activated")
+    if account.balance < 0:
+        fail("Account.balance", f"the account balance is {account.balance:.2f}")
+    trace += ("Account.snapshot_service", "Account.balance")
 
     disk = world.disks.get(disk_id)
     if disk is None:
         kind = world.kind_of(disk_id)
-        call.expect(kind is None, "Disk.is_disk", f"{disk_id} is an {kind}, not a disk", "DiskId")
-        call.fail("Disk.exists", f"no disk {disk_id[:60]!r} in this account", "DiskId")
-    call.passed("Disk.is_disk")
-    call.passed("Disk.exists")
-    if disk.shared:
-        call.expect(
-            disk.status is not DiskStatus.DELETING, "Volume.exists", f"the shared volume {disk_id} is being released"
-        )
+        if kind is not None:
+            fail("Disk.is_disk", f"{disk_id} is an {kind}, not a disk", "DiskId")
+        trace.append("Disk.is_disk")
+        fail("Disk.exists", f"no disk {disk_id[:60]!r} in this account", "DiskId")
+    trace += ("Disk.is_disk", "Disk.exists")
+    shared = disk.shared
+    if shared:
+        if disk.status is DiskStatus.DELETING:
+            fail("Volume.exists", f"the shared volume {disk_id} is being released")
+        trace.append("Volume.exists")
+    if disk.category in LOCAL_CATEGORIES:
+        fail("Disk.not_local", f"{disk_id} is a local disk ({disk.category}); local disks cannot be snapshotted")
+    if disk.category in ELASTIC_EPHEMERAL_CATEGORIES:
+        fail("Disk.type_supported", f"{disk_id} is an elastic ephemeral disk ({disk.category})")
+    if disk.in_arrears and disk.charge_type is ChargeType.POSTPAID:
+        fail("Disk.not_in_arrears", f"the pay-as-you-go disk {disk_id} is in arrears")
+    trace += ("Disk.not_local", "Disk.type_supported", "Disk.not_in_arrears")
 
-    call.expect(
-        disk.category not in LOCAL_CATEGORIES,
-        "Disk.not_local",
-        f"{disk_id} is a local disk ({disk.category}); local disks cannot be snapshotted",
-    )
-    call.expect(
-        disk.category not in ELASTIC_EPHEMERAL_CATEGORIES,
-        "Disk.type_supported",
-        f"{disk_id} is an elastic ephemeral disk ({disk.category})",
-    )
-    call.expect(
-        not (disk.in_arrears and disk.charge_type is ChargeType.POSTPAID),
-        "Disk.not_in_arrears",
-        f"the pay-as-you-go disk {disk_id} is in arrears",
-    )
-
-    if disk.shared:
-        call.expect(not world.transferring(disk), "Disk.not_transferring", f"{disk_id} is being transferred")
-        call.expect(
-            disk.status is DiskStatus.IN_USE,
-            "Volume.in_use",
-            f"the shared volume {disk_id} is {disk.status.value}, not In_use",
-        )
-    else:
-        call.expect(disk.ever_attached, "Disk.ever_attached", f"{disk_id} has never been attached to an instance")
-        call.expect(
-            not world.transferring(disk),
-            "Disk.not_transferring",
-            f"{disk_id} is being transferred until {to_iso(disk.transferring_until or 0)}",
-        )
-        call.expect(
-            disk.status is DiskStatus.IN_USE, "Disk.in_use", f"{disk_id} is {disk.status.value}, not In_use (attached)"
-        )
+    if not shared:
+        if not disk.ever_attached:
+            fail("Disk.ever_attached", f"{disk_id} has never been attached to an instance")
+        trace.append("Disk.ever_attached")
+    if disk.transferring_until is not None and world.now < disk.transferring_until:
+        fail("Disk.not_transferring", f"{disk_id} is being transferred until {to_iso(disk.transferring_until)}")
+    trace.append("Disk.not_transferring")
+    if disk.status is not DiskStatus.IN_USE:
+        if shared:
+            fail("Volume.in_use", f"the shared volume {disk_id} is {disk.status.value}, not In_use")
+        fail("Disk.in_use", f"{disk_id} is {disk.status.value}, not In_use (attached)")
+    trace.append("Volume.in_use" if shared else "Disk.in_use")
 
     instance = world.instances.get(disk.instance_id or "")
-    call.expect(
-        instance is not None, "Instance.exists", f"{disk_id} names instance {disk.instance_id}, which no longer exists"
-    )
-    assert instance is not None
+    if instance is None:
+        fail("Instance.exists", f"{disk_id} names instance {disk.instance_id}, which no longer exists")
     iid = instance.instance_id
-    call.expect(
-        LockReason.SECURITY not in instance.lock_reasons,
-        "Instance.not_security_locked",
-        f"{iid} is locked for security (OperationLocks LockReason security)",
-    )
-    call.expect(
-        instance.status in SNAPSHOTABLE_INSTANCE,
-        "Instance.running_or_stopped",
-        f"{iid} is {instance.status.value}; it must be Running or Stopped",
-    )
-    call.expect(instance.ever_started, "Instance.ever_started", f"{iid} has never been started")
-    call.expect(
-        not disk.device_fault,
-        "Disk.device_ok",
-        f"{disk_id} has a device fault; restart {iid} (StopInstance, then StartInstance)",
-    )
-    call.expect(
-        not world.data_loading(disk),
-        "Disk.data_loaded",
-        f"{disk_id}'s data is still loading until {to_iso(disk.loaded_at)}",
-    )
+    if instance.lock_reasons and LockReason.SECURITY in instance.lock_reasons:
+        fail("Instance.not_security_locked", f"{iid} is locked for security (OperationLocks LockReason security)")
+    if instance.status not in SNAPSHOTABLE_INSTANCE:
+        fail("Instance.running_or_stopped", f"{iid} is {instance.status.value}; it must be Running or Stopped")
+    if not instance.ever_started:
+        fail("Instance.ever_started", f"{iid} has never been started")
+    if disk.device_fault:
+        fail("Disk.device_ok", f"{disk_id} has a device fault; restart {iid} (StopInstance, then StartInstance)")
+    if world.now < disk.loaded_at:
+        fail("Disk.data_loaded", f"{disk_id}'s data is still loading until {to_iso(disk.loaded_at)}")
+    trace += WORLD_PASSES_13_14
 
     busy = world.progressing.get(disk_id)
     if busy is None and disk_id in world.inflight:
         busy = "a CreateSnapshot still being processed"
-    call.expect(busy is None, "Disk.no_snapshot_in_progress", f"{busy} of {disk_id} is still being created")
+    if busy is not None:
+        fail("Disk.no_snapshot_in_progress", f"{busy} of {disk_id} is still being created")
+    trace.append("Disk.no_snapshot_in_progress")
     if quota:
         count = world.snapshot_count(disk_id)
-        call.expect(
-            count < world.snapshot_quota,
-            "Disk.under_quota",
-            f"{disk_id} has {count} snapshots; the quota is {world.snapshot_quota}",
-        )
-    call.expect(
-        not (disk.encrypted and disk.kms_key_id in world.account.kms_revoked_keys),
-        "Disk.kms_usable",
-        f"ECS may not use the KMS key {disk.kms_key_id} of the encrypted disk {disk_id}",
-    )
+        if count >= world.snapshot_quota:
+            fail("Disk.under_quota", f"{disk_id} has {count} snapshots; the quota is {world.snapshot_quota}")
+        trace.append("Disk.under_quota")
+    if disk.encrypted and disk.kms_key_id in account.kms_revoked_keys:
+        fail("Disk.kms_usable", f"ECS may not use the KMS key {disk.kms_key_id} of the encrypted disk {disk_id}")
+    trace.append("Disk.kms_usable")
     return disk
+
+
+WORLD_PASSES_13_14 = (
+    "Instance.exists",
+    "Instance.not_security_locked",
+    "Instance.running_or_stopped",
+    "Instance.ever_started",
+    "Disk.device_ok",
+    "Disk.data_loaded",
+)
 
 
 def start_slow(world: World, request: SnapshotRequest, token_key: str, seconds: int) -> None:

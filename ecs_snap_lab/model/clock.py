@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -31,9 +31,20 @@ def to_datetime(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
+_DAYS: dict[int, str] = {}
+
+
 def to_iso(seconds: int) -> str:
-    """The API's time format: yyyy-MM-ddTHH:mm:ssZ in UTC."""
-    return to_datetime(seconds).strftime(ISO_FORMAT)
+    """The API's time format: yyyy-MM-ddTHH:mm:ssZ in UTC (the date part cached per day: it is on every item)."""
+    day, rest = divmod(seconds, 86400)
+    date = _DAYS.get(day)
+    if date is None:
+        if len(_DAYS) > 100_000:
+            _DAYS.clear()
+        date = _DAYS[day] = to_datetime(day * 86400).strftime("%Y-%m-%dT")
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{date}{hours:02d}:{minutes:02d}:{secs:02d}Z"
 
 
 def whole_seconds(delta: timedelta) -> int:
@@ -58,13 +69,12 @@ class Happening(StrEnum):
     REQUEST_DONE = "request_done"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Due:
+class Due(NamedTuple):
     """One scheduled happening. `seq` breaks ties so equal times run in the order they were scheduled."""
 
     at: int
     seq: int
-    what: Happening
+    what: str  # a Happening value
     target: str
     arg: str = ""
 
@@ -73,17 +83,17 @@ class Scheduler:
     """A time-ordered queue of happenings; stale ones are ignored by their handlers, never removed."""
 
     def __init__(self) -> None:
-        self.queue: list[Due] = []
+        self.queue: list[tuple] = []  # plain tuples in Due's field order: a heap the GC need not scan
         self.seq = 0
 
     def at(self, when: int, what: Happening, target: str, arg: str = "") -> None:
         self.seq += 1
-        heapq.heappush(self.queue, Due(when, self.seq, what, target, arg))
+        heapq.heappush(self.queue, (when, self.seq, str(what), target, arg))
 
     def pop_due(self, until: int) -> Due | None:
-        if self.queue and self.queue[0].at <= until:
-            return heapq.heappop(self.queue)
+        if self.queue and self.queue[0][0] <= until:
+            return Due._make(heapq.heappop(self.queue))
         return None
 
     def next_at(self) -> int | None:
-        return self.queue[0].at if self.queue else None
+        return self.queue[0][0] if self.queue else None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class EventKind(StrEnum):
@@ -33,10 +33,11 @@ class EventKind(StrEnum):
     CLOCK_ADVANCED = "clock_advanced"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
+    """One state change. A tuple of plain values, so the garbage collector stops scanning old events."""
+
     at: int
-    kind: EventKind
+    kind: str  # an EventKind value
     resource_id: str
     related_id: str = ""  # the disk of a snapshot event, the instance of a disk event
     detail: str = ""
@@ -49,22 +50,31 @@ class EventLog:
     """Append-only; listeners are told of each event as it happens (widgets redraw without polling)."""
 
     def __init__(self) -> None:
-        self.entries: list[Event] = []
+        self.rows: list[tuple] = []  # plain tuples (at, kind, resource_id, related_id, detail): never GC-scanned
         self.listeners: list[Listener] = []
 
     def add(self, at: int, kind: EventKind, resource_id: str, related_id: str = "", detail: str = "") -> None:
-        event = Event(at, kind, resource_id, related_id, detail)
-        self.entries.append(event)
-        for listener in self.listeners:
-            listener(event)
+        row = (at, str(kind), resource_id, related_id, detail)
+        self.rows.append(row)
+        if self.listeners:
+            event = Event._make(row)
+            for listener in list(self.listeners):
+                listener(event)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener(event)` for every new event; returns a function that unsubscribes it."""
         self.listeners.append(listener)
         return lambda: self.listeners.remove(listener) if listener in self.listeners else None
 
-    def __len__(self) -> int:
-        return len(self.entries)
+    @property
+    def entries(self) -> list[Event]:
+        return [Event._make(row) for row in self.rows]
 
-    def __iter__(self):
-        return iter(self.entries)
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Event]:
+        return map(Event._make, self.rows)
+
+    def __getitem__(self, index: int) -> Event:
+        return Event._make(self.rows[index])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
-import string
 
-ALPHABET = string.ascii_lowercase + string.digits
 ID_LENGTH = 20
+# Each random byte becomes one of 32 lower-case letters and digits (Crockford's alphabet: no i, l, o, u).
+# 256 is a multiple of 32, so every character is equally likely.
+_ALPHABET = b"0123456789abcdefghjkmnpqrstvwxyz"
+_SPELLING = bytes(_ALPHABET[b % 32] for b in range(256))
 
 
 class IdFactory:
@@ -16,7 +18,7 @@ class IdFactory:
         self.rng = random.Random(seed)
 
     def resource(self, prefix: str) -> str:
-        return prefix + "".join(self.rng.choices(ALPHABET, k=ID_LENGTH))
+        return prefix + self.rng.randbytes(ID_LENGTH).translate(_SPELLING).decode("ascii")
 
     def request_id(self) -> str:
         bits = self.rng.getrandbits(128)

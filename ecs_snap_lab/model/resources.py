@@ -138,14 +138,14 @@ class Snapshot:
     done_at: int
     seq: int
     retention_days: int | None = None
-    tags: list[tuple[str, str]] = field(default_factory=list)
+    tags: tuple[tuple[str, str], ...] = ()
     snapshot_type: SnapshotType = SnapshotType.USER
     encrypted: bool = False
     kms_key_id: str | None = None
     full: bool = True
     failed_progress: int = 0
-    image_ids: list[str] = field(default_factory=list)
-    disk_ids: list[str] = field(default_factory=list)
+    image_ids: tuple[str, ...] = ()  # images made from it (tuples: snapshots are many, keep them GC-light)
+    disk_ids: tuple[str, ...] = ()  # disks made from it
 
     @property
     def release_at(self) -> int | None:

@@ -235,7 +235,8 @@ class World:
         )
         self.schedule.at(disk.loaded_at, Happening.DISK_LOADED, disk_id)
         if source_snapshot_id and source_snapshot_id in self.snapshots:
-            self.snapshots[source_snapshot_id].disk_ids.append(disk_id)
+            source = self.snapshots[source_snapshot_id]
+            source.disk_ids = (*source.disk_ids, disk_id)
         if instance is not None:
             self.plug(disk, instance)
             self.set_disk_status(disk, DiskStatus.IN_USE)
@@ -245,6 +246,7 @@ class World:
         """Record the attachment (device name, instance's disk list); the status is set by the caller."""
         used = {self.disks[d].device for d in instance.disk_ids if d in self.disks}
         disk.instance_id = instance.instance_id
+        disk.ever_attached = True  # from the moment AttachDisk is accepted: then its status is what matters
         disk.device = next(f"/dev/xvd{c}" for c in "abcdefghijklmnopqrstuvwxyz" if f"/dev/xvd{c}" not in used)
         instance.disk_ids.append(disk.disk_id)
 
@@ -331,7 +333,7 @@ class World:
             self.now + duration,
             self.snapshot_seq,
             retention_days,
-            tags,
+            tuple(tags),
             snapshot_type,
             disk.encrypted,
             disk.kms_key_id,
@@ -384,14 +386,14 @@ class World:
         image_id = self.ids.resource("m-")
         image = Image(image_id, name or image_id, snapshot.snapshot_id, self.now, size_gib=snapshot.disk_size_gib)
         self.images[image_id] = image
-        snapshot.image_ids.append(image_id)
+        snapshot.image_ids = (*snapshot.image_ids, image_id)
         self.log(EventKind.IMAGE_CREATED, image_id, snapshot.snapshot_id)
         return image
 
     def remove_image(self, image: Image) -> None:
         snap = self.snapshots.get(image.snapshot_id or "")
-        if snap is not None and image.image_id in snap.image_ids:
-            snap.image_ids.remove(image.image_id)
+        if snap is not None:
+            snap.image_ids = tuple(i for i in snap.image_ids if i != image.image_id)
         del self.images[image.image_id]
         self.log(EventKind.IMAGE_DELETED, image.image_id, image.snapshot_id or "")
 
@@ -431,16 +433,16 @@ class World:
 
     def apply(self, due: Due) -> None:
         what = due.what
-        if what is Happening.SNAPSHOT_DONE:
+        if what == Happening.SNAPSHOT_DONE:
             snap = self.snapshots.get(due.target)
             if snap is not None and snap.status is SnapshotStatus.PROGRESSING and snap.done_at == due.at:
                 self.set_snapshot_status(snap, SnapshotStatus.ACCOMPLISHED)
-        elif what is Happening.SNAPSHOT_FAIL:
+        elif what == Happening.SNAPSHOT_FAIL:
             snap = self.snapshots.get(due.target)
             if snap is not None and snap.status is SnapshotStatus.PROGRESSING:
                 snap.failed_progress = int(due.arg)
                 self.set_snapshot_status(snap, SnapshotStatus.FAILED)
-        elif what is Happening.SNAPSHOT_RELEASE:
+        elif what == Happening.SNAPSHOT_RELEASE:
             snap = self.snapshots.get(due.target)
             if snap is not None and snap.release_at == due.at:
                 if snap.image_ids:
@@ -452,28 +454,28 @@ class World:
                     )
                 else:
                     self.remove_snapshot(snap, EventKind.SNAPSHOT_RELEASED, "retention period expired")
-        elif what is Happening.INSTANCE_STATUS:
+        elif what == Happening.INSTANCE_STATUS:
             instance = self.instances.get(due.target)
             status, _, seq = due.arg.partition("|")
             if instance is not None and int(seq) == instance.transition_seq:
                 self.set_instance_status(instance, InstanceStatus(status))
-        elif what is Happening.DISK_STATUS:
+        elif what == Happening.DISK_STATUS:
             disk = self.disks.get(due.target)
             status, _, seq = due.arg.partition("|")
             if disk is not None and int(seq) == disk.status_seq:
                 if DiskStatus(status) is DiskStatus.AVAILABLE:
                     self.unplug(disk)
                 self.set_disk_status(disk, DiskStatus(status))
-        elif what is Happening.DISK_LOADED:
+        elif what == Happening.DISK_LOADED:
             disk = self.disks.get(due.target)
             if disk is not None and disk.loaded_at == due.at:
                 self.log(EventKind.DISK_LOADED, disk.disk_id, disk.instance_id or "")
-        elif what is Happening.TRANSFER_DONE:
+        elif what == Happening.TRANSFER_DONE:
             disk = self.disks.get(due.target)
             if disk is not None and disk.transferring_until == due.at:
                 disk.transferring_until = None
                 self.log(EventKind.DISK_CHANGED, disk.disk_id, disk.instance_id or "", "transfer finished")
-        elif what is Happening.VOLUME_GONE:
+        elif what == Happening.VOLUME_GONE:
             disk = self.disks.get(due.target)
             if disk is not None and disk.status is DiskStatus.DELETING:
                 self.release_disk(disk)

@@ -123,7 +123,22 @@ def given(params: Mapping[str, str], name: str) -> str | None:
 # ---------------------------------------------------------------- CreateSnapshot
 
 
+# A name that passes every rule at once (the usual case): letter first, 2-128 allowed characters, not auto/URL.
+VALID_NAME = re.compile(r"(?!auto)(?!https?://)[^\W\d_](?:[^\W\d_]|[0-9:_\-]){1,127}")
+NAME_CHECKS = (
+    "SnapshotName.length",
+    "SnapshotName.first_letter",
+    "SnapshotName.no_url",
+    "SnapshotName.charset",
+    "SnapshotName.not_auto",
+)
+
+
 def check_snapshot_name(name: str, out: ParamReport) -> None:
+    if VALID_NAME.fullmatch(name) is not None:
+        out.ran += NAME_CHECKS
+        return
+
     def fail(check: str, detail: str) -> None:
         out.violations.append(_violation("InvalidSnapshotName.Malformed", "SnapshotName", check, detail))
 
@@ -396,23 +411,25 @@ def check_client_token(token: str, out: ParamReport) -> None:
         )
 
 
-def check_create_snapshot(params: Mapping[str, str]) -> ParamReport:
-    """Steps 1-6 of the check order: every parameter rule of the seed, all violations collected."""
-    out = ParamReport()
+def check_create_snapshot(params: Mapping[str, str], ran: list | None = None) -> ParamReport:
+    """Steps 1-6 of the check order: every parameter rule of the seed, all violations collected.
+    `ran` is the list to record the checks in (a call's trace), a new one if not given."""
+    out = ParamReport() if ran is None else ParamReport(ran)
     out.ran.append("DiskId.present")
     disk_id = params.get("DiskId")
     if not disk_id:
         out.violations.append(_violation("MissingParameter", "DiskId", "DiskId.present", "DiskId is required"))
-    name = given(params, "SnapshotName")
+    get = params.get  # an empty string counts as not given (model choice), hence `or None`
+    name = get("SnapshotName") or None
     if name is not None:
         check_snapshot_name(name, out)
-    description = given(params, "Description")
+    description = get("Description") or None
     if description is not None:
         check_description(description, out)
-    retention_text = given(params, "RetentionDays")
+    retention_text = get("RetentionDays") or None
     retention = parse_retention_days(retention_text, out) if retention_text is not None else None
     tags = parse_tags(params, out)
-    token = given(params, "ClientToken")
+    token = get("ClientToken") or None
     if token is not None:
         check_client_token(token, out)
     if not out.violations:

@@ -1,0 +1,43 @@
+"""The `ecs-snap-lab` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ecs-snap-lab", description="Learn ECS CreateSnapshot on a simulated account."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    tour = commands.add_parser("tour", help="a short printed walk-through")
+    tour.add_argument("--seed", type=int, default=0)
+    explain = commands.add_parser("explain", help="reproduce an error code and explain it")
+    explain.add_argument("code")
+    commands.add_parser("codes", help="list the error catalogue")
+    args = parser.parse_args(argv)
+
+    if args.command == "tour":
+        from .tour import run
+
+        run(seed=args.seed)
+    elif args.command == "codes":
+        from .rules.catalog import error_catalog
+
+        for entry in error_catalog():
+            row = f"row {entry.row:>2}" if entry.row else "common"
+            print(f"{entry.http_status}  {entry.code:<48} {row:<7} {entry.message}")
+    elif args.command == "explain":
+        from .reproduce import reproduce
+
+        try:
+            print(reproduce(args.code).explain())
+        except KeyError as exc:
+            print(f"ecs-snap-lab: {exc.args[0]}", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

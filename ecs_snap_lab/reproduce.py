@@ -1,0 +1,515 @@
+"""reproduce(code): a fresh lab brought to the situation that makes the API answer `code`, and the request.
+
+Each recipe uses only what a learner could do (API calls, knobs, faults, time), so it doubles as an explanation:
+`Reproduction.steps` says in words how the situation was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .lab import Lab
+from .response import Response
+from .rules.catalog import ErrorEntry, error_catalog, lookup
+
+SEED = 2026
+
+
+@dataclass
+class Reproduction:
+    """The lab, the request that was sent, its response, and the steps that set it up."""
+
+    code: str
+    entry: ErrorEntry
+    lab: Lab
+    action: str
+    params: dict
+    response: Response
+    steps: list[str] = field(default_factory=list)
+
+    def explain(self) -> str:
+        lines = [f"{self.code} (HTTP {self.entry.http_status}): {self.entry.message}", "How it was made:"]
+        lines += [f"  {n}. {step}" for n, step in enumerate(self.steps, start=1)]
+        lines.append(f"  {len(self.steps) + 1}. {self.action} {self.params}")
+        lines.append(self.response.explain())
+        return "\n".join(lines)
+
+
+class Scene:
+    """A lab plus the narrative of how it got where it is."""
+
+    def __init__(self, **lab_args: object) -> None:
+        self.lab = Lab(seed=SEED, **lab_args)  # type: ignore[arg-type]
+        self.steps: list[str] = []
+
+    def say(self, step: str) -> None:
+        self.steps.append(step)
+
+    def ready_disk(self, size_gib: int = 40) -> str:
+        disk_id = self.lab.ready_disk(size_gib)
+        instance_id = self.lab.disk(disk_id).instance_id
+        self.say(
+            f"RunInstances -> {instance_id}; CreateDisk {size_gib} GiB -> {disk_id}; AttachDisk; wait until "
+            "its data has loaded"
+        )
+        return disk_id
+
+    def instance_of(self, disk_id: str) -> str:
+        return self.lab.disk(disk_id).instance_id or ""
+
+
+Recipe = Callable[[Scene], tuple[str, dict]]
+RECIPES: dict[tuple[str, str], Recipe] = {}
+
+
+def recipe(code: str, variant: str = "") -> Callable[[Recipe], Recipe]:
+    def register(fn: Recipe) -> Recipe:
+        RECIPES[(code, variant)] = fn
+        return fn
+
+    return register
+
+
+def snapshot_of(scene: Scene, **params: object) -> tuple[str, dict]:
+    return "CreateSnapshot", {"DiskId": scene.ready_disk(), **params}
+
+
+# ---------------------------------------------------------------- the seed's table
+
+
+@recipe("InvalidDiskId.NotFound")
+def _(s: Scene):
+    return "CreateSnapshot", {"DiskId": "d-doesnotexist00000000"}
+
+
+@recipe("InvalidSnapshotName.Malformed")
+def _(s: Scene):
+    return snapshot_of(s, SnapshotName="1st-backup")
+
+
+@recipe("InvalidDescription.Malformed")
+def _(s: Scene):
+    return snapshot_of(s, Description="http://example.com/backup")
+
+
+@recipe("IncorrectInstanceStatus")
+def _(s: Scene):
+    instance_id = s.lab.run_instance()
+    s.say(f"RunInstances -> {instance_id} (Pending for a while, not yet Running)")
+    return "CreateSnapshot", {"DiskId": s.lab.instance(instance_id).disk_ids[0]}
+
+
+@recipe("IncorrectDiskStatus.CreatingSnapshot")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    first = s.lab.create_snapshot(disk_id, name="first").data["SnapshotId"]
+    s.say(f"CreateSnapshot -> {first}, still progressing")
+    return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "second"}
+
+
+@recipe("InstanceLockedForSecurity")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.knobs.lock_instance(s.instance_of(disk_id), "security")
+    s.say(f"lab.knobs.lock_instance({s.instance_of(disk_id)!r}, 'security')")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("IncorrectDiskStatus.NeverAttached")
+def _(s: Scene):
+    disk_id = s.lab.create_disk(40)
+    s.say(f"CreateDisk -> {disk_id}, never attached")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("QuotaExceed.Snapshot")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    for n in range(s.lab.snapshot_quota):
+        s.lab.create_snapshot(disk_id, name=f"backup-{n + 1}")
+        s.lab.advance(hours=1)
+    s.say(f"CreateSnapshot {s.lab.snapshot_quota} times, one an hour (the quota is {s.lab.snapshot_quota})")
+    return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "one-too-many"}
+
+
+@recipe("IncorrectDiskStatus.NeverUsed")
+def _(s: Scene):
+    instance_id = s.lab.create_instance()
+    s.say(f"CreateInstance -> {instance_id} (Stopped, never started)")
+    return "CreateSnapshot", {"DiskId": s.lab.instance(instance_id).disk_ids[0]}
+
+
+@recipe("CreateSnapshot.Failed")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.faults.inject("CreateSnapshot.Failed")
+    s.say("lab.faults.inject('CreateSnapshot.Failed')")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("DiskInArrears")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.knobs.set_in_arrears(disk_id)
+    s.say(f"lab.knobs.set_in_arrears({disk_id!r}) (a pay-as-you-go disk with overdue payment)")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("InternalError", "before")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.faults.inject("InternalError")
+    s.say("lab.faults.inject('InternalError') (fails before any effect)")
+    return "CreateSnapshot", {"DiskId": disk_id, "ClientToken": "retry-me-safely"}
+
+
+@recipe("DiskId.ValueNotSupported")
+def _(s: Scene):
+    instance_id = s.lab.run_instance()
+    s.say(f"RunInstances -> {instance_id}")
+    return "CreateSnapshot", {"DiskId": instance_id}
+
+
+@recipe("DiskCategory.OperationNotSupported")
+def _(s: Scene):
+    instance_id = s.lab.run_instance(data_disks=[(100, "ephemeral_ssd")])
+    s.lab.advance(hours=2)
+    s.say(f"RunInstances with a local ephemeral_ssd data disk -> {instance_id}; wait 2 hours")
+    local = next(d for d in s.lab.instance(instance_id).disk_ids if s.lab.disk(d).category == "ephemeral_ssd")
+    return "CreateSnapshot", {"DiskId": local}
+
+
+@recipe("IncorrectDiskStatus")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.detach_disk(disk_id, s.instance_of(disk_id))
+    s.lab.advance(minutes=1)
+    s.say("DetachDisk; wait a minute (the disk is Available: attached once, not now)")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("InvalidAccountStatus.NotEnoughBalance")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.knobs.set_balance(-1)
+    s.say("lab.knobs.set_balance(-1)")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("InvalidAccountStatus.SnapshotServiceUnavailable")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.knobs.set_snapshot_service(False)
+    s.say("lab.knobs.set_snapshot_service(False)")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("InvalidInstanceId.NotFound")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.knobs.orphan_disk(disk_id)
+    s.say(f"lab.knobs.orphan_disk({disk_id!r}) (its instance record is gone)")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("IncorrectVolumeStatus")
+def _(s: Scene):
+    disk_id = s.lab.create_disk(40, "san_ssd")
+    s.say(f"CreateDisk DiskCategory=san_ssd (shared block storage) -> {disk_id}, not attached")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("InvalidVolumeId.NotFound")
+def _(s: Scene):
+    disk_id = s.lab.create_disk(40, "san_ssd")
+    s.lab.delete_disk(disk_id)
+    s.say(f"CreateDisk DiskCategory=san_ssd -> {disk_id}; DeleteDisk (the volume is being released)")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("IdempotentParameterMismatch")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.create_snapshot(disk_id, name="nightly", client_token="token-1")
+    s.lab.advance(hours=1)
+    s.say("CreateSnapshot SnapshotName=nightly ClientToken=token-1; wait an hour")
+    return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "weekly", "ClientToken": "token-1"}
+
+
+@recipe("IncorrectDiskStatus.Invalid")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.knobs.break_device(disk_id)
+    s.say(f"lab.knobs.break_device({disk_id!r}) (cleared by restarting the instance)")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("IncorrectDiskType.NotSupport")
+def _(s: Scene):
+    disk_id = s.lab.create_disk(64, "elastic_ephemeral_disk_standard")
+    s.say(f"CreateDisk DiskCategory=elastic_ephemeral_disk_standard -> {disk_id}")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("IncorrectDiskStatus.Transferring")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.knobs.start_transfer(disk_id, minutes=30)
+    s.say(f"lab.knobs.start_transfer({disk_id!r}, minutes=30)")
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("InvalidParameter.KMSKeyId.KMSUnauthorized")
+def _(s: Scene):
+    lab = s.lab
+    instance_id = lab.run_instance()
+    disk_id = lab.create_disk(40, encrypted=True, kms_key_id="key-finance-01")
+    lab.advance(minutes=2)
+    lab.attach_disk(disk_id, instance_id)
+    lab.advance(hours=2)
+    lab.knobs.revoke_kms("key-finance-01")
+    s.say(
+        f"RunInstances; CreateDisk Encrypted=true KMSKeyId=key-finance-01 -> {disk_id}; AttachDisk; wait 2 hours; "
+        "lab.knobs.revoke_kms('key-finance-01')"
+    )
+    return "CreateSnapshot", {"DiskId": disk_id}
+
+
+@recipe("InternalError", "after")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.faults.inject("LostResponse")
+    s.say("lab.faults.inject('LostResponse') (the snapshot is made, then the answer is lost)")
+    return "CreateSnapshot", {"DiskId": disk_id, "ClientToken": "keep-this-token"}
+
+
+@recipe("Duplicate.TagKey")
+def _(s: Scene):
+    return snapshot_of(s, **{"Tag.1.Key": "env", "Tag.1.Value": "prod", "Tag.2.Key": "env", "Tag.2.Value": "test"})
+
+
+@recipe("InvalidTagKey.Malformed")
+def _(s: Scene):
+    return snapshot_of(s, **{"Tag.1.Key": "aliyun:owner", "Tag.1.Value": "me"})
+
+
+@recipe("InvalidTagValue.Malformed")
+def _(s: Scene):
+    return snapshot_of(s, **{"Tag.1.Key": "docs", "Tag.1.Value": "see https://example.com"})
+
+
+@recipe("IdempotentProcessing")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    s.lab.faults.inject("SlowRequest", seconds=60)
+    s.lab.create_snapshot(disk_id, name="slow", client_token="slow-token")
+    s.say(
+        "lab.faults.inject('SlowRequest', seconds=60); CreateSnapshot ClientToken=slow-token (answered 500 while "
+        "the back end keeps working)"
+    )
+    return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "slow", "ClientToken": "slow-token"}
+
+
+# ---------------------------------------------------------------- common codes of the other actions
+
+
+@recipe("MissingParameter")
+def _(s: Scene):
+    return "CreateSnapshot", {"SnapshotName": "no-disk"}
+
+
+@recipe("InvalidParameter")
+def _(s: Scene):
+    return snapshot_of(s, RetentionDays=0)
+
+
+@recipe("InvalidAction.NotFound")
+def _(s: Scene):
+    return "CreateSnapshots", {"DiskId": "d-anything"}
+
+
+@recipe("InvalidRegionId.NotFound")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": "mars-north-1"}
+
+
+@recipe("InvalidSnapshotId.NotFound")
+def _(s: Scene):
+    return "DeleteSnapshot", {"SnapshotId": "s-doesnotexist00000000"}
+
+
+@recipe("InvalidSnapshotId.NotReady")
+def _(s: Scene):
+    instance_id = s.lab.run_instance()
+    s.lab.advance(hours=1, minutes=2)
+    system_disk = s.lab.instance(instance_id).disk_ids[0]
+    snapshot_id = s.lab.create_snapshot(system_disk, name="golden").data["SnapshotId"]
+    s.say(f"RunInstances; wait an hour; CreateSnapshot of the system disk -> {snapshot_id}, still progressing")
+    return "CreateImage", {"RegionId": s.lab.region, "SnapshotId": snapshot_id}
+
+
+@recipe("SnapshotCreatedImage")
+def _(s: Scene):
+    instance_id = s.lab.run_instance()
+    s.lab.advance(hours=1, minutes=2)
+    snapshot_id = s.lab.create_snapshot(s.lab.instance(instance_id).disk_ids[0], name="golden").data["SnapshotId"]
+    s.lab.advance(hours=1)
+    image_id = s.lab.create_image(snapshot_id)
+    s.say(f"RunInstances; snapshot the system disk -> {snapshot_id}; wait; CreateImage -> {image_id}")
+    return "DeleteSnapshot", {"SnapshotId": snapshot_id}
+
+
+@recipe("SnapshotCreatedDisk")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    snapshot_id = s.lab.create_snapshot(disk_id, name="base").data["SnapshotId"]
+    s.lab.advance(hours=1)
+    copy = s.lab.create_disk(snapshot_id=snapshot_id)
+    s.say(f"CreateSnapshot -> {snapshot_id}; wait; CreateDisk SnapshotId={snapshot_id} -> {copy}")
+    return "DeleteSnapshot", {"SnapshotId": snapshot_id}
+
+
+@recipe("OperationDenied")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    snapshot_id = s.lab.create_snapshot(disk_id, name="data").data["SnapshotId"]
+    s.lab.advance(hours=1)
+    s.say(f"CreateSnapshot of a data disk -> {snapshot_id}; wait")
+    return "CreateImage", {"RegionId": s.lab.region, "SnapshotId": snapshot_id}
+
+
+@recipe("InvalidImageId.NotFound")
+def _(s: Scene):
+    return "RunInstances", {
+        "RegionId": s.lab.region,
+        "ImageId": "m-doesnotexist00000000",
+        "InstanceType": "ecs.g7.large",
+    }
+
+
+@recipe("InvalidZoneId.NotFound")
+def _(s: Scene):
+    return "CreateDisk", {"RegionId": s.lab.region, "ZoneId": "cn-hangzhou-z", "Size": 40}
+
+
+@recipe("InvalidDiskCategory.ValueNotSupported")
+def _(s: Scene):
+    return "CreateDisk", {"RegionId": s.lab.region, "ZoneId": s.lab.zones[0], "DiskCategory": "floppy", "Size": 40}
+
+
+@recipe("InvalidDiskSize.NotSupported")
+def _(s: Scene):
+    return "CreateDisk", {"RegionId": s.lab.region, "ZoneId": s.lab.zones[0], "DiskCategory": "cloud_essd", "Size": 1}
+
+
+@recipe("InvalidDiskSize.TooSmall")
+def _(s: Scene):
+    disk_id = s.ready_disk(100)
+    snapshot_id = s.lab.create_snapshot(disk_id, name="big").data["SnapshotId"]
+    s.lab.advance(hours=1)
+    s.say(f"CreateSnapshot of a 100 GiB disk -> {snapshot_id}; wait")
+    return "CreateDisk", {"RegionId": s.lab.region, "ZoneId": s.lab.zones[0], "SnapshotId": snapshot_id, "Size": 50}
+
+
+@recipe("DiskNotPortable")
+def _(s: Scene):
+    instance_id = s.lab.run_instance(data_disks=[(100, "ephemeral_ssd")])
+    s.lab.advance(minutes=2)
+    local = next(d for d in s.lab.instance(instance_id).disk_ids if s.lab.disk(d).category == "ephemeral_ssd")
+    s.say(f"RunInstances with a local ephemeral_ssd data disk {local}")
+    return "DetachDisk", {"DiskId": local, "InstanceId": instance_id}
+
+
+@recipe("DiskTypeViolation")
+def _(s: Scene):
+    instance_id = s.lab.run_instance()
+    s.lab.advance(minutes=2)
+    s.say(f"RunInstances -> {instance_id}")
+    return "DetachDisk", {"DiskId": s.lab.instance(instance_id).disk_ids[0], "InstanceId": instance_id}
+
+
+@recipe("DependencyViolation")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    other = s.lab.run_instance()
+    s.lab.advance(minutes=2)
+    s.say(f"RunInstances -> {other} (another instance)")
+    return "DetachDisk", {"DiskId": disk_id, "InstanceId": other}
+
+
+@recipe("ResourcesNotInSameZone")
+def _(s: Scene):
+    instance_id = s.lab.run_instance()
+    disk_id = s.lab.create_disk(40, zone_id=s.lab.zones[1])
+    s.lab.advance(minutes=2)
+    s.say(f"RunInstances in {s.lab.zones[0]} -> {instance_id}; CreateDisk in {s.lab.zones[1]} -> {disk_id}")
+    return "AttachDisk", {"DiskId": disk_id, "InstanceId": instance_id}
+
+
+@recipe("DiskCreatingSnapshot")
+def _(s: Scene):
+    instance_id = s.lab.run_instance()
+    s.lab.advance(hours=1, minutes=2)
+    s.lab.create_snapshot(s.lab.instance(instance_id).disk_ids[0], name="before-upgrade")
+    s.lab.stop_instance(instance_id)
+    s.lab.advance(minutes=1)
+    s.say("RunInstances; wait an hour; CreateSnapshot of the system disk; StopInstance; wait a minute")
+    return "ReplaceSystemDisk", {"InstanceId": instance_id, "ImageId": s.lab.instance(instance_id).image_id}
+
+
+@recipe("InvalidStatus.NotFound")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "Status": "done"}
+
+
+@recipe("InvalidSnapshotType.NotFound")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotType": "manual"}
+
+
+@recipe("InvalidSnapshotIds.Malformed")
+def _(s: Scene):
+    ids = ",".join(f'"s-{n:020d}"' for n in range(101))
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotIds": f"[{ids}]"}
+
+
+@recipe("InvalidAutoSnapshotPolicyId.NotFound")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    return "ApplyAutoSnapshotPolicy", {
+        "regionId": s.lab.region,
+        "autoSnapshotPolicyId": "sp-nope",
+        "diskIds": f'["{disk_id}"]',
+    }
+
+
+def _scoped(entry: ErrorEntry, action: str) -> bool:
+    return not entry.actions or action in entry.actions
+
+
+def reproduce(code: str, row: int | None = None) -> Reproduction:
+    """Make the API answer `code`. For a code with two rows in the seed (InternalError), `row` picks one."""
+    matches = [e for e in error_catalog() if e.code == code and (row is None or e.row == row)]
+    if not matches:
+        raise KeyError(
+            f"{code!r} (row {row}) is not in the error catalogue" if row else f"{code!r} is not in the error catalogue"
+        )
+    entry = matches[0]
+    fn = RECIPES.get((code, entry.variant)) or RECIPES.get((code, ""))
+    if fn is None:
+        raise KeyError(f"no recipe reproduces {code!r}")
+    scene = Scene()
+    action, params = fn(scene)
+    response = scene.lab.call(action, params)
+    answered = lookup(code, action, entry.variant) if _scoped(entry, action) else entry
+    return Reproduction(code, answered, scene.lab, action, params, response, scene.steps)
+
+
+def reproducible_codes() -> list[str]:
+    """Every code with a recipe, in catalogue order."""
+    seen: list[str] = []
+    for entry in error_catalog():
+        if entry.code not in seen and ((entry.code, entry.variant) in RECIPES or (entry.code, "") in RECIPES):
+            seen.append(entry.code)
+    return seen

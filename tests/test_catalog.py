@@ -1,0 +1,101 @@
+"""The rule table is the seed's table: every row, word for word, and every check cites a known code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ecs_snap_lab import error_catalog, reproduce
+from ecs_snap_lab.actions import ACTIONS
+from ecs_snap_lab.reproduce import reproducible_codes
+from ecs_snap_lab.rules.catalog import checks, lookup
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "CreateSnapshot.md"
+
+
+def seed_rows() -> list[tuple[int, str, str, str]]:
+    """(HTTP status, code, message, description) for each row of the seed's error table, unescaped."""
+    text = SEED.read_text(encoding="utf-8")
+    table = text[text.index("## Error codes") :]
+    rows = []
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].isdigit():
+            rows.append(tuple(re.sub(r"\\(.)", r"\1", c) for c in cells))
+    return [(int(s), c, m, d) for s, c, m, d in rows]
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[tuple[int, str, str, str]]:
+    if not SEED.exists():
+        pytest.fail(f"the seed is not at {SEED}")
+    return seed_rows()
+
+
+def test_the_catalogue_holds_every_seed_row_in_order_word_for_word(rows) -> None:
+    seeded = [e for e in error_catalog() if e.row is not None]
+    assert len(rows) == 30
+    assert [(e.http_status, e.code, e.message, e.description) for e in seeded] == rows
+    assert [e.row for e in seeded] == list(range(1, 31))
+
+
+def test_every_entry_says_where_its_rule_comes_from() -> None:
+    for entry in error_catalog():
+        assert entry.basis in {"seed", "model choice"}, entry.code
+        assert entry.trigger and entry.sentence and entry.description, entry.code
+        assert entry.origin == ("seed" if entry.row else "common")
+
+
+def test_every_check_fails_with_a_catalogued_code() -> None:
+    for check in checks().values():
+        assert check.basis in {"seed", "model choice", "api fact"}, check.id
+        assert check.rule and check.source, check.id
+        if check.code:
+            lookup(check.code)
+
+
+def test_every_check_the_code_names_is_in_the_table() -> None:
+    package = Path(__file__).resolve().parents[1] / "ecs_snap_lab"
+    source = "\n".join(p.read_text() for p in package.rglob("*.py"))
+    named = set(re.findall(r'"((?:[A-Z][A-Za-z]+)(?:\.[a-z_]+)+)"', source)) - {"ecs_snap_lab.world"}
+    named = {n for n in named if n.split(".")[0] in {c.split(".")[0] for c in checks()}}
+    assert named, "no check ids found in the source"
+    assert named <= set(checks()), sorted(named - set(checks()))
+
+
+def test_a_code_can_answer_differently_per_action() -> None:
+    assert lookup("IncorrectInstanceStatus", "CreateSnapshot").http_status == 400
+    assert lookup("IncorrectInstanceStatus", "StartInstance").http_status == 403
+    assert lookup("IdempotentParameterMismatch", "CreateSnapshot").http_status == 403
+    assert lookup("IdempotentParameterMismatch", "CreateDisk").http_status == 400
+    assert lookup("InternalError", variant="after").row == 26
+
+
+@pytest.mark.parametrize("entry", [e for e in error_catalog() if e.row], ids=lambda e: f"row{e.row}-{e.code}")
+def test_reproduce_every_seed_row(entry) -> None:
+    made = reproduce(entry.code, entry.row)
+    assert made.response.code == entry.code
+    assert made.response.status == entry.http_status
+    assert made.response.message == entry.message  # seed rows carry no placeholder
+    assert not made.response.ok
+    assert made.lab.internal_errors == []
+    assert made.explain().startswith(entry.code)
+
+
+@pytest.mark.parametrize("code", reproducible_codes())
+def test_reproduce_every_code_with_a_recipe(code: str) -> None:
+    made = reproduce(code)
+    assert made.response.code == code
+    assert made.response.status == made.entry.http_status
+    assert made.action in ACTIONS or code == "InvalidAction.NotFound"
+
+
+def test_every_catalogued_code_has_a_recipe() -> None:
+    assert set(reproducible_codes()) == {e.code for e in error_catalog()}
+
+
+def test_reproduce_refuses_an_unknown_code() -> None:
+    with pytest.raises(KeyError):
+        reproduce("NoSuchCode")
