@@ -21,6 +21,7 @@ from .rules.catalog import lookup
 from .rules.params import to_wire
 
 DEFAULT_IMAGE = PUBLIC_IMAGES[0][0]
+LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z: the last time the API format can write
 DEFAULT_INSTANCE_TYPE = "ecs.g7.large"
 
 
@@ -135,14 +136,19 @@ class Lab:
         seconds: float = 0,
     ) -> datetime:
         """Move the clock forward, applying everything due on the way in time order. Returns the new time."""
-        step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        if delta is not None:
-            if not isinstance(delta, timedelta):
-                raise TypeError("advance takes a timedelta, or days=/hours=/minutes=/seconds=")
-            step += delta
+        try:
+            step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+            if delta is not None:
+                if not isinstance(delta, timedelta):
+                    raise TypeError("advance takes a timedelta, or days=/hours=/minutes=/seconds=")
+                step += delta
+        except OverflowError:
+            raise ValueError("that is too far to advance the lab's clock") from None
         total = whole_seconds(step)
         if total < 0:
             raise ValueError("the lab's clock only moves forward")
+        if self.world.now + total > LAST_SECOND:
+            raise ValueError("the lab's clock stops at the end of the year 9999")
         self.world.run_until(self.world.now + total)
         self.world.log(EventKind.CLOCK_ADVANCED, "clock", detail=f"+{total} s")
         return self.now

@@ -236,12 +236,12 @@ def detach_disk(call: Call) -> dict:
     disk = find_disk(call, call.params["DiskId"])
     call.expect(disk.disk_type is DiskType.DATA, "Disk.not_system", f"{disk.disk_id} is a system disk")
     call.expect(disk.portable, "Disk.portable", f"{disk.disk_id} is not portable ({disk.category})")
+    call.expect(disk.status is DiskStatus.IN_USE, "Disk.in_use", f"{disk.disk_id} is {disk.status.value}")
     call.expect(
         disk.instance_id == instance.instance_id,
         "Disk.attached_here",
-        f"{disk.disk_id} is not attached to {instance.instance_id}",
+        f"{disk.disk_id} is attached to {disk.instance_id}, not to {instance.instance_id}",
     )
-    call.expect(disk.status is DiskStatus.IN_USE, "Disk.in_use", f"{disk.disk_id} is {disk.status.value}")
     check_unlocked(call, instance)
     call.expect(
         instance.status in (InstanceStatus.RUNNING, InstanceStatus.STOPPED),

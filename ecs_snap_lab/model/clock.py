@@ -24,6 +24,8 @@ def parse_time(value: str | datetime) -> int:
         raise TypeError(f"a time must be an ISO 8601 string or a datetime, not {type(value).__name__}")
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
+    if value.microsecond:
+        raise ValueError("the lab's clock moves in whole seconds")
     return int(value.timestamp())
 
 
