@@ -124,92 +124,91 @@ def check_world(call: Call, disk_id: str, *, quota: bool = True) -> Disk:
     """Steps 8-17: the account, the disk, its instance and its snapshots. Returns the disk if all pass.
 
     Written as plain ifs on purpose: this is the hot path of CreateSnapshot, and a detail string is built
-    only when its check fails."""
+    only when its check fails. Each pass is recorded before the next check runs."""
     world = call.world
-    trace = call.trace
+    passed = call.trace.append
     fail = call.fail
     account = world.account
     if not account.snapshot_service_active:
         fail("Account.snapshot_service", "the account's snapshot service is not activated")
+    passed("Account.snapshot_service")
     if account.balance < 0:
         fail("Account.balance", f"the account balance is {account.balance:.2f}")
-    trace += ("Account.snapshot_service", "Account.balance")
+    passed("Account.balance")
 
     disk = world.disks.get(disk_id)
     if disk is None:
         kind = world.kind_of(disk_id)
         if kind is not None:
             fail("Disk.is_disk", f"{disk_id} is an {kind}, not a disk", "DiskId")
-        trace.append("Disk.is_disk")
+        passed("Disk.is_disk")
         fail("Disk.exists", f"no disk {disk_id[:60]!r} in this account", "DiskId")
-    trace += ("Disk.is_disk", "Disk.exists")
+    passed("Disk.is_disk")
+    passed("Disk.exists")
     shared = disk.shared
     if shared:
         if disk.status is DiskStatus.DELETING:
             fail("Volume.exists", f"the shared volume {disk_id} is being released")
-        trace.append("Volume.exists")
+        passed("Volume.exists")
     if disk.category in LOCAL_CATEGORIES:
         fail("Disk.not_local", f"{disk_id} is a local disk ({disk.category}); local disks cannot be snapshotted")
+    passed("Disk.not_local")
     if disk.category in ELASTIC_EPHEMERAL_CATEGORIES:
         fail("Disk.type_supported", f"{disk_id} is an elastic ephemeral disk ({disk.category})")
+    passed("Disk.type_supported")
     if disk.in_arrears and disk.charge_type is ChargeType.POSTPAID:
         fail("Disk.not_in_arrears", f"the pay-as-you-go disk {disk_id} is in arrears")
-    trace += ("Disk.not_local", "Disk.type_supported", "Disk.not_in_arrears")
+    passed("Disk.not_in_arrears")
 
     if not shared:
         if not disk.ever_attached:
             fail("Disk.ever_attached", f"{disk_id} has never been attached to an instance")
-        trace.append("Disk.ever_attached")
+        passed("Disk.ever_attached")
     if disk.transferring_until is not None and world.now < disk.transferring_until:
         fail("Disk.not_transferring", f"{disk_id} is being transferred until {to_iso(disk.transferring_until)}")
-    trace.append("Disk.not_transferring")
+    passed("Disk.not_transferring")
     if disk.status is not DiskStatus.IN_USE:
         if shared:
             fail("Volume.in_use", f"the shared volume {disk_id} is {disk.status.value}, not In_use")
         fail("Disk.in_use", f"{disk_id} is {disk.status.value}, not In_use (attached)")
-    trace.append("Volume.in_use" if shared else "Disk.in_use")
+    passed("Volume.in_use" if shared else "Disk.in_use")
 
     instance = world.instances.get(disk.instance_id or "")
     if instance is None:
         fail("Instance.exists", f"{disk_id} names instance {disk.instance_id}, which no longer exists")
+    passed("Instance.exists")
     iid = instance.instance_id
     if instance.lock_reasons and LockReason.SECURITY in instance.lock_reasons:
         fail("Instance.not_security_locked", f"{iid} is locked for security (OperationLocks LockReason security)")
+    passed("Instance.not_security_locked")
     if instance.status not in SNAPSHOTABLE_INSTANCE:
         fail("Instance.running_or_stopped", f"{iid} is {instance.status.value}; it must be Running or Stopped")
+    passed("Instance.running_or_stopped")
     if not instance.ever_started:
         fail("Instance.ever_started", f"{iid} has never been started")
+    passed("Instance.ever_started")
     if disk.device_fault:
         fail("Disk.device_ok", f"{disk_id} has a device fault; restart {iid} (StopInstance, then StartInstance)")
+    passed("Disk.device_ok")
     if world.now < disk.loaded_at:
         fail("Disk.data_loaded", f"{disk_id}'s data is still loading until {to_iso(disk.loaded_at)}")
-    trace += WORLD_PASSES_13_14
+    passed("Disk.data_loaded")
 
     busy = world.progressing.get(disk_id)
     if busy is None and disk_id in world.inflight:
         busy = "a CreateSnapshot still being processed"
     if busy is not None:
         fail("Disk.no_snapshot_in_progress", f"{busy} of {disk_id} is still being created")
-    trace.append("Disk.no_snapshot_in_progress")
+    passed("Disk.no_snapshot_in_progress")
     if quota:
         count = world.snapshot_count(disk_id)
         if count >= world.snapshot_quota:
             fail("Disk.under_quota", f"{disk_id} has {count} snapshots; the quota is {world.snapshot_quota}")
-        trace.append("Disk.under_quota")
+        passed("Disk.under_quota")
     if disk.encrypted and disk.kms_key_id in account.kms_revoked_keys:
         fail("Disk.kms_usable", f"ECS may not use the KMS key {disk.kms_key_id} of the encrypted disk {disk_id}")
-    trace.append("Disk.kms_usable")
+    passed("Disk.kms_usable")
     return disk
-
-
-WORLD_PASSES_13_14 = (
-    "Instance.exists",
-    "Instance.not_security_locked",
-    "Instance.running_or_stopped",
-    "Instance.ever_started",
-    "Disk.device_ok",
-    "Disk.data_loaded",
-)
 
 
 def start_slow(world: World, request: SnapshotRequest, token_key: str, seconds: int) -> None:

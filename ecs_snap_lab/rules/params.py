@@ -15,7 +15,7 @@ from .catalog import lookup
 URL_PREFIXES = ("http://", "https://")
 RESERVED_TAG_PREFIXES = ("aliyun", "acs:")
 MAX_TAGS = 20
-NAME_CHARS = re.compile(r"(?:[^\W\d_]|[0-9:_\-])*")  # letters (any script), ASCII digits, : _ -
+NAME_EXTRA = frozenset("0123456789:_-")  # besides letters (of any script: str.isalpha)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +123,9 @@ def given(params: Mapping[str, str], name: str) -> str | None:
 # ---------------------------------------------------------------- CreateSnapshot
 
 
-# A name that passes every rule at once (the usual case): letter first, 2-128 allowed characters, not auto/URL.
-VALID_NAME = re.compile(r"(?!auto)(?!https?://)[^\W\d_](?:[^\W\d_]|[0-9:_\-]){1,127}")
+# An ASCII name that passes every rule at once (the usual case): letter first, 2-128 allowed characters,
+# not auto, not a URL. Other names take the rule-by-rule path.
+VALID_ASCII_NAME = re.compile(r"(?!auto)[A-Za-z][A-Za-z0-9:_\-]{1,127}")
 NAME_CHECKS = (
     "SnapshotName.length",
     "SnapshotName.first_letter",
@@ -135,7 +136,7 @@ NAME_CHECKS = (
 
 
 def check_snapshot_name(name: str, out: ParamReport) -> None:
-    if VALID_NAME.fullmatch(name) is not None:
+    if name.isascii() and VALID_ASCII_NAME.fullmatch(name) is not None:
         out.ran += NAME_CHECKS
         return
 
@@ -152,8 +153,8 @@ def check_snapshot_name(name: str, out: ParamReport) -> None:
     if name.startswith(URL_PREFIXES):
         fail("SnapshotName.no_url", "SnapshotName starts with http:// or https://")
     out.ran.append("SnapshotName.charset")
-    if NAME_CHARS.fullmatch(name) is None:
-        bad = next(c for c in name if NAME_CHARS.fullmatch(c) is None)
+    bad = next((c for c in name if not (c.isalpha() or c in NAME_EXTRA)), None)
+    if bad is not None:
         fail(
             "SnapshotName.charset", f"SnapshotName contains {bad!r}; only letters, digits, ':', '_' and '-' are allowed"
         )
