@@ -259,11 +259,13 @@ def from_document(cls: type[Lab], doc: Any) -> Lab:
     _check_references(world)
     _reindex(world)
 
-    from .lab import Lab, RequestRecord
+    from .lab import Lab, RequestLog, RequestRecord
 
     lab = Lab.__new__(cls if issubclass(cls, Lab) else Lab)
     lab.world = world
-    lab.request_log = [tuple(r) for r in convert(list[RequestRecord], doc["requests"], "requests")]
+    lab.request_log = RequestLog()
+    for record in convert(list[RequestRecord], doc["requests"], "requests"):
+        lab.request_log.append(*record)
     lab.internal_errors = []
     lab._wire_up()
     return lab

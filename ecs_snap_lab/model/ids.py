@@ -9,6 +9,7 @@ ID_LENGTH = 20
 # 256 is a multiple of 32, so every character is equally likely.
 _ALPHABET = b"0123456789abcdefghjkmnpqrstvwxyz"
 _SPELLING = bytes(_ALPHABET[b % 32] for b in range(256))
+_VARIANT = {d: "89AB"[int(d, 16) % 4] for d in "0123456789ABCDEF"}  # the UUID variant digit: 8, 9, A or B
 
 
 class IdFactory:
@@ -21,12 +22,9 @@ class IdFactory:
         return prefix + self.rng.randbytes(ID_LENGTH).translate(_SPELLING).decode("ascii")
 
     def request_id(self) -> str:
-        bits = self.rng.getrandbits(128)
-        # Shape it as a version-4 UUID, as the real RequestIds are.
-        bits = (bits & ~(0xF000 << 64)) | (0x4000 << 64)
-        bits = (bits & ~(0xC000 << 48)) | (0x8000 << 48)
-        h = f"{bits:032X}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        """An upper-case version-4 UUID, like the real RequestIds."""
+        h = self.rng.randbytes(16).hex().upper()
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
     def token(self) -> str:
         """A fresh ClientToken, lower-case UUID-shaped like the ones SDKs generate."""

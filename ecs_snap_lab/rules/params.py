@@ -72,8 +72,8 @@ def wire_value(value: object) -> str | None:
         return str(value)
     if value is None:
         return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return str(value)  # as an SDK would send it: 30.0 goes out as "30.0", which is not a whole number
     raise TypeError(type(value).__name__)
 
 
@@ -93,6 +93,9 @@ def to_wire(params: Mapping | None) -> tuple[dict[str, str], Violation | None]:
     except Exception:  # not a mapping at all
         return {}, _violation("InvalidParameter", "params", "Params.encodable", "the parameters are not a mapping")
     for key, value in items:
+        if type(key) is str and type(value) is str:  # the usual case, without a call
+            out[key] = value
+            continue
         if type(key) is not str:
             bad = bad or _violation(
                 "InvalidParameter", repr(key), "Params.encodable", f"parameter name {key!r} is not a string"
@@ -100,9 +103,10 @@ def to_wire(params: Mapping | None) -> tuple[dict[str, str], Violation | None]:
             continue
         try:
             text = wire_value(value)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:  # ValueError: an int too long to write out
+            what = exc if isinstance(exc, TypeError) else "number too long"
             bad = bad or _violation(
-                "InvalidParameter", key, "Params.encodable", f"{key} is a {exc}, which cannot be sent on the wire"
+                "InvalidParameter", key, "Params.encodable", f"{key[:60]} is a {what}, which cannot be sent on the wire"
             )
             continue
         if text is not None:
@@ -287,6 +291,11 @@ _CAPITAL_NAMES = frozenset(name for pair in _CAPITAL_PAIRS for name in pair)
 
 def _fast_tags(params: Mapping[str, str]) -> list[tuple[str, str]] | None:
     """Tags when every tag parameter is a capitalised Tag.N.Key/Value with N in 1..20 and all rules pass, else None."""
+    for name in params:  # most requests carry no tag: leave at once
+        if name.startswith("Tag."):
+            break
+    else:
+        return []
     present = params.keys() & _CAPITAL_NAMES
     if not present:
         return [] if not any(name.startswith("Tag.") for name in params) else None
