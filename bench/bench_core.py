@@ -1,6 +1,7 @@
 """Speed of the core, printed as a table against the goals. Run: python bench/bench_core.py [--disks N]
 
-Measured with the default garbage collector and nothing warmed up by hand, as a notebook would run it.
+Measured with the default garbage collector and nothing warmed up by hand, as a notebook would run it. The
+CreateSnapshot verdict is on the median of five runs (a run that meets a full garbage collection is slower).
 """
 
 from __future__ import annotations
@@ -63,15 +64,6 @@ def main() -> None:
     lab, disks = ready_lab(args.disks)
     setup = time.perf_counter() - start
     rates = [create_rate(lab, disks), create_rate(lab, disks)]  # the first full, the second incremental
-    rate = max(rates)
-    rows.append(
-        (
-            "CreateSnapshot via lab.call",
-            f"{rate:,.0f} calls/s (runs: {', '.join(f'{r:,.0f}' for r in rates)})",
-            ">= 50,000 calls/s",
-            rate >= 50_000,
-        )
-    )
 
     params = {"DiskId": "d-x", "SnapshotName": "nightly", "ClientToken": "t-0001", "RetentionDays": "30"}
     for n in range(1, 21):
@@ -97,14 +89,26 @@ def main() -> None:
         ms = per_call(lambda q=query: lab.call("DescribeSnapshots", q), 200) * 1e3
         rows.append((f"DescribeSnapshots among {total:,}: {label}", f"{ms:.3f} ms", "<= 2 ms", ms <= 2))
 
+    rates += [create_rate(lab, disks) for _ in range(3)]  # on a world of 100,000 to 250,000 snapshots
+    median = statistics.median(rates)
+    rows.insert(
+        0,
+        (
+            f"CreateSnapshot via lab.call ({len(rates)} runs of {len(disks):,})",
+            f"median {median:,.0f}/s, best {max(rates):,.0f}/s, worst {min(rates):,.0f}/s",
+            ">= 50,000 calls/s",
+            median >= 50_000,
+        ),
+    )
+
     width = max(len(r[0]) for r in rows)
     print(
         f"ecs_snap_lab core benchmark (Python {sys.version.split()[0]}; setup of {len(disks):,} ready disks "
         f"took {setup:.1f} s)"
     )
-    print(f"{'measure':<{width}}  {'result':<44} {'goal':<18} verdict")
+    print(f"{'measure':<{width}}  {'result':<50} {'goal':<18} verdict")
     for label, result, goal, ok in rows:
-        print(f"{label:<{width}}  {result:<44} {goal:<18} {'met' if ok else 'MISSED'}")
+        print(f"{label:<{width}}  {result:<50} {goal:<18} {'met' if ok else 'MISSED'}")
 
 
 if __name__ == "__main__":
