@@ -108,14 +108,6 @@ def _(s: Scene):
     return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "second"}
 
 
-@recipe("InstanceLockedForSecurity")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.knobs.lock_instance(s.instance_of(disk_id), "security")
-    s.say(f"lab.knobs.lock_instance({s.instance_of(disk_id)!r}, 'security')")
-    return "CreateSnapshot", {"DiskId": disk_id}
-
-
 @recipe("IncorrectDiskStatus.NeverAttached")
 def _(s: Scene):
     disk_id = s.lab.create_disk(40)
@@ -138,30 +130,6 @@ def _(s: Scene):
     instance_id = s.lab.create_instance()
     s.say(f"CreateInstance -> {instance_id} (Stopped, never started)")
     return "CreateSnapshot", {"DiskId": s.lab.instance(instance_id).disk_ids[0]}
-
-
-@recipe("CreateSnapshot.Failed")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.faults.inject("CreateSnapshot.Failed")
-    s.say("lab.faults.inject('CreateSnapshot.Failed')")
-    return "CreateSnapshot", {"DiskId": disk_id}
-
-
-@recipe("DiskInArrears")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.knobs.set_in_arrears(disk_id)
-    s.say(f"lab.knobs.set_in_arrears({disk_id!r}) (a pay-as-you-go disk with overdue payment)")
-    return "CreateSnapshot", {"DiskId": disk_id}
-
-
-@recipe("InternalError", "before")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.faults.inject("InternalError")
-    s.say("lab.faults.inject('InternalError') (fails before any effect)")
-    return "CreateSnapshot", {"DiskId": disk_id, "ClientToken": "retry-me-safely"}
 
 
 @recipe("DiskId.ValueNotSupported")
@@ -189,30 +157,6 @@ def _(s: Scene):
     return "CreateSnapshot", {"DiskId": disk_id}
 
 
-@recipe("InvalidAccountStatus.NotEnoughBalance")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.knobs.set_balance(-1)
-    s.say("lab.knobs.set_balance(-1)")
-    return "CreateSnapshot", {"DiskId": disk_id}
-
-
-@recipe("InvalidAccountStatus.SnapshotServiceUnavailable")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.knobs.set_snapshot_service(False)
-    s.say("lab.knobs.set_snapshot_service(False)")
-    return "CreateSnapshot", {"DiskId": disk_id}
-
-
-@recipe("InvalidInstanceId.NotFound")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.knobs.orphan_disk(disk_id)
-    s.say(f"lab.knobs.orphan_disk({disk_id!r}) (its instance record is gone)")
-    return "CreateSnapshot", {"DiskId": disk_id}
-
-
 @recipe("IncorrectVolumeStatus")
 def _(s: Scene):
     disk_id = s.lab.create_disk(40, "san_ssd")
@@ -237,26 +181,10 @@ def _(s: Scene):
     return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "weekly", "ClientToken": "token-1"}
 
 
-@recipe("IncorrectDiskStatus.Invalid")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.knobs.break_device(disk_id)
-    s.say(f"lab.knobs.break_device({disk_id!r}) (cleared by restarting the instance)")
-    return "CreateSnapshot", {"DiskId": disk_id}
-
-
 @recipe("IncorrectDiskType.NotSupport")
 def _(s: Scene):
     disk_id = s.lab.create_disk(64, "elastic_ephemeral_disk_standard")
     s.say(f"CreateDisk DiskCategory=elastic_ephemeral_disk_standard -> {disk_id}")
-    return "CreateSnapshot", {"DiskId": disk_id}
-
-
-@recipe("IncorrectDiskStatus.Transferring")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.knobs.start_transfer(disk_id, minutes=30)
-    s.say(f"lab.knobs.start_transfer({disk_id!r}, minutes=30)")
     return "CreateSnapshot", {"DiskId": disk_id}
 
 
@@ -274,14 +202,6 @@ def _(s: Scene):
         "lab.knobs.revoke_kms('key-finance-01')"
     )
     return "CreateSnapshot", {"DiskId": disk_id}
-
-
-@recipe("InternalError", "after")
-def _(s: Scene):
-    disk_id = s.ready_disk()
-    s.lab.faults.inject("LostResponse")
-    s.say("lab.faults.inject('LostResponse') (the snapshot is made, then the answer is lost)")
-    return "CreateSnapshot", {"DiskId": disk_id, "ClientToken": "keep-this-token"}
 
 
 @recipe("Duplicate.TagKey")
@@ -309,6 +229,76 @@ def _(s: Scene):
         "the back end keeps working)"
     )
     return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "slow", "ClientToken": "slow-token"}
+
+
+# A ready disk, one change made through a knob or a fault, then CreateSnapshot: (what the learner types, the change,
+# extra parameters of the request).
+ONE_CHANGE: dict[tuple[str, str], tuple[str, Callable[[Lab, str], object], dict]] = {
+    ("InstanceLockedForSecurity", ""): (
+        "lab.knobs.lock_instance(instance, 'security')",
+        lambda lab, d: lab.knobs.lock_instance(lab.disk(d).instance_id or "", "security"),
+        {},
+    ),
+    ("CreateSnapshot.Failed", ""): (
+        "lab.faults.inject('CreateSnapshot.Failed')",
+        lambda lab, d: lab.faults.inject("CreateSnapshot.Failed"),
+        {},
+    ),
+    ("DiskInArrears", ""): (
+        "lab.knobs.set_in_arrears(disk) (a pay-as-you-go disk with overdue payment)",
+        lambda lab, d: lab.knobs.set_in_arrears(d),
+        {},
+    ),
+    ("InternalError", "before"): (
+        "lab.faults.inject('InternalError') (fails before any effect)",
+        lambda lab, d: lab.faults.inject("InternalError"),
+        {"ClientToken": "retry-me-safely"},
+    ),
+    ("InvalidAccountStatus.NotEnoughBalance", ""): (
+        "lab.knobs.set_balance(-1)",
+        lambda lab, d: lab.knobs.set_balance(-1),
+        {},
+    ),
+    ("InvalidAccountStatus.SnapshotServiceUnavailable", ""): (
+        "lab.knobs.set_snapshot_service(False)",
+        lambda lab, d: lab.knobs.set_snapshot_service(False),
+        {},
+    ),
+    ("InvalidInstanceId.NotFound", ""): (
+        "lab.knobs.orphan_disk(disk) (its instance record is gone)",
+        lambda lab, d: lab.knobs.orphan_disk(d),
+        {},
+    ),
+    ("IncorrectDiskStatus.Invalid", ""): (
+        "lab.knobs.break_device(disk) (cleared by restarting the instance)",
+        lambda lab, d: lab.knobs.break_device(d),
+        {},
+    ),
+    ("IncorrectDiskStatus.Transferring", ""): (
+        "lab.knobs.start_transfer(disk, minutes=30)",
+        lambda lab, d: lab.knobs.start_transfer(d, minutes=30),
+        {},
+    ),
+    ("InternalError", "after"): (
+        "lab.faults.inject('LostResponse') (the snapshot is made, then the answer is lost)",
+        lambda lab, d: lab.faults.inject("LostResponse"),
+        {"ClientToken": "keep-this-token"},
+    ),
+}
+
+
+def _one_change(how: str, change: Callable[[Lab, str], object], extra: dict) -> Recipe:
+    def make(s: Scene) -> tuple[str, dict]:
+        disk_id = s.ready_disk()
+        change(s.lab, disk_id)
+        s.say(how)
+        return "CreateSnapshot", {"DiskId": disk_id, **extra}
+
+    return make
+
+
+for (_code, _variant), (_how, _change, _extra) in ONE_CHANGE.items():
+    RECIPES[(_code, _variant)] = _one_change(_how, _change, _extra)
 
 
 # ---------------------------------------------------------------- common codes of the other actions
