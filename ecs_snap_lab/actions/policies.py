@@ -11,12 +11,23 @@ from ..model.events import EventKind
 from .base import Call, action
 
 
+def _whole(value: object) -> int | None:
+    """7 or "7" -> 7; anything else (1.5, 1e400, true, "x") -> None."""
+    if type(value) is int:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 6:
+        return int(value)
+    return None
+
+
 def _int_list(call: Call, name: str, low: int, high: int) -> list[int]:
+    """A JSON array of whole numbers given as numbers or strings: timePoints=["0","12"] or [0,12]."""
     try:
         values = json.loads(call.params[name])
-        numbers = sorted({int(v) for v in values}) if isinstance(values, list) and values else []
-    except (ValueError, TypeError, RecursionError):
-        numbers = []
+    except (ValueError, RecursionError):
+        values = None
+    wholes = [_whole(v) for v in values] if isinstance(values, list) else []
+    numbers = sorted(set(wholes)) if wholes and None not in wholes else []
     call.expect(
         bool(numbers) and all(low <= v <= high for v in numbers),
         "Policy.valid",
@@ -34,8 +45,8 @@ def create_auto_snapshot_policy(call: Call) -> dict:
     hours = _int_list(call, "timePoints", 0, 23)
     days = _int_list(call, "repeatWeekdays", 1, 7)
     text = call.params["retentionDays"]
-    ok = text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 6
-    retention = int(text) if ok else 0
+    digits = text[1:] if text[:1] == "-" else text
+    retention = int(text) if digits.isascii() and digits.isdigit() and len(digits) <= 6 else 0
     call.expect(
         retention == -1 or 1 <= retention <= 65536,
         "Policy.valid",

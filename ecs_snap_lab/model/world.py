@@ -396,6 +396,10 @@ class World:
             snap.image_ids = tuple(i for i in snap.image_ids if i != image.image_id)
         del self.images[image.image_id]
         self.log(EventKind.IMAGE_DELETED, image.image_id, image.snapshot_id or "")
+        release_at = snap.release_at if snap is not None else None
+        if snap is not None and not snap.image_ids and release_at is not None and release_at <= self.now:
+            # its retention expired while the image kept it: it goes as soon as nothing keeps it
+            self.remove_snapshot(snap, EventKind.SNAPSHOT_RELEASED, "retention period expired; its last image is gone")
 
     def add_policy(
         self, name: str, time_points: list[int], weekdays: list[int], retention_days: int
