@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NoReturn
 
 from ..model.world import TokenRecord, World
@@ -27,18 +27,22 @@ class ApiFailure(Exception):
         self.variant = variant
 
 
-@dataclass(slots=True)
 class Call:
     """One request being answered. `trace` holds the ids of checks that passed, in order, or
-    (id, note) pairs when a pass deserves a word (a token replay, a skipped step)."""
+    (id, note) pairs when a pass deserves a word (a token replay, a skipped step).
 
-    world: World
-    action: str
-    params: dict[str, str]
-    trace: list = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    token_key: str = ""
-    token_fingerprint: str = ""
+    A plain class with slots rather than a dataclass: one is made per request, so its construction is kept lean."""
+
+    __slots__ = ("action", "params", "token_fingerprint", "token_key", "trace", "warnings", "world")
+
+    def __init__(self, world: World, action: str, params: dict[str, str]) -> None:
+        self.world = world
+        self.action = action
+        self.params = params
+        self.trace: list = []
+        self.warnings: list[str] = []
+        self.token_key = ""
+        self.token_fingerprint = ""
 
     def passed(self, check_id: str, note: str | Callable[[], str] = "") -> None:
         """Record a passed check; a note may be a function, called only if someone reads the trace."""

@@ -80,7 +80,7 @@ class Instance:
     created_at: int
     charge_type: ChargeType = ChargeType.POSTPAID
     ever_started: bool = False
-    lock_reasons: list[LockReason] = field(default_factory=list)
+    lock_reasons: tuple[LockReason, ...] = ()  # OperationLocks; a tuple: most instances have none
     disk_ids: list[str] = field(default_factory=list)
     started_at: int | None = None
     transition_seq: int = 0

@@ -179,12 +179,12 @@ class World:
 
     def lock_instance(self, instance: Instance, reason: LockReason) -> None:
         if reason not in instance.lock_reasons:
-            instance.lock_reasons.append(reason)
+            instance.lock_reasons = (*instance.lock_reasons, reason)
             self.log(EventKind.INSTANCE_LOCKED, instance.instance_id, detail=reason.value)
 
     def unlock_instance(self, instance: Instance, reason: LockReason) -> None:
         if reason in instance.lock_reasons:
-            instance.lock_reasons.remove(reason)
+            instance.lock_reasons = tuple(r for r in instance.lock_reasons if r is not reason)
             self.log(EventKind.INSTANCE_UNLOCKED, instance.instance_id, detail=reason.value)
 
     # ------------------------------------------------------------------ disks
