@@ -103,7 +103,7 @@ class Knobs:
         if disk.instance_id is None:
             raise ValueError(f"{disk_id} is not attached; only an attached disk can lose its instance")
         instance = world.instances.get(disk.instance_id)
-        if instance is not None and disk_id in instance.disk_ids:
-            instance.disk_ids.remove(disk_id)
+        if instance is not None:
+            instance.disk_ids = tuple(d for d in instance.disk_ids if d != disk_id)
         disk.instance_id = world.ids.resource("i-")
         world.log(EventKind.DISK_CHANGED, disk_id, disk.instance_id, "its instance record is gone")

@@ -59,8 +59,13 @@ class Response:
     def trace(self) -> list[TraceStep]:
         out = []
         for step in self.steps:
-            check_id, note = (step, "") if isinstance(step, str) else step
-            out.append(_step(check_id, True, note() if callable(note) else note))
+            if isinstance(step, str):
+                out.append(_step(step, True, ""))
+            elif len(step) == 3:  # (check, function, argument): a note written only when someone reads it
+                out.append(_step(step[0], True, step[1](step[2])))
+            else:
+                check_id, note = step
+                out.append(_step(check_id, True, note() if callable(note) else note))
         if self.failure is not None:
             out.append(_step(self.failure[0], False, self.failure[1]))
         return out

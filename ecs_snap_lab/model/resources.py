@@ -80,8 +80,8 @@ class Instance:
     created_at: int
     charge_type: ChargeType = ChargeType.POSTPAID
     ever_started: bool = False
-    lock_reasons: tuple[LockReason, ...] = ()  # OperationLocks; a tuple: most instances have none
-    disk_ids: list[str] = field(default_factory=list)
+    lock_reasons: tuple[LockReason, ...] = ()  # OperationLocks
+    disk_ids: tuple[str, ...] = ()  # attached disks, system disk first (tuples: fleets are large, keep them GC-light)
     started_at: int | None = None
     transition_seq: int = 0
 

@@ -248,12 +248,15 @@ class World:
         disk.instance_id = instance.instance_id
         disk.ever_attached = True  # from the moment AttachDisk is accepted: then its status is what matters
         disk.device = next(f"/dev/xvd{c}" for c in "abcdefghijklmnopqrstuvwxyz" if f"/dev/xvd{c}" not in used)
-        instance.disk_ids.append(disk.disk_id)
+        if disk.disk_type is DiskType.SYSTEM:  # the system disk leads the list, also after ReplaceSystemDisk
+            instance.disk_ids = (disk.disk_id, *instance.disk_ids)
+        else:
+            instance.disk_ids = (*instance.disk_ids, disk.disk_id)
 
     def unplug(self, disk: Disk) -> None:
         instance = self.instances.get(disk.instance_id or "")
-        if instance is not None and disk.disk_id in instance.disk_ids:
-            instance.disk_ids.remove(disk.disk_id)
+        if instance is not None:
+            instance.disk_ids = tuple(d for d in instance.disk_ids if d != disk.disk_id)
         disk.instance_id = None
         disk.device = None
 
