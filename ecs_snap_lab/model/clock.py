@@ -96,6 +96,3 @@ class Scheduler:
         if self.queue and self.queue[0][0] <= until:
             return Due._make(heapq.heappop(self.queue))
         return None
-
-    def next_at(self) -> int | None:
-        return self.queue[0][0] if self.queue else None

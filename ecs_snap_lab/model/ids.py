@@ -26,10 +26,6 @@ class IdFactory:
         h = self.rng.randbytes(16).hex().upper()
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
-    def token(self) -> str:
-        """A fresh ClientToken, lower-case UUID-shaped like the ones SDKs generate."""
-        return self.request_id().lower()
-
     def get_state(self) -> list:
         version, internal, gauss = self.rng.getstate()
         return [version, list(internal), gauss]

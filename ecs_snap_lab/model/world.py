@@ -291,12 +291,6 @@ class World:
         del self.disks[disk_id]
         self.log(EventKind.DISK_RELEASED, disk_id)
 
-    def data_loading(self, disk: Disk) -> bool:
-        return self.now < disk.loaded_at
-
-    def transferring(self, disk: Disk) -> bool:
-        return disk.transferring_until is not None and self.now < disk.transferring_until
-
     # ------------------------------------------------------------------ snapshots
 
     def add_snapshot(
