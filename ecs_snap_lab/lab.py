@@ -411,6 +411,22 @@ class Lab:
         self.advance(seconds=max(wait, 60))
         return disk_id
 
+    # ------------------------------------------------------------------ views and demo worlds (loaded on first use)
+
+    @property
+    def frames(self):  # -> ecs_snap_lab.views.frames.Frames
+        """pandas DataFrames of this lab: snapshots(), disks(), instances(), requests(), events()."""
+        from .views.frames import Frames
+
+        return Frames(self)
+
+    @classmethod
+    def demo(cls, seed: int = 0, disks: int = 40, days: int = 120) -> Lab:
+        """A fleet with months of simulated history, built through the same API calls a learner makes."""
+        from .demo import build_demo
+
+        return build_demo(cls, seed=seed, disks=disks, days=days)
+
     # ------------------------------------------------------------------ persistence
 
     def save(self, path: str | PathLike) -> None:
