@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: lab test bench clean
+.PHONY: lab test bench images clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_views.py
+
+images: $(VENV)/.installed-dev
+	$(BIN)/python docs/make_images.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -491,3 +491,18 @@ def test_every_chart_of_the_demo_world_saves_as_png(tmp_path: Path) -> None:
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n", name
         assert len(data) > 10_000, name  # a drawn chart, not an empty canvas
+
+
+def test_the_readme_images_script_draws_every_chart(tmp_path) -> None:
+    """docs/make_images.py (which draws docs/img/ for the README) runs and writes a PNG per chart."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "docs" / "make_images.py"
+    spec = importlib.util.spec_from_file_location("make_images", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.main(tmp_path)
+    assert sorted(p.name for p in written) == sorted(module.CHARTS)
+    for path in written:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
