@@ -875,3 +875,17 @@ def test_random_use_keeps_the_world_consistent(steps: list[tuple[str, int, int]]
                 assert world.disks[did].instance_id == instance.instance_id
             assert sum(world.disks[d].disk_type.value == "system" for d in instance.disk_ids) == 1
         assert set(world.inflight) <= set(world.disks)
+
+
+def test_usage_forgets_a_disk_made_from_the_snapshot_once_it_is_released() -> None:
+    """Usage says what uses a snapshot now: after its only disk is released it is "none" and deletable."""
+    lab = Lab(seed=21)
+    disk = lab.ready_disk()
+    snapshot_id = lab.create_snapshot(disk, name="base").data["SnapshotId"]
+    lab.advance(hours=1)
+    copy = lab.create_disk(snapshot_id=snapshot_id)
+    assert lab.snapshot(snapshot_id).usage == "disk"
+    assert lab.call("DeleteSnapshot", {"SnapshotId": snapshot_id}).code == "SnapshotCreatedDisk"
+    lab.delete_disk(copy)
+    assert lab.snapshot(snapshot_id).usage == "none"
+    assert lab.call("DeleteSnapshot", {"SnapshotId": snapshot_id}).ok

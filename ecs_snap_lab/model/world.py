@@ -286,6 +286,9 @@ class World:
                 self.remove_snapshot(snap, EventKind.SNAPSHOT_DELETED, "automatic snapshot of a released disk")
         if disk.policy_id and disk.policy_id in self.policies:
             self.policies[disk.policy_id].disk_ids.remove(disk_id)
+        source = self.snapshots.get(disk.source_snapshot_id or "")
+        if source is not None:  # Usage says what uses a snapshot now: a released disk no longer does
+            source.disk_ids = tuple(d for d in source.disk_ids if d != disk_id)
         self.unplug(disk)
         self.inflight.pop(disk_id, None)
         del self.disks[disk_id]
