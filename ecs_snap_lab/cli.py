@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     tour.add_argument("--seed", type=int, default=0)
     explain = commands.add_parser("explain", help="reproduce an error code and explain it")
     explain.add_argument("code")
+    explain.add_argument("--row", type=int, help="the seed table's row, for a code with two (InternalError: 12, 26)")
     commands.add_parser("codes", help="list the error catalogue")
     args = parser.parse_args(argv)
 
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         from .reproduce import reproduce
 
         try:
-            print(reproduce(args.code).explain())
+            print(reproduce(args.code, args.row).explain())
         except KeyError as exc:
             print(f"ecs-snap-lab: {exc.args[0]}", file=sys.stderr)
             return 2

@@ -57,3 +57,10 @@ def test_importing_the_core_loads_no_heavy_library() -> None:
 def test_the_console_script_runs_the_tour() -> None:
     out = subprocess.run([sys.executable, "-m", "ecs_snap_lab.cli", "tour"], capture_output=True, text=True, check=True)
     assert "ecs_snap_lab tour" in out.stdout
+
+
+def test_explain_takes_the_row_of_a_code_with_two(capsys) -> None:
+    assert main(["explain", "InternalError", "--row", "26"]) == 0
+    assert "exception or failure" in capsys.readouterr().out
+    assert main(["explain", "InternalError", "--row", "12"]) == 0
+    assert "exception or failure" not in capsys.readouterr().out.splitlines()[0]
