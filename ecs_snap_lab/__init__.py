@@ -17,8 +17,8 @@ from .validation import validate
 
 
 def reproduce(code: str, row: int | None = None):
-    """A fresh lab, a request and its response where response.code == code (see ecs_snap_lab.reproduce)."""
-    from .reproduce import reproduce as _reproduce
+    """A fresh lab, a request and its response where response.code == code (recipes in ecs_snap_lab.recipes)."""
+    from .recipes import reproduce as _reproduce
 
     return _reproduce(code, row)
 

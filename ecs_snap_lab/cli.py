@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
             row = f"row {entry.row:>2}" if entry.row else "common"
             print(f"{entry.http_status}  {entry.code:<48} {row:<7} {entry.message}")
     elif args.command == "explain":
-        from .reproduce import reproduce
+        from .recipes import reproduce
 
         try:
             print(reproduce(args.code, args.row).explain())

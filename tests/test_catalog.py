@@ -9,7 +9,7 @@ import pytest
 
 from ecs_snap_lab import error_catalog, reproduce
 from ecs_snap_lab.actions import ACTIONS
-from ecs_snap_lab.reproduce import reproducible_codes
+from ecs_snap_lab.recipes import reproducible_codes
 from ecs_snap_lab.rules.catalog import checks, lookup
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "CreateSnapshot.md"
@@ -99,3 +99,13 @@ def test_every_catalogued_code_has_a_recipe() -> None:
 def test_reproduce_refuses_an_unknown_code() -> None:
     with pytest.raises(KeyError):
         reproduce("NoSuchCode")
+
+
+def test_reproduce_stays_a_function_after_its_recipes_module_is_loaded() -> None:
+    """A submodule named like the function would replace it on the package at first import."""
+    import ecs_snap_lab
+
+    first = ecs_snap_lab.reproduce("InvalidDiskId.NotFound")
+    second = ecs_snap_lab.reproduce("InvalidDiskId.NotFound")
+    assert callable(ecs_snap_lab.reproduce)
+    assert first.response.code == second.response.code == "InvalidDiskId.NotFound"

@@ -889,3 +889,28 @@ def test_usage_forgets_a_disk_made_from_the_snapshot_once_it_is_released() -> No
     lab.delete_disk(copy)
     assert lab.snapshot(snapshot_id).usage == "none"
     assert lab.call("DeleteSnapshot", {"SnapshotId": snapshot_id}).ok
+
+
+def test_a_raising_listener_neither_fails_the_call_nor_stops_the_other_listeners(lab: Lab, disk: str) -> None:
+    heard: list[str] = []
+
+    def broken(event) -> None:
+        raise RuntimeError("widget bug")
+
+    lab.events.subscribe(broken)
+    lab.events.subscribe(lambda event: heard.append(event.kind))
+    response = lab.call("CreateSnapshot", {"DiskId": disk})
+    assert response.ok, response.message
+    assert lab.snapshot(response.data["SnapshotId"]).status == "progressing"
+    assert "snapshot_created" in heard
+    error = lab.events.listener_errors[-1]
+    assert error.event.kind == "snapshot_created" and error.error == "RuntimeError: widget bug"
+    assert "broken" in error.listener
+
+
+def test_listener_errors_keep_only_the_newest_hundred(lab: Lab) -> None:
+    lab.events.subscribe(lambda event: 1 / 0)
+    for _ in range(150):
+        lab.advance(hours=1)
+    assert len(lab.events.listener_errors) == 100
+    assert lab.events.listener_errors[-1].event.at == int(lab.events.rows[-1][0])

@@ -46,12 +46,28 @@ class Event(NamedTuple):
 Listener = Callable[[Event], None]
 
 
+class ListenerError(NamedTuple):
+    """A listener that raised: kept for whoever looks, never passed back into the call that made the event."""
+
+    event: Event
+    listener: str
+    error: str
+
+
 class EventLog:
-    """Append-only; listeners are told of each event as it happens (widgets redraw without polling)."""
+    """Append-only; listeners are told of each event as it happens (widgets redraw without polling).
+
+    A listener runs inside the call that changed the world, after the change is made. If it raised, the call
+    would answer 500 for a change that stands, so its error is kept in `listener_errors` (the newest
+    `MAX_LISTENER_ERRORS`) and the remaining listeners still run.
+    """
+
+    MAX_LISTENER_ERRORS = 100
 
     def __init__(self) -> None:
         self.rows: list[tuple] = []  # plain tuples (at, kind, resource_id, related_id, detail): never GC-scanned
         self.listeners: list[Listener] = []
+        self.listener_errors: list[ListenerError] = []
 
     def add(self, at: int, kind: EventKind, resource_id: str, related_id: str = "", detail: str = "") -> None:
         row = (at, str(kind), resource_id, related_id, detail)
@@ -59,7 +75,15 @@ class EventLog:
         if self.listeners:
             event = Event._make(row)
             for listener in list(self.listeners):
-                listener(event)
+                try:
+                    listener(event)
+                except Exception as exc:
+                    self._keep_error(event, listener, exc)
+
+    def _keep_error(self, event: Event, listener: Listener, exc: Exception) -> None:
+        name = getattr(listener, "__qualname__", None) or repr(listener)
+        self.listener_errors.append(ListenerError(event, name, f"{type(exc).__name__}: {exc}"))
+        del self.listener_errors[: -self.MAX_LISTENER_ERRORS]
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener(event)` for every new event; returns a function that unsubscribes it."""
