@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from os import PathLike
 from typing import NamedTuple
@@ -175,8 +176,13 @@ class Lab:
             raise ValueError("the lab's clock only moves forward")
         if self.world.now + total > LAST_SECOND:
             raise ValueError("the lab's clock stops at the end of the year 9999")
-        self.world.run_until(self.world.now + total)
-        self.world.log(EventKind.CLOCK_ADVANCED, "clock", detail=f"+{total} s")
+        events = self.world.events
+        events.begin()
+        try:
+            self.world.run_until(self.world.now + total)
+            self.world.log(EventKind.CLOCK_ADVANCED, "clock", detail=f"+{total} s")
+        finally:
+            events.end()
         return self.now
 
     def advance_to(self, when: str | datetime) -> datetime:
@@ -195,31 +201,36 @@ class Lab:
         name = action if isinstance(action, str) else repr(action)
         call = Call(world, name, {})
         failure = None
+        events = world.events
+        events.begin()
         try:
-            spec = ACTIONS.get(action) if isinstance(action, str) else None
-            if spec is None:
-                call.fail("Action.known", f"{name[:60]!r} is not an action of this API")
-            call.trace.append("Action.known")
-            wire, bad = to_wire(params)
-            if bad is not None:
-                raise ApiFailure(bad.check, bad.code, bad.detail, bad.param)
-            call.params = wire
-            if name != "CreateSnapshot" and world.take_fault(_actions.FaultKind.INTERNAL_ERROR, name):
-                call.fail("Backend.available", "an injected fault before any effect", variant="before")
-            body = {"RequestId": request_id, **spec.handler(call)}
-            status, code, message = 200, None, ""
-        except ApiFailure as exc:
-            entry = lookup(exc.code, name, exc.variant)
-            status, code, message = entry.http_status, exc.code, entry.render(exc.param)
-            failure = (exc.check, exc.detail)
-            body = error_body(request_id, code, message)
-        except Exception:  # a bug of the lab: answer 500 like a server would, and keep the traceback
-            self.internal_errors.append(traceback.format_exc())
-            entry = lookup("InternalError", variant="after")
-            status, code, message = entry.http_status, entry.code, entry.message
-            failure = ("Backend.answers", "the lab itself failed; see lab.internal_errors")
-            body = error_body(request_id, code, message)
-        self.request_log.append(world.now, name, call.params, status, code, request_id)  # params: a private copy
+            try:
+                spec = ACTIONS.get(action) if isinstance(action, str) else None
+                if spec is None:
+                    call.fail("Action.known", f"{name[:60]!r} is not an action of this API")
+                call.trace.append("Action.known")
+                wire, bad = to_wire(params)
+                if bad is not None:
+                    raise ApiFailure(bad.check, bad.code, bad.detail, bad.param)
+                call.params = wire
+                if name != "CreateSnapshot" and world.take_fault(_actions.FaultKind.INTERNAL_ERROR, name):
+                    call.fail("Backend.available", "an injected fault before any effect", variant="before")
+                body = {"RequestId": request_id, **spec.handler(call)}
+                status, code, message = 200, None, ""
+            except ApiFailure as exc:
+                entry = lookup(exc.code, name, exc.variant)
+                status, code, message = entry.http_status, exc.code, entry.render(exc.param)
+                failure = (exc.check, exc.detail)
+                body = error_body(request_id, code, message)
+            except Exception:  # a bug of the lab: answer 500 like a server would, and keep the traceback
+                self.internal_errors.append(traceback.format_exc())
+                entry = lookup("InternalError", variant="after")
+                status, code, message = entry.http_status, entry.code, entry.message
+                failure = ("Backend.answers", "the lab itself failed; see lab.internal_errors")
+                body = error_body(request_id, code, message)
+            self.request_log.append(world.now, name, call.params, status, code, request_id)  # a private copy
+        finally:
+            events.end()  # after the log, so a chart told of the change sees this request too
         return Response(name, status, request_id, body, code, message, call.warnings, call.trace, failure)
 
     def _ok(self, action: str, params: Mapping) -> Response:
@@ -403,13 +414,24 @@ class Lab:
     def ready_disk(self, size_gib: int = 40, category: str = "cloud_essd") -> str:
         """A data disk you can snapshot now: runs an instance, attaches a new disk and lets the clock run
         until its data has loaded (this advances time). Returns the disk id."""
-        instance_id = self.run_instance()
-        disk_id = self.create_disk(size_gib, category)
-        self.advance(minutes=2)
-        self.attach_disk(disk_id, instance_id)
-        wait = self.world.disks[disk_id].loaded_at - self.world.now
-        self.advance(seconds=max(wait, 60))
+        with self.batch():
+            instance_id = self.run_instance()
+            disk_id = self.create_disk(size_gib, category)
+            self.advance(minutes=2)
+            self.attach_disk(disk_id, instance_id)
+            wait = self.world.disks[disk_id].loaded_at - self.world.now
+            self.advance(seconds=max(wait, 60))
         return disk_id
+
+    @contextmanager
+    def batch(self) -> Iterator[Lab]:
+        """Group calls and advances into one change: charts watching the lab redraw once, when the block ends."""
+        events = self.world.events
+        events.begin()
+        try:
+            yield self
+        finally:
+            events.end()
 
     # ------------------------------------------------------------------ views and demo worlds (loaded on first use)
 

@@ -914,3 +914,40 @@ def test_listener_errors_keep_only_the_newest_hundred(lab: Lab) -> None:
         lab.advance(hours=1)
     assert len(lab.events.listener_errors) == 100
     assert lab.events.listener_errors[-1].event.at == int(lab.events.rows[-1][0])
+
+
+def test_settled_listeners_hear_once_per_call_and_per_advance_not_per_event(lab: Lab, disk: str) -> None:
+    settled: list[int] = []
+    logged: list[int] = []
+    lab.events.subscribe_settled(lambda: (settled.append(len(lab.events)), logged.append(len(lab.request_log))))
+    lab.create_snapshot(disk)
+    assert len(settled) == 1 and settled[-1] == len(lab.events)
+    assert logged[-1] == len(lab.request_log)  # the request is logged before listeners hear
+    before = len(lab.events)
+    lab.advance(days=3)
+    assert len(lab.events) - before > 1 and len(settled) == 2
+    lab.call("CreateSnapshot", {"DiskId": "d-nothere"})  # refused: no event, nothing to tell
+    assert len(settled) == 2
+
+
+def test_a_batch_settles_once_at_its_end_and_a_knob_outside_any_operation_settles_at_once(lab: Lab) -> None:
+    settled: list[int] = []
+    lab.events.subscribe_settled(lambda: settled.append(len(lab.events)))
+    with lab.batch():
+        disk = lab.ready_disk()
+        lab.create_snapshot(disk)
+        assert settled == []
+    assert settled == [len(lab.events)]
+    lab.knobs.set_balance(-1)
+    assert len(settled) == 2
+
+
+def test_an_operation_interrupted_by_an_exception_still_settles(lab: Lab) -> None:
+    settled: list[int] = []
+    lab.events.subscribe_settled(lambda: settled.append(1))
+    with pytest.raises(RuntimeError), lab.batch():
+        lab.run_instance()
+        raise RuntimeError("stop")
+    assert settled == [1]
+    lab.advance(hours=1)
+    assert settled == [1, 1]

@@ -60,6 +60,11 @@ class EventLog:
     A listener runs inside the call that changed the world, after the change is made. If it raised, the call
     would answer 500 for a change that stands, so its error is kept in `listener_errors` (the newest
     `MAX_LISTENER_ERRORS`) and the remaining listeners still run.
+
+    A chart cannot redraw on each of the thousands of events of `advance(days=30)`: it subscribes with
+    `subscribe_settled` instead, and is told once when the operation that made them ends. The lab marks its
+    operations (one API call, one advance) with `begin()` / `end()`; an event outside any operation (a knob, a
+    fault) settles at once.
     """
 
     MAX_LISTENER_ERRORS = 100
@@ -68,6 +73,9 @@ class EventLog:
         self.rows: list[tuple] = []  # plain tuples (at, kind, resource_id, related_id, detail): never GC-scanned
         self.listeners: list[Listener] = []
         self.listener_errors: list[ListenerError] = []
+        self.settled_listeners: list[Callable[[], None]] = []
+        self._depth = 0  # operations open (nested: the demo advances inside its own setup)
+        self._unsettled = False  # events added since the last settlement
 
     def add(self, at: int, kind: EventKind, resource_id: str, related_id: str = "", detail: str = "") -> None:
         row = (at, str(kind), resource_id, related_id, detail)
@@ -79,8 +87,31 @@ class EventLog:
                     listener(event)
                 except Exception as exc:
                     self._keep_error(event, listener, exc)
+        if self.settled_listeners:
+            if self._depth:
+                self._unsettled = True
+            else:
+                self._settle()
 
-    def _keep_error(self, event: Event, listener: Listener, exc: Exception) -> None:
+    def begin(self) -> None:
+        """An operation starts: settled listeners wait for its end."""
+        self._depth += 1
+
+    def end(self) -> None:
+        """An operation ends: if it was the outermost and added events, settled listeners are told once."""
+        self._depth -= 1
+        if not self._depth and self._unsettled:
+            self._settle()
+
+    def _settle(self) -> None:
+        self._unsettled = False
+        for listener in list(self.settled_listeners):
+            try:
+                listener()
+            except Exception as exc:
+                self._keep_error(self[-1], listener, exc)
+
+    def _keep_error(self, event: Event, listener: Callable, exc: Exception) -> None:
         name = getattr(listener, "__qualname__", None) or repr(listener)
         self.listener_errors.append(ListenerError(event, name, f"{type(exc).__name__}: {exc}"))
         del self.listener_errors[: -self.MAX_LISTENER_ERRORS]
@@ -89,6 +120,11 @@ class EventLog:
         """Call `listener(event)` for every new event; returns a function that unsubscribes it."""
         self.listeners.append(listener)
         return lambda: self.listeners.remove(listener) if listener in self.listeners else None
+
+    def subscribe_settled(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener()` once after each operation that added events; returns a function that unsubscribes it."""
+        self.settled_listeners.append(listener)
+        return lambda: self.settled_listeners.remove(listener) if listener in self.settled_listeners else None
 
     @property
     def entries(self) -> list[Event]:
