@@ -16,11 +16,12 @@ from .rules.params import Violation
 from .validation import validate
 
 
-def reproduce(code: str, row: int | None = None):
-    """A fresh lab, a request and its response where response.code == code (recipes in ecs_snap_lab.recipes)."""
+def reproduce(code: str, row: int | None = None, action: str | None = None):
+    """A fresh lab, a request and its response where response.code == code (recipes in ecs_snap_lab.recipes).
+    `row` picks one of a code's two seed rows; `action` the entry of a code another action answers differently."""
     from .recipes import reproduce as _reproduce
 
-    return _reproduce(code, row)
+    return _reproduce(code, row, action)
 
 
 __all__ = [

@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     explain = commands.add_parser("explain", help="reproduce an error code and explain it")
     explain.add_argument("code")
     explain.add_argument("--row", type=int, help="the seed table's row, for a code with two (InternalError: 12, 26)")
+    explain.add_argument("--action", help="the action, for a code another action answers differently (CreateDisk)")
     commands.add_parser("codes", help="list the error catalogue")
     args = parser.parse_args(argv)
 
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         from .recipes import reproduce
 
         try:
-            print(reproduce(args.code, args.row).explain())
+            print(reproduce(args.code, args.row, args.action).explain())
         except KeyError as exc:
             print(f"ecs-snap-lab: {exc.args[0]}", file=sys.stderr)
             return 2

@@ -474,26 +474,91 @@ def _(s: Scene):
     }
 
 
+# ---------------------------------------------------------------- a code as another action answers it
+# A code whose status or message differs per action has a second catalogue entry; these recipes reach it through
+# the first action that entry names, so reproduce(code, action=...) answers exactly that entry.
+
+ACTION_RECIPES: dict[tuple[str, str], Recipe] = {}
+
+
+def action_recipe(code: str, action: str) -> Callable[[Recipe], Recipe]:
+    def register(fn: Recipe) -> Recipe:
+        ACTION_RECIPES[(code, action)] = fn
+        return fn
+
+    return register
+
+
+@action_recipe("InvalidSnapshotId.NotReady", "CreateDisk")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    snapshot_id = s.lab.create_snapshot(disk_id, name="base").data["SnapshotId"]
+    s.say(f"CreateSnapshot -> {snapshot_id}, still progressing")
+    return "CreateDisk", {"RegionId": s.lab.region, "ZoneId": s.lab.zones[0], "SnapshotId": snapshot_id}
+
+
+@action_recipe("IncorrectDiskStatus", "AttachDisk")
+def _(s: Scene):
+    disk_id = s.ready_disk()
+    other = s.lab.run_instance()
+    s.lab.advance(minutes=2)
+    s.say(f"RunInstances -> {other}, a second instance, Running")
+    return "AttachDisk", {"DiskId": disk_id, "InstanceId": other}
+
+
+@action_recipe("IncorrectInstanceStatus", "StartInstance")
+def _(s: Scene):
+    instance_id = s.lab.run_instance()
+    s.lab.advance(minutes=2)
+    s.say(f"RunInstances -> {instance_id}; wait until it is Running")
+    return "StartInstance", {"InstanceId": instance_id}
+
+
+@action_recipe("InstanceLockedForSecurity", "StartInstance")
+def _(s: Scene):
+    instance_id = s.lab.run_instance()
+    s.lab.advance(minutes=2)
+    s.lab.stop_instance(instance_id)
+    s.lab.advance(minutes=2)
+    s.lab.knobs.lock_instance(instance_id, "security")
+    s.say(f"RunInstances -> {instance_id}; StopInstance; lab.knobs.lock_instance(instance, 'security')")
+    return "StartInstance", {"InstanceId": instance_id}
+
+
+@action_recipe("IdempotentParameterMismatch", "CreateDisk")
+def _(s: Scene):
+    params = {"RegionId": s.lab.region, "ZoneId": s.lab.zones[0], "Size": 40, "ClientToken": "disk-token"}
+    disk_id = s.lab.call("CreateDisk", params).data["DiskId"]
+    s.say(f"CreateDisk Size=40 ClientToken=disk-token -> {disk_id}")
+    return "CreateDisk", {**params, "Size": 80}
+
+
 def _scoped(entry: ErrorEntry, action: str) -> bool:
     return not entry.actions or action in entry.actions
 
 
-def reproduce(code: str, row: int | None = None) -> Reproduction:
-    """Make the API answer `code`. For a code with two rows in the seed (InternalError), `row` picks one."""
+def reproduce(code: str, row: int | None = None, action: str | None = None) -> Reproduction:
+    """Make the API answer `code`. For a code with two rows in the seed (InternalError), `row` picks one; for a code
+    answered differently by another action, `action` picks that action's entry."""
     matches = [e for e in error_catalog() if e.code == code and (row is None or e.row == row)]
+    if action is not None:
+        matches = [e for e in matches if action in e.actions]
     if not matches:
-        raise KeyError(
-            f"{code!r} (row {row}) is not in the error catalogue" if row else f"{code!r} is not in the error catalogue"
-        )
+        where = "".join([f" (row {row})" if row else "", f" for {action}" if action else ""])
+        raise KeyError(f"{code!r}{where} is not in the error catalogue")
     entry = matches[0]
-    fn = RECIPES.get((code, entry.variant)) or RECIPES.get((code, ""))
+    fn = (
+        (ACTION_RECIPES.get((code, entry.actions[0])) if entry.row is None and entry.actions else None)
+        or RECIPES.get((code, entry.variant))
+        or RECIPES.get((code, ""))
+    )
     if fn is None:
         raise KeyError(f"no recipe reproduces {code!r}")
     scene = Scene()
-    action, params = fn(scene)
-    response = scene.lab.call(action, params)
-    answered = lookup(code, action, entry.variant) if _scoped(entry, action) else entry
-    return Reproduction(code, answered, scene.lab, action, params, response, scene.steps)
+    sent_action, params = fn(scene)
+    response = scene.lab.call(sent_action, params)
+    answered = lookup(code, sent_action, entry.variant) if _scoped(entry, sent_action) else entry
+    return Reproduction(code, answered, scene.lab, sent_action, params, response, scene.steps)
 
 
 def reproducible_codes() -> list[str]:

@@ -109,3 +109,19 @@ def test_reproduce_stays_a_function_after_its_recipes_module_is_loaded() -> None
     second = ecs_snap_lab.reproduce("InvalidDiskId.NotFound")
     assert callable(ecs_snap_lab.reproduce)
     assert first.response.code == second.response.code == "InvalidDiskId.NotFound"
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in error_catalog() if e.row is None and e.actions], ids=lambda e: f"{e.code}-{e.actions[0]}"
+)
+def test_reproduce_with_an_action_answers_that_actions_entry(entry) -> None:
+    """A code that another action answers with its own status or message is reproduced through that action."""
+    reproduction = reproduce(entry.code, action=entry.actions[0])
+    assert reproduction.action == entry.actions[0]
+    assert reproduction.entry == entry
+    assert (reproduction.response.code, reproduction.response.status) == (entry.code, entry.http_status)
+
+
+def test_reproduce_refuses_an_action_the_code_has_no_entry_for() -> None:
+    with pytest.raises(KeyError, match="for DeleteImage"):
+        reproduce("IdempotentParameterMismatch", action="DeleteImage")

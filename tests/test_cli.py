@@ -64,3 +64,10 @@ def test_explain_takes_the_row_of_a_code_with_two(capsys) -> None:
     assert "exception or failure" in capsys.readouterr().out
     assert main(["explain", "InternalError", "--row", "12"]) == 0
     assert "exception or failure" not in capsys.readouterr().out.splitlines()[0]
+
+
+def test_explain_action_picks_the_entry_of_that_action(capsys) -> None:
+    assert main(["explain", "IdempotentParameterMismatch", "--action", "CreateDisk"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("IdempotentParameterMismatch (HTTP 400)")
+    assert "CreateDisk" in out
