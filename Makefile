@@ -24,6 +24,7 @@ test: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_views.py
+	$(BIN)/python bench/bench_widgets.py
 
 images: $(VENV)/.installed-dev
 	$(BIN)/python docs/make_images.py

@@ -442,6 +442,12 @@ class Lab:
 
         return Frames(self)
 
+    def show(self):  # -> ecs_snap_lab.widgets.LabDashboard
+        """Every widget on this lab in one tabbed app: the last line of a notebook cell displays it."""
+        from .widgets.app import LabDashboard
+
+        return LabDashboard(self)
+
     @classmethod
     def demo(cls, seed: int = 0, disks: int = 40, days: int = 120) -> Lab:
         """A fleet with months of simulated history, built through the same API calls a learner makes."""

@@ -1,0 +1,389 @@
+"""QuotaDashboard and RetentionTimeline: the views' charts as widgets that redraw when the lab changes, with a
+disk filter and a summary in words under the picture.
+
+The charts are `ecs_snap_lab.views.charts.quota_chart` and `retention_timeline`, called as they are (through the
+module, so a test can replace them); the dashboards only choose what to pass (`disk_ids`, the time window) and
+turn the result into a picture and a sentence.
+
+Decisions:
+- Each dashboard draws into its own `matplotlib.figure.Figure` (never pyplot: no global state, nothing shown by
+  matplotlib) and puts the PNG bytes in an `ipywidgets.Image`. A PNG works headless, in JupyterLab, in Voila and
+  in embedded HTML, and needs no ipympl. At 9 inches wide and 80 dpi a redraw on the demo world takes about
+  0.3 s (most of it is matplotlib laying out and rasterising text, not the chart's data), within the 0.5 s aim
+  measured by bench/bench_widgets.py.
+- The figure's height follows the rows drawn (quota: the disks shown; timeline: one row per snapshot when the
+  chart draws bars), so a filter on two disks gives a short picture, not two fat bars.
+- Redrawn once per settled change of the lab (`lab.events.subscribe_settled`): one API call, one advance or one
+  `with lab.batch():` is one redraw, however many events it made. No polling. `live = False` (set by an app on
+  a tab that is not open) defers the redraw until the dashboard is made live again, which then redraws once.
+- The picture has a text twin (`summary`, shown under it): what the chart shows in words, for screen readers
+  and for tests. The quota summary counts snapshots per disk from the world, with the chart's own 90 % mark;
+  the timeline's starts with the chart's title (its own words) and adds what is alive now and the next release.
+- Disk filter: a multiple selection of the world's disks ("d-... (data, In_use, 12 snapshots)"), plus the disks
+  that are deleted but still hold snapshots, since the charts still draw those. Nothing chosen means all disks;
+  "all disks" clears the choice. A chosen disk that is deleted stays chosen and is labelled "(deleted, ...)" or
+  "(not in the lab)": the filter keeps meaning what the learner chose, and the charts accept such ids.
+- Options are refreshed on each settled change, keeping the choice; refreshing never redraws by itself (the
+  settled change redraws once), and a filter change redraws exactly once.
+- Timeline window: "all time", "last 7 days", "last 30 days", "next 30 days", each counted from the lab's `now`
+  at every redraw (so "last 7 days" moves with the clock); the chart draws the `now` line itself.
+- Callbacks never raise: the settled listener, the filter and the buttons run through `ErrorArea`, so a failure
+  shows as a readable line (`error_message`) and is cleared by the next redraw that succeeds. A failed redraw
+  keeps the last picture and says so in the summary.
+- `close()` unsubscribes from the lab and closes every widget the dashboard made.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..model.resources import SnapshotStatus
+from ..views import charts
+from .guard import ErrorArea
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+WIDTH_INCHES = 9.0
+DPI = 80  # 720 pixels wide: readable in a notebook cell, and a redraw on the demo world stays near 0.3 s
+QUOTA_TOP = 30  # the chart's default: the disks with the most snapshots
+NAMED = 10  # at most this many disks named in a summary sentence
+# timeline windows: label -> (days before now, days after now), None for the whole history
+WINDOWS: dict[str, tuple[int, int] | None] = {
+    "all time": None,
+    "last 7 days": (7, 1),
+    "last 30 days": (30, 2),
+    "next 30 days": (1, 30),
+}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _names(ids: list[str], label: Callable[[str], str]) -> str:
+    """ "d-a (62), d-b (60)" for the first NAMED ids, then "and N more"."""
+    text = ", ".join(label(i) for i in ids[:NAMED])
+    return text + (f" and {len(ids) - NAMED} more" if len(ids) > NAMED else "")
+
+
+class _ChartDashboard(widgets.VBox):
+    """What both dashboards share: the figure, the PNG, the summary, the disk filter, redraw on settled changes.
+
+    State for Python and tests: `figure`, `ax` (the Axes last drawn), `image` (PNG bytes in `.value`), `summary`
+    (plain text), `redraws` (successful redraws), `disk_filter` / `disk_ids`, `live`, `error_message`.
+    """
+
+    heading = ""
+    min_height = 3.0
+    max_height = 8.0
+
+    def __init__(self, lab, disk_ids: Iterable[str] | None = None, live: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lab = lab
+        self._errors = ErrorArea()
+        self.error_area = self._errors.widget
+        self.redraws = 0
+        self.ax: Axes | None = None
+        self.summary = ""
+        self._live = bool(live)
+        self._stale = False  # a settled change happened while not live
+        self._refreshing = False  # True while the dashboard itself sets the filter's options
+        self.figure = Figure(figsize=(WIDTH_INCHES, 4.5), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(self.figure)  # renders headless; nothing global
+        self.image = widgets.Image(
+            format="png",
+            tooltip=f"{self.heading}: the same in words is under the picture",
+            layout=widgets.Layout(max_width="100%", height="auto"),
+        )
+        self.summary_html = widgets.HTML()
+        self.disk_filter = widgets.SelectMultiple(
+            options=[],
+            rows=6,
+            description="Disks",
+            tooltip="Show only these disks (Ctrl or Shift to choose several); nothing chosen shows every disk",
+            style={"description_width": "60px"},
+            layout=widgets.Layout(width="460px"),
+        )
+        self.all_disks_button = widgets.Button(
+            description="all disks", icon="times", tooltip="Clear the disk filter: show every disk"
+        )
+        self.disk_filter.observe(self._on_filter, names="value")
+        self.all_disks_button.on_click(lambda _b: self._errors.run("disk filter", self.show_all_disks))
+        self._parts: list[widgets.Widget] = [
+            self.image,
+            self.summary_html,
+            self.disk_filter,
+            self.all_disks_button,
+            self.error_area,
+        ]
+        self._unsubscribe: Callable[[], None] | None = lab.events.subscribe_settled(self._on_change)
+        self._errors.run("disk list", self.refresh_disks)
+        if disk_ids is not None:
+            self._errors.run("disk filter", self._choose, disk_ids)
+
+    def _layout(self, controls: list[widgets.Widget]) -> None:
+        """Heading, controls, picture, summary, errors: the summary right under what it describes."""
+        heading = widgets.HTML(f"<b>{html.escape(self.heading)}</b>")
+        row = widgets.HBox(controls)
+        self._parts += [heading, row]
+        self.children = [heading, row, self.image, self.summary_html, self.error_area]
+        if self._live:
+            self.redraw()
+        else:
+            self._stale = True
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def error_message(self) -> str:
+        """The error area as plain text ("" when nothing failed)."""
+        return self._errors.message
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self._errors.errors
+
+    @property
+    def disk_ids(self) -> tuple[str, ...] | None:
+        """The disks chosen in the filter, or None when nothing is chosen (all disks)."""
+        return tuple(self.disk_filter.value) or None
+
+    @property
+    def live(self) -> bool:
+        """Whether settled changes redraw now; a dashboard made live after changes redraws once."""
+        return self._live
+
+    @live.setter
+    def live(self, value: bool) -> None:
+        self._live = bool(value)
+        if self._live and self._stale:
+            self._errors.run("disk list", self.refresh_disks)
+            self.redraw()
+
+    # ------------------------------------------------------------------ disks
+
+    def disk_options(self, chosen: Iterable[str] = ()) -> list[tuple[str, str]]:
+        """(label, disk id): the world's disks, the deleted disks that still hold snapshots, and `chosen` ids."""
+        world = self.lab.world
+        by_disk = world.by_disk
+        options = []
+        for d in world.disks.values():
+            held = _count(len(by_disk.get(d.disk_id, ())), "snapshot")
+            options.append((f"{d.disk_id} ({d.disk_type}, {d.status}, {held})", d.disk_id))
+        seen = set(world.disks)
+        for disk_id, snaps in by_disk.items():
+            if snaps and disk_id not in seen:
+                options.append((f"{disk_id} (deleted, {_count(len(snaps), 'snapshot')} kept)", disk_id))
+                seen.add(disk_id)
+        for disk_id in chosen:
+            if disk_id not in seen:
+                options.append((f"{disk_id} (not in the lab)", disk_id))
+                seen.add(disk_id)
+        return options
+
+    def refresh_disks(self) -> None:
+        """Bring the filter's options up to date, keeping the choice; never redraws by itself."""
+        chosen = tuple(self.disk_filter.value)
+        options = self.disk_options(chosen)
+        if list(self.disk_filter.options) != options:
+            self._refreshing = True
+            try:
+                self.disk_filter.options = options  # this clears the selection ...
+                self.disk_filter.value = chosen  # ... so it is put back
+            finally:
+                self._refreshing = False
+
+    def _choose(self, disk_ids: Iterable[str]) -> None:
+        """Choose these disks without redrawing (the caller redraws)."""
+        chosen = (disk_ids,) if isinstance(disk_ids, str) else tuple(dict.fromkeys(disk_ids))
+        self._refreshing = True
+        try:
+            self.disk_filter.options = self.disk_options(chosen)
+            self.disk_filter.value = chosen
+        finally:
+            self._refreshing = False
+
+    def choose_disks(self, disk_ids: Iterable[str]) -> None:
+        """Choose these disks in the filter (ids the lab does not know are kept and labelled) and redraw once."""
+        self._choose(disk_ids)
+        self.redraw()
+
+    def show_all_disks(self) -> None:
+        """Clear the filter (redraws once if something was chosen)."""
+        self.disk_filter.value = ()
+
+    # ------------------------------------------------------------------ drawing
+
+    def redraw(self) -> Axes | None:
+        """Draw the chart again now; a failure is shown in the error area (and None returned), never raised."""
+        return self._errors.run("chart", self._draw)
+
+    def _draw(self) -> Axes:
+        figure = self.figure
+        figure.clear()
+        ax = figure.add_subplot()
+        try:
+            self._chart(ax)
+            figure.set_size_inches(WIDTH_INCHES, min(self.max_height, max(self.min_height, self._height(ax))))
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png")
+            summary = self._describe(ax)
+        except Exception:
+            self._show_summary("The chart could not be redrawn (the error is below); the picture is the last drawn.")
+            raise
+        self.image.value = buffer.getvalue()
+        self.ax = ax
+        self._show_summary(summary)
+        self.redraws += 1
+        self._stale = False
+        return ax
+
+    def _show_summary(self, text: str) -> None:
+        self.summary = text
+        self.summary_html.value = f'<div class="esl-chart-summary" aria-live="polite">{html.escape(text)}</div>'
+
+    def _chart(self, ax: Axes) -> None:
+        raise NotImplementedError
+
+    def _height(self, ax: Axes) -> float:
+        raise NotImplementedError
+
+    def _describe(self, ax: Axes) -> str:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ callbacks (all guarded)
+
+    def _on_filter(self, _change) -> None:
+        if not self._refreshing:
+            self.redraw()
+
+    def _on_change(self) -> None:
+        # Told once when a call, an advance or a batch that changed the world ends; it must never raise into the lab.
+        if not self._live:
+            self._stale = True
+            return
+        self._errors.run("disk list", self.refresh_disks)
+        self.redraw()
+
+    def close(self) -> None:
+        """Stop following the lab and close every widget of the dashboard (also run when it is garbage collected)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        for part in self._parts:
+            part.close()
+        super().close()
+
+
+class QuotaDashboard(_ChartDashboard):
+    """Snapshots per disk against the quota (`charts.quota_chart`), redrawn when the lab changes."""
+
+    heading = "Snapshots per disk against the quota"
+
+    def __init__(self, lab, disk_ids: Iterable[str] | None = None, live: bool = True, **kwargs) -> None:
+        super().__init__(lab, disk_ids=disk_ids, live=live, **kwargs)
+        self._layout([self.disk_filter, self.all_disks_button])
+
+    def _chart(self, ax: Axes) -> None:
+        charts.quota_chart(self.lab, ax=ax, top=QUOTA_TOP, disk_ids=self.disk_ids)
+
+    def _height(self, ax: Axes) -> float:
+        return 1.4 + 0.2 * len(ax.get_yticks())
+
+    def _describe(self, ax: Axes) -> str:
+        """ "40 disks, 735 snapshots; 2 at 90 % or more of the 64-snapshot quota: d-a (62), d-b (60)."."""
+        world = self.lab.world
+        quota = self.lab.snapshot_quota
+        ids = self.disk_ids
+        if ids is None:
+            ids = [*world.disks, *(d for d, snaps in world.by_disk.items() if snaps and d not in world.disks)]
+        counts = {d: len(world.by_disk.get(d, ())) for d in ids}
+        ranked = sorted(counts, key=lambda d: (-counts[d], d))
+        near = [d for d in ranked if counts[d] >= charts.NEAR_QUOTA * quota]
+        scope = "chosen " if self.disk_ids is not None else ""
+        text = f"{_count(len(counts), scope + 'disk')}, {_count(sum(counts.values()), 'snapshot')}; "
+        mark = f"{charts.NEAR_QUOTA:.0%}".replace("%", " %")
+        if near:
+            named = _names(near, lambda d: f"{d} ({counts[d]})")
+            text += f"{len(near)} at {mark} or more of the {quota}-snapshot quota: {named}."
+        else:
+            text += f"none at {mark} or more of the {quota}-snapshot quota"
+            text += f"; the fullest is {ranked[0]} with {counts[ranked[0]]}." if ranked else "."
+        if len(counts) > QUOTA_TOP:
+            text += f" The chart draws the {QUOTA_TOP} disks with the most snapshots and sums up the rest."
+        return text
+
+
+class RetentionTimeline(_ChartDashboard):
+    """Each snapshot from creation to release (`charts.retention_timeline`), redrawn when the lab changes, with
+    a disk filter and a time window."""
+
+    heading = "Snapshot retention: from creation to release"
+    min_height = 3.5
+    max_height = 9.0
+
+    def __init__(self, lab, disk_ids: Iterable[str] | None = None, live: bool = True, **kwargs) -> None:
+        super().__init__(lab, disk_ids=disk_ids, live=live, **kwargs)
+        self.window = widgets.Dropdown(
+            options=list(WINDOWS),
+            value="all time",
+            description="Window",
+            tooltip="The time shown, counted from the lab's current time",
+            style={"description_width": "60px"},
+            layout=widgets.Layout(width="220px"),
+        )
+        self.window.observe(lambda _c: self.redraw(), names="value")
+        column = widgets.VBox([self.window, self.all_disks_button])
+        self._parts += [self.window, column]
+        self._layout([self.disk_filter, column])
+
+    @property
+    def window_bounds(self) -> tuple[str | None, str | None]:
+        """(start, end) as ISO strings for the chart, from the window chosen and the lab's now."""
+        days = WINDOWS[self.window.value]
+        if days is None:
+            return None, None
+        before, after = days
+        now = self.lab.now
+        return (now - timedelta(days=before)).isoformat(), (now + timedelta(days=after)).isoformat()
+
+    def _chart(self, ax: Axes) -> None:
+        start, end = self.window_bounds
+        charts.retention_timeline(self.lab, ax=ax, start=start, end=end, disk_ids=self.disk_ids)
+
+    def _height(self, ax: Axes) -> float:
+        if len(ax.figure.axes) > 1:  # aggregated: alive per day with releases on a twin axis
+            return 4.5
+        rows = max(0, round(ax.get_ylim()[0] + 0.5))  # bars: rows 0..n-1, the oldest at the top
+        return 1.8 + 0.14 * rows
+
+    def _describe(self, ax: Axes) -> str:
+        """The chart's title in one line, then what is alive now and the next release."""
+        title = ""
+        for line in filter(None, ax.get_title().splitlines()):  # "(aggregated: ...)" follows its line
+            title += line if not title else (" " if line.startswith("(") else "; ") + line
+        chosen = set(self.disk_ids) if self.disk_ids is not None else None
+        now = self.lab.world.now
+        alive = [s for s in self.lab.world.snapshots.values() if chosen is None or s.disk_id in chosen]
+        creating = sum(s.status is SnapshotStatus.PROGRESSING for s in alive)
+        failed = sum(s.status is SnapshotStatus.FAILED for s in alive)
+        kept = sum(s.release_at is None for s in alive)
+        text = f"{title}. Now {self.lab.now:%Y-%m-%d %H:%M} UTC: {_count(len(alive), 'snapshot')} kept"
+        text += f" ({creating:,} being created, {failed:,} failed, {kept:,} with no release time)"
+        due = [s for s in alive if s.release_at is not None and s.release_at > now]
+        if due:
+            first = min(due, key=lambda s: (s.release_at, s.snapshot_id))
+            when = datetime.fromtimestamp(first.release_at, UTC)
+            text += f"; next release: {first.snapshot_id} on {when:%Y-%m-%d %H:%M} UTC."
+        else:
+            text += "; no release is scheduled."
+        return text

@@ -1,0 +1,300 @@
+"""ErrorExplorer: the error catalogue as a table you can filter by HTTP status and search, with the meaning of
+each code and a "Reproduce" button that makes a fresh lab answer it.
+
+Everything comes from `ecs_snap_lab.error_catalog()` and `ecs_snap_lab.reproduce(code, row, action)`; the response is
+shown by a ResponseView embedded in the explorer.
+
+Decisions:
+- One choice per catalogue entry, so a code with two entries can be told apart: a code with a seed row and a
+  twin is labelled "code (row N)" (the two InternalError rows, 12 and 26, reproduce differently); a second entry
+  without a row is labelled by the actions it concerns, or by its HTTP status.
+- Reproduce runs `reproduce(code, row)` for an entry with a seed row, `reproduce(code, action=first action)` for
+  a second entry of a code that another action answers differently (e.g. IdempotentParameterMismatch, 400 from
+  CreateDisk), and `reproduce(code)` otherwise: the answer shown is always the chosen entry's.
+- The status filter offers "All" and each HTTP status the catalogue uses, so a new status cannot be unreachable.
+- A filter or search that keeps the chosen entry visible keeps it chosen, with its reproduction; one that hides it
+  clears both. Rebuilding the list's options is done with the list's observer muted (ipywidgets moves the value
+  to the first option when options change, which would otherwise look like a new choice).
+- A click on the disabled Reproduce button (possible from Python) does nothing, as in the browser.
+- The search looks at the code, the message and the description, case-insensitively; the status filter and the
+  search combine (both must match). `visible_codes` lists each visible code once, in catalogue order.
+- Callbacks never raise: a failure (in filtering, choosing, reproducing) is shown in the error area as a readable
+  line, and cleared when the next callback succeeds.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+import ecs_snap_lab
+
+from .guard import ErrorArea
+from .response_view import ResponseView
+
+_STYLE = {"description_width": "110px"}
+
+
+def _esc(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def status_filters(entries) -> list[str]:
+    """ "All", then each HTTP status the catalogue uses, in order."""
+    return ["All", *(str(status) for status in sorted({entry.http_status for entry in entries}))]
+
+
+def entry_labels(entries) -> list[str]:
+    """A distinct, readable label for each catalogue entry (see the module's decisions)."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.code] = counts.get(entry.code, 0) + 1
+    labels: list[str] = []
+    for entry in entries:
+        if counts[entry.code] == 1:
+            label = entry.code
+        elif entry.row is not None:
+            label = f"{entry.code} (row {entry.row})"
+        elif entry.actions:
+            label = f"{entry.code} ({', '.join(entry.actions)})"
+        else:
+            label = f"{entry.code} (HTTP {entry.http_status}, other actions)"
+        base, n = label, 2
+        while label in labels:
+            label = f"{base} #{n}"
+            n += 1
+        labels.append(label)
+    return labels
+
+
+class ErrorExplorer(widgets.VBox):
+    """Filter and search the error catalogue, read what a code means, reproduce it on a fresh lab.
+
+    State for Python and tests: `entries` (the whole catalogue), `visible_entries` / `visible_codes` (after the
+    filter and search), `selected_entry` / `selected_code`, `last_reproduction` (a Reproduction or None),
+    `error_message` (callback failures, or "").
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.entries = list(ecs_snap_lab.error_catalog())
+        self.labels = entry_labels(self.entries)
+        self.visible_entries = list(self.entries)
+        self.selected_entry = None
+        self.last_reproduction = None
+        self._muted = False
+        self._errors = ErrorArea()
+        self.error_html = self._errors.widget
+        self.status_filter = widgets.Dropdown(
+            options=status_filters(self.entries),
+            value="All",
+            description="HTTP status",
+            tooltip="Show only the errors answered with this HTTP status",
+            style=_STYLE,
+        )
+        self.search = widgets.Text(
+            value="",
+            description="Search",
+            placeholder="code, message or description",
+            tooltip="Case-insensitive search in the code, the message and the description",
+            style=_STYLE,
+        )
+        self.count_html = widgets.HTML(value="")
+        self.table_html = widgets.HTML(value="")
+        self.code_select = widgets.Select(
+            options=[],
+            value=None,
+            rows=8,
+            description="Code",
+            tooltip="Choose an error code to see what it means and reproduce it",
+            style=_STYLE,
+            layout=widgets.Layout(width="520px"),
+        )
+        self.meaning_html = widgets.HTML(value="")
+        self.reproduce_button = widgets.Button(
+            description="Reproduce",
+            tooltip="Make a fresh lab answer this code, and show the request and the response",
+            icon="play",
+            disabled=True,
+        )
+        self.request_html = widgets.HTML(value="")
+        self.response_view = ResponseView()
+
+        self.status_filter.observe(lambda change: self._guard("filtering", self._refilter), names="value")
+        self.search.observe(lambda change: self._guard("searching", self._refilter), names="value")
+        self.code_select.observe(self._on_pick, names="value")
+        self.reproduce_button.on_click(lambda button: self._guard("reproducing", self._reproduce))
+
+        self.children = [
+            self.error_html,
+            widgets.HBox([self.status_filter, self.search]),
+            self.count_html,
+            self.table_html,
+            self.code_select,
+            self.meaning_html,
+            self.reproduce_button,
+            self.request_html,
+            self.response_view,
+        ]
+        self._guard("filtering", self._refilter)
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def visible_codes(self) -> list[str]:
+        seen: list[str] = []
+        for entry in self.visible_entries:
+            if entry.code not in seen:
+                seen.append(entry.code)
+        return seen
+
+    @property
+    def selected_code(self) -> str | None:
+        return self.selected_entry.code if self.selected_entry is not None else None
+
+    def select(self, code: str, row: int | None = None, action: str | None = None) -> None:
+        """Choose `code` as if the learner picked it in the list. For a code with several entries, `row` picks a
+        seed row (InternalError 12 or 26) and `action` the entry for that action (else the entry for any action);
+        without either, the code's first entry. Clears the filter and search if they hide the entry."""
+        candidates = [i for i, e in enumerate(self.entries) if e.code == code and (row is None or e.row == row)]
+        if action is not None:
+            candidates = [i for i in candidates if action in self.entries[i].actions] or [
+                i for i in candidates if not self.entries[i].actions
+            ]
+        if not candidates:
+            where = "".join([f" row {row}" if row is not None else "", f" for {action}" if action else ""])
+            raise KeyError(f"{code!r}{where} is not in the error catalogue")
+        index = candidates[0]
+        if index not in [value for _, value in self.code_select.options]:
+            self.status_filter.value = "All"
+            self.search.value = ""
+        self.code_select.value = index
+
+    def reproduce(self) -> None:
+        """Press "Reproduce"."""
+        self.reproduce_button.click()
+
+    # ------------------------------------------------------------------ internals
+
+    def _guard(self, what: str, fn, *args) -> None:
+        self._errors.run(what, fn, *args)
+
+    @property
+    def error_message(self) -> str:
+        """Callback failures as plain text ("" when nothing failed)."""
+        return self._errors.message
+
+    def _on_pick(self, change) -> None:
+        if not self._muted:
+            self._guard("choosing a code", self._on_select)
+
+    def _matches(self, entry) -> bool:
+        status = self.status_filter.value
+        if status != "All" and entry.http_status != int(status):
+            return False
+        needle = self.search.value.strip().casefold()
+        if not needle:
+            return True
+        return any(needle in text.casefold() for text in (entry.code, entry.message, entry.description))
+
+    def _refilter(self) -> None:
+        indices = [i for i, entry in enumerate(self.entries) if self._matches(entry)]
+        self.visible_entries = [self.entries[i] for i in indices]
+        self._render_table(indices)
+        previous = self.code_select.value
+        self._muted = True
+        try:
+            self.code_select.options = [(self.labels[i], i) for i in indices]
+            self.code_select.value = previous if previous in indices else None
+        finally:
+            self._muted = False
+        self._on_select()
+
+    def _render_table(self, indices: list[int]) -> None:
+        n = len(indices)
+        self.count_html.value = f'<div class="esl-count" role="status">{n} of {len(self.entries)} errors shown</div>'
+        if not indices:
+            self.table_html.value = "<div class='esl-catalogue'><i>No error matches this filter and search.</i></div>"
+            return
+        head = "".join(
+            f'<th scope="col" style="text-align:left">{c}</th>' for c in ("Row", "HTTP", "Code", "Message", "Basis")
+        )
+        rows = []
+        for i in indices:
+            e = self.entries[i]
+            rows.append(
+                f"<tr><td>{_esc(e.row if e.row is not None else '—')}</td><td>{e.http_status}</td>"
+                f"<td><code>{_esc(e.code)}</code></td><td>{_esc(e.message)}</td><td>{_esc(e.basis)}</td></tr>"
+            )
+        self.table_html.value = (
+            '<div style="max-height:320px;overflow:auto"><table class="esl-catalogue" style="border-collapse:collapse">'
+            f"<caption style='text-align:left'><b>Error catalogue</b></caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        )
+
+    def _on_select(self) -> None:
+        index = self.code_select.value
+        entry = self.entries[index] if index is not None else None
+        if entry is not self.selected_entry:
+            self.last_reproduction = None
+            self.request_html.value = ""
+            self.response_view.show(None)
+        self.selected_entry = entry
+        self.reproduce_button.disabled = entry is None
+        if entry is None:
+            self.meaning_html.value = "<div class='esl-meaning'><i>Choose a code to see what it means.</i></div>"
+            return
+        where = f"row {entry.row} of the seed's error table" if entry.row is not None else "not in the seed's table"
+        facts = [
+            ("HTTP status", str(entry.http_status)),
+            ("Message", entry.message),
+            ("Description", entry.description),
+            ("Seed sentence", entry.sentence),
+            ("Trigger", entry.trigger),
+            ("Basis", entry.basis),
+            ("Row", where),
+        ]
+        if entry.actions:
+            facts.insert(1, ("Actions", ", ".join(entry.actions)))
+        items = "".join(f"<dt><b>{_esc(k)}</b></dt><dd>{_esc(v) if v else '—'}</dd>" for k, v in facts)
+        self.meaning_html.value = (
+            f"<div class='esl-meaning'><h4><code>{_esc(entry.code)}</code></h4><dl>{items}</dl></div>"
+        )
+
+    def _is_second_entry(self, entry) -> bool:
+        """An entry after the first of its code, outside the seed's table: reached through its own action."""
+        return bool(entry.actions) and next(e for e in self.entries if e.code == entry.code) is not entry
+
+    def _reproduce(self) -> None:
+        entry = self.selected_entry
+        if entry is None:  # the button is disabled: only a click from Python gets here
+            return
+        self.last_reproduction = None
+        self.request_html.value = ""
+        self.response_view.show(None)
+        if entry.row is not None:
+            reproduction = ecs_snap_lab.reproduce(entry.code, entry.row)
+        elif self._is_second_entry(entry):
+            reproduction = ecs_snap_lab.reproduce(entry.code, action=entry.actions[0])
+        else:
+            reproduction = ecs_snap_lab.reproduce(entry.code)
+        self.last_reproduction = reproduction
+        steps = "".join(f"<li>{_esc(step)}</li>" for step in reproduction.steps)
+        params = "".join(
+            f"<tr><td><code>{_esc(k)}</code></td><td><code>{_esc(v)}</code></td></tr>"
+            for k, v in reproduction.params.items()
+        )
+        self.request_html.value = (
+            "<div class='esl-reproduction'>"
+            + (f"<b>How the lab was set up</b><ol>{steps}</ol>" if steps else "")
+            + f"<b>Request</b>: <code>{_esc(reproduction.action)}</code>"
+            + (
+                f"<table class='esl-request'><thead><tr><th scope='col'>Parameter</th><th scope='col'>Value</th>"
+                f"</tr></thead><tbody>{params}</tbody></table>"
+                if params
+                else " <i>(no parameters)</i>"
+            )
+            + "</div>"
+        )
+        self.response_view.show(reproduction.response)

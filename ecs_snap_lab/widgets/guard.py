@@ -1,0 +1,50 @@
+"""Callback guard shared by every widget: a failure becomes a readable line in the widget, never a lost traceback.
+
+A callback fired by a button or a keystroke has no caller to raise to: in JupyterLab its traceback goes to the
+log console, where a learner never looks. Each widget owns one `ErrorArea` and runs its callbacks through it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+
+class ErrorArea:
+    """The failures of one widget's callbacks, by where they happened; each is cleared when that callback next
+    succeeds, so the area shows what is wrong now, not what once was."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+        self.widget = widgets.HTML(value="")
+
+    def run(self, where: str, function: Callable[..., Any], *args: Any) -> Any:
+        """`function(*args)`, or None after showing its exception under `where`."""
+        try:
+            result = function(*args)
+        except Exception as exc:
+            self.errors[where] = f"{type(exc).__name__}: {exc}"
+            self._render()
+            return None
+        if where in self.errors:
+            del self.errors[where]
+            self._render()
+        return result
+
+    @property
+    def message(self) -> str:
+        """Plain text of the area ("" when nothing failed)."""
+        return "\n".join(f"{where} failed: {message}" for where, message in self.errors.items())
+
+    def _render(self) -> None:
+        if not self.errors:
+            self.widget.value = ""
+            return
+        lines = "".join(
+            f"<li><b>{html.escape(where)}</b> failed: {html.escape(message)}</li>"
+            for where, message in self.errors.items()
+        )
+        self.widget.value = f'<div class="esl-error" role="alert" style="color:#a40000"><ul>{lines}</ul></div>'

@@ -1,0 +1,95 @@
+"""LabDashboard (`lab.show()`), driven headlessly: the parts are wired to one lab and to each other."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecs_snap_lab import Lab
+from ecs_snap_lab.widgets import LabDashboard
+from ecs_snap_lab.widgets.app import TABS
+
+
+@pytest.fixture
+def app(lab: Lab):
+    widget = lab.show()
+    yield widget
+    widget.close()
+
+
+def test_show_gives_the_clock_above_four_tabs(app: LabDashboard, lab: Lab) -> None:
+    assert isinstance(app, LabDashboard) and app.lab is lab
+    assert app.children.index(app.clock) < app.children.index(app.tabs)
+    assert tuple(app.tabs.titles) == TABS == ("Request", "Errors", "Quota", "Retention")
+    assert app.open_tab == "Request"
+
+
+def test_send_in_the_builder_shows_the_answer_in_the_response_view(app: LabDashboard, disk: str) -> None:
+    app.builder.disk_id.value = disk
+    app.builder.send_button.click()
+    snapshot_id = app.builder.last_response.data["SnapshotId"]
+    assert app.response_view.response is app.builder.last_response
+    assert snapshot_id in app.response_view.body_text
+    assert app.builder.error_message == "" and app.response_view.error_message == ""
+
+
+def test_charts_on_closed_tabs_wait_and_draw_once_when_opened(app: LabDashboard, lab: Lab, disk: str) -> None:
+    assert app.quota.redraws == app.timeline.redraws == 0
+    lab.create_snapshot(disk)
+    lab.advance(days=1)
+    assert app.quota.redraws == 0
+    app.select_tab("Quota")
+    assert app.quota.redraws == 1 and app.timeline.redraws == 0
+    lab.advance(days=1)
+    assert app.quota.redraws == 2 and app.timeline.redraws == 0
+    app.select_tab("Retention")
+    assert app.timeline.redraws == 1 and app.quota.redraws == 2
+    lab.advance(hours=1)
+    assert app.timeline.redraws == 2 and app.quota.redraws == 2
+
+
+def test_the_clock_moves_the_lab_every_tab_shows(app: LabDashboard, lab: Lab, disk: str) -> None:
+    app.select_tab("Retention")
+    drawn = app.timeline.redraws
+    before = lab.now
+    app.clock.step_buttons["+1 day"].click()
+    assert (lab.now - before).days == 1
+    assert app.timeline.redraws == drawn + 1
+    assert any(disk in label for label, _ in app.builder.disk_picker.options)
+
+
+def test_a_learners_path_through_the_app(app: LabDashboard, lab: Lab, disk: str) -> None:
+    """Bad name -> InvalidSnapshotName.Malformed shown -> fixed -> Send -> SnapshotId -> +1 day -> accomplished."""
+    builder = app.builder
+    builder.disk_picker.value = disk
+    builder.snapshot_name.value = "auto-nightly"
+    assert "InvalidSnapshotName.Malformed" in builder.panel.value
+    builder.snapshot_name.value = "nightly"
+    assert "InvalidSnapshotName.Malformed" not in builder.panel.value
+    builder.send_button.click()
+    snapshot_id = app.response_view.response.data["SnapshotId"]
+    assert "HTTP 200" in app.response_view.status_html.value
+    assert lab.snapshot(snapshot_id).status == "progressing"
+    app.select_tab("Retention")
+    app.clock.step_buttons["+1 day"].click()
+    assert lab.snapshot(snapshot_id).status == "accomplished"
+    assert "1 snapshot accomplished" in app.clock.last_summary
+    assert app.timeline.error_message == "" and app.timeline.redraws >= 1
+
+
+def test_errors_tab_reproduces_without_touching_the_lab(app: LabDashboard, lab: Lab) -> None:
+    events, requests = len(lab.events), len(lab.request_log)
+    app.select_tab("Errors")
+    app.explorer.select("QuotaExceed.Snapshot")
+    app.explorer.reproduce()
+    assert app.explorer.last_reproduction.response.code == "QuotaExceed.Snapshot"
+    assert (len(lab.events), len(lab.request_log)) == (events, requests)
+
+
+def test_close_unsubscribes_every_part(lab: Lab) -> None:
+    settled, listeners = len(lab.events.settled_listeners), len(lab.events.listeners)
+    app = lab.show()
+    assert len(lab.events.settled_listeners) > settled
+    app.close()
+    assert (len(lab.events.settled_listeners), len(lab.events.listeners)) == (settled, listeners)
+    lab.advance(days=1)
+    assert lab.events.listener_errors == []
