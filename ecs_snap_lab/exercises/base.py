@@ -1,0 +1,289 @@
+"""The exercise machinery: prompt, check(), hint() and solution(), fresh labs, and a guard around learner code.
+
+A check never raises: a wrong type, None, a learner's function that raises or loops calling the lab, even a bug in
+a judge, all end as a printed verdict and `False`. Verdicts are plain text built only from seeded labs and the
+answer's own values (never an object address), so a notebook prints the same thing on every run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from string import Template
+from typing import Any
+
+from ..lab import Lab
+from ..response import Response
+
+CALL_BUDGET = 5000  # lab.call + lab.advance a learner's function may make in one check before it is stopped
+SHOW_CHARS = 160  # longest quotation of an answer in a verdict
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<no answer>"
+
+
+MISSING: Any = _Missing()
+
+
+class Runaway(BaseException):
+    """Raised inside a learner's function that calls the lab too often: most likely a loop that never ends.
+    A BaseException, so a learner's `except Exception:` retry loop cannot swallow it."""
+
+
+@dataclass
+class Verdict:
+    """What check() prints, and whether the answer is right."""
+
+    ok: bool
+    lines: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        head = "Correct!" if self.ok else "Not yet."
+        return "\n".join([head, *(f"  {line}" for line in self.lines)])
+
+
+def correct(*lines: str) -> Verdict:
+    return Verdict(True, list(lines))
+
+
+def wrong(*lines: str) -> Verdict:
+    return Verdict(False, list(lines))
+
+
+Setup = Callable[[], tuple[Lab, dict[str, str]]]
+Judge = Callable[["Exercise", Any], Verdict]
+
+
+class Exercise:
+    """One workshop exercise: `prompt` (markdown), `lab()`, `ids`, `check(answer)`, `hint()`, `solution()`."""
+
+    def __init__(
+        self,
+        number: int,
+        name: str,
+        title: str,
+        prompt: str,
+        setup: Setup,
+        judge: Judge,
+        hint: str,
+        solution: str,
+        answer_name: str = "answer",
+    ) -> None:
+        self.number = number
+        self.name = name
+        self.title = title
+        self._prompt = prompt
+        self._setup = setup
+        self._judge = judge
+        self._hint = hint
+        self._solution = solution
+        self.answer_name = answer_name
+        self._ids: dict[str, str] | None = None
+
+    @property
+    def variable(self) -> str:
+        """The name the notebook imports this exercise under (ex1, ex2, ...); solutions refer to it."""
+        return f"ex{self.number}"
+
+    def fresh(self) -> tuple[Lab, dict[str, str]]:
+        """A new lab in the exercise's starting state and the ids the prompt names (same every time)."""
+        return self._setup()
+
+    def lab(self) -> Lab:
+        """The world to work on: a new one on every call, the same every time (a seeded lab)."""
+        return self._setup()[0]
+
+    @property
+    def ids(self) -> dict[str, str]:
+        """The resources the prompt names, e.g. {"disk": "d-..."} (a copy: changing it changes nothing)."""
+        if self._ids is None:
+            self._ids = self._setup()[1]
+        return dict(self._ids)
+
+    @property
+    def prompt(self) -> str:
+        """The task in words (markdown), with this exercise's resource ids filled in."""
+        text = Template(self._prompt).safe_substitute(self.ids, ex=self.variable)
+        return f"### Exercise {self.number}: {self.title}\n\n{text}"
+
+    def check(self, answer: Any = MISSING) -> bool:
+        """Print a verdict on `answer` and return whether it is right. Never raises."""
+        if answer is MISSING:
+            verdict = wrong(f"Pass your answer to the check, e.g. `{self.variable}.check({self.answer_name})`.")
+        else:
+            try:
+                verdict = self._judge(self, answer)
+            except Runaway:
+                text = runaway_text()
+                verdict = wrong(text[0].upper() + text[1:])
+            except Exception as exc:  # a judge meeting an answer it did not foresee: still a verdict, not a traceback
+                verdict = wrong(
+                    f"Your answer could not be checked ({error_text(exc)}).",
+                    f"Expected {self.answer_name}: see `{self.variable}.prompt` for its form.",
+                )
+        print(verdict.text())
+        return verdict.ok
+
+    def hint(self) -> None:
+        """Print a hint: the idea, not the answer."""
+        print(f"Hint: {self._hint}")
+
+    def solution(self) -> Any:
+        """Print the solution as code and return its value (what check() accepts)."""
+        code = Template(self._solution).safe_substitute(ex=self.variable).strip()
+        print(f"Solution:\n{code}")
+        namespace: dict[str, Any] = {self.variable: self}
+        exec(compile(code, f"<solution to {self.variable}>", "exec"), namespace)  # the printed text is the answer
+        return namespace[self.answer_name]
+
+    def _repr_markdown_(self) -> str:
+        return self.prompt
+
+    def __repr__(self) -> str:
+        return f"<Exercise {self.number}: {self.title}>"
+
+
+# ---------------------------------------------------------------- helpers for judges
+
+
+def show(value: object) -> str:
+    """A short, deterministic quotation of an answer (no object addresses)."""
+    if isinstance(value, str | int | float | bool | type(None) | dict | list | tuple | set | datetime | timedelta):
+        try:
+            text = repr(value)
+        except Exception:
+            return a_type(value)
+        if " at 0x" in text:
+            return a_type(value)
+        return text if len(text) <= SHOW_CHARS else text[: SHOW_CHARS - 3] + "..."
+    if callable(value):
+        return f"the function {getattr(value, '__name__', type(value).__name__)}"
+    return a_type(value)
+
+
+def a_type(value: object) -> str:
+    """'a dict', 'an Element': the type of a value, in words."""
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def error_text(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if " at 0x" in text:
+        text = type(exc).__name__
+    return text if len(text) <= SHOW_CHARS else text[: SHOW_CHARS - 3] + "..."
+
+
+def runaway_text() -> str:
+    """A complete sentence, starting in lower case so that it can follow 'With ..., '."""
+    return (
+        f"your function called the lab more than {CALL_BUDGET} times without finishing, so the check stopped it. "
+        "Is there a loop that never ends (a wait that never calls lab.advance(), a retry that never gives up)?"
+    )
+
+
+@contextmanager
+def guarded(lab: Lab, budget: int = CALL_BUDGET) -> Iterator[Lab]:
+    """Count the lab's calls and advances during a learner's function; past `budget`, raise Runaway."""
+    used = 0
+    original_call, original_advance = lab.call, lab.advance
+
+    def spend() -> None:
+        nonlocal used
+        used += 1
+        if used > budget:
+            raise Runaway
+
+    def call(*args: Any, **kwargs: Any) -> Response:
+        spend()
+        return original_call(*args, **kwargs)
+
+    def advance(*args: Any, **kwargs: Any) -> datetime:
+        spend()
+        return original_advance(*args, **kwargs)
+
+    lab.call = call  # type: ignore[method-assign]  # the typed helpers call self.call, so they count too
+    lab.advance = advance  # type: ignore[method-assign]
+    try:
+        yield lab
+    finally:
+        del lab.call, lab.advance
+
+
+@dataclass
+class Outcome:
+    """What a learner's function did: its return value, or what went wrong as a sentence in lower case."""
+
+    value: Any = None
+    error: str | None = None
+
+
+def run_learner(fn: Callable[..., Any], *args: Any, lab: Lab | None = None) -> Outcome:
+    """Call learner code; an exception (or a runaway loop, if `lab` is given) becomes an Outcome, never a raise."""
+    try:
+        if lab is None:
+            return Outcome(fn(*args))
+        with guarded(lab):
+            return Outcome(fn(*args))
+    except Runaway:
+        return Outcome(error=runaway_text())
+    except (Exception, SystemExit) as exc:
+        return Outcome(error=f"your function raised {error_text(exc).rstrip('.')}.")
+
+
+def not_a_function(answer: object, signature: str) -> Verdict | None:
+    """A verdict if the answer is not something to call, else None."""
+    if callable(answer):
+        return None
+    return wrong(
+        f"Your answer is {show(answer)}; this exercise wants a function, `{signature}`.",
+        "Define it with `def`, then pass the function itself (no parentheses) to check().",
+    )
+
+
+def not_a_mapping(answer: object, example: str) -> Verdict | None:
+    """A verdict if the answer is not a dict of parameters, else None."""
+    if isinstance(answer, Mapping):
+        return None
+    return wrong(f"Your answer is {show(answer)}; this exercise wants a dict of parameters, such as {example}.")
+
+
+def refusal(response: Response) -> str:
+    """A refused call in words: the code, HTTP status and message, and the lab's reason."""
+    text = f"The API answered {response.code} (HTTP {response.status}): {response.message}"
+    if response.failure is not None and response.failure[1]:
+        text += f" Why: {response.failure[1]}."
+    return text
+
+
+def parse_time(value: object) -> datetime | str:
+    """A datetime (UTC) from a datetime or an ISO 8601 string; a str says why it could not be read."""
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, str):
+        try:
+            return _utc(datetime.fromisoformat(value.strip()))
+        except ValueError:
+            return f"{show(value)} is not an ISO 8601 time such as '2026-01-05T13:45:00Z'"
+    return f"your answer is {show(value)}; give a datetime or an ISO 8601 string such as '2026-01-05T13:45:00Z'"
+
+
+def _utc(moment: datetime) -> datetime:
+    """A naive datetime is read as UTC, the lab's only time zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def duration_words(seconds: float) -> str:
+    """3h 5min 2s style, for 'off by' messages."""
+    seconds = math.floor(abs(seconds))
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(parts) or "0s"

@@ -1,0 +1,177 @@
+"""Exercises on time: when RetentionDays releases a snapshot, and moving the clock until a snapshot is done."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..lab import Lab
+from ..model.clock import to_iso
+from ..model.events import EventKind
+from ..model.resources import SnapshotStatus
+from .base import (
+    Exercise,
+    Verdict,
+    correct,
+    duration_words,
+    not_a_function,
+    parse_time,
+    run_learner,
+    wrong,
+)
+
+RETENTION_DAYS = 3
+OVERSHOOT_SECONDS = 60
+
+
+# ---------------------------------------------------------------- 9. when is it released?
+
+
+def release_setup() -> tuple[Lab, dict[str, str]]:
+    """A snapshot taken at an odd time with RetentionDays=3, accomplished long ago, the clock later that day."""
+    lab = Lab(seed=109)
+    disk = lab.ready_disk()
+    lab.advance_to("2026-01-01T09:41:30Z")
+    snapshot = lab.create_snapshot(disk, name="short-lived", retention_days=RETENTION_DAYS).data["SnapshotId"]
+    lab.advance_to("2026-01-01T15:00:00Z")
+    return lab, {"disk": disk, "snapshot": snapshot}
+
+
+def judge_release_time(ex: Exercise, answer: Any) -> Verdict:
+    when = parse_time(answer)
+    if isinstance(when, str):
+        return wrong(f"Could not read a time: {when}.")
+    lab, ids = ex.fresh()
+    snap = lab.snapshot(ids["snapshot"])
+    created, done, now = (datetime.fromtimestamp(t, UTC) for t in (snap.created_at, snap.done_at, lab.world.now))
+    lab.advance(days=RETENTION_DAYS + 1)
+    released = next(
+        datetime.fromtimestamp(e.at, UTC)
+        for e in lab.events
+        if e.kind == EventKind.SNAPSHOT_RELEASED and e.resource_id == ids["snapshot"]
+    )
+    if when == released:
+        return correct(
+            f"Released at {to_iso(int(released.timestamp()))}: its CreationTime {to_iso(snap.created_at)} plus "
+            f"{RETENTION_DAYS} x 24 hours, to the second (the lab checked by moving its clock)."
+        )
+    span = timedelta(days=RETENTION_DAYS)
+    known = {
+        done + span: "That counts from when the snapshot was accomplished; retention counts from its CreationTime.",
+        now + span: "That counts from the lab's time now; retention counts from the snapshot's CreationTime.",
+    }
+    for day in (created.replace(hour=0, minute=0, second=0), created.replace(hour=0, minute=0, second=0) + span):
+        known.setdefault(day + span, "The release is not rounded to a day: it happens to the second.")
+    lines = [known[when]] if when in known else []
+    if when < released:
+        lines.append(f"Too early: at {to_iso(int(when.timestamp()))} the snapshot still exists (the lab checked).")
+    else:
+        lines.append(f"Too late: by {to_iso(int(when.timestamp()))} the snapshot is gone (the lab checked).")
+    return wrong(*lines)
+
+
+RELEASE_TIME = dict(
+    name="release_time",
+    title="When is it released?",
+    prompt="""\
+In `lab = $ex.lab()` the snapshot `$snapshot` was created with `RetentionDays=3`. The seed says: "The snapshot
+will be automatically released when the retention period expires."
+
+**At what time (UTC) does the lab release it?** Answer a `datetime` or an ISO 8601 string such as
+`"2026-01-05T13:45:00Z"`. Find what you need with `lab.describe_snapshots(DiskId=...)`, then test your answer by
+moving the clock (`lab.advance_to(...)`).""",
+    setup=release_setup,
+    judge=judge_release_time,
+    hint="DescribeSnapshots shows CreationTime. Retention is counted in days of 24 hours from that moment, not from "
+    "when the snapshot was accomplished and not from midnight.",
+    solution="""\
+from datetime import datetime, timedelta
+
+lab = $ex.lab()
+snapshot_id = $ex.ids["snapshot"]
+item = lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')[0]
+answer = datetime.fromisoformat(item["CreationTime"]) + timedelta(days=item["RetentionDays"])""",
+)
+
+
+# ---------------------------------------------------------------- 10. wait until accomplished
+
+
+def wait_setup() -> tuple[Lab, dict[str, str]]:
+    """A 200 GiB disk's first snapshot, just started: a full copy that takes over half an hour."""
+    lab = Lab(seed=110)
+    disk = lab.ready_disk(200)
+    return lab, {"disk": disk, "snapshot": lab.create_snapshot(disk, name="full-copy").data["SnapshotId"]}
+
+
+def _waited(lab: Lab, snapshot_id: str, label: str) -> str | None:
+    """What is wrong after the learner's wait, or None."""
+    snap = lab.world.snapshots.get(snapshot_id)
+    if snap is None:
+        return f"After your function ran, {label} {snapshot_id} no longer exists: wait for it, do not delete it."
+    now = lab.world.now
+    if snap.status is SnapshotStatus.PROGRESSING:
+        return (
+            f"After your function ran, {label} {snapshot_id} is still progressing ({snap.progress_at(now)}%, "
+            f"RemainTime {snap.remain_at(now)} s). Keep moving the clock until its Status is accomplished."
+        )
+    over = now - snap.done_at
+    if over > OVERSHOOT_SECONDS:
+        return (
+            f"{label[0].upper()}{label[1:]} {snapshot_id} is accomplished, but your function moved the clock "
+            f"{duration_words(over)} past the moment it finished (at most {OVERSHOOT_SECONDS} s). Advance in small "
+            "steps, or by the RemainTime that DescribeSnapshots reports."
+        )
+    return None
+
+
+def judge_wait(ex: Exercise, answer: Any) -> Verdict:
+    bad = not_a_function(answer, "wait_until_accomplished(lab, snapshot_id)")
+    if bad is not None:
+        return bad
+    lab, ids = ex.fresh()
+    full = ids["snapshot"]
+    problem = _run_wait(answer, lab, full, "the first (full) snapshot")
+    if problem is not None:
+        return wrong(problem)
+    small = lab.create_snapshot(ids["disk"], name="incremental").data["SnapshotId"]
+    problem = _run_wait(answer, lab, small, "a second (incremental) snapshot")
+    if problem is not None:
+        return wrong(problem)
+    took = [duration_words(lab.snapshot(s).done_at - lab.snapshot(s).created_at) for s in (full, small)]
+    return correct(
+        f"The full copy took {took[0]}, the incremental one {took[1]}; your function stopped within "
+        f"{OVERSHOOT_SECONDS} s of each finishing. A fixed wait would be too long for one or too short for the other."
+    )
+
+
+def _run_wait(fn: Any, lab: Lab, snapshot_id: str, label: str) -> str | None:
+    outcome = run_learner(fn, lab, snapshot_id, lab=lab)
+    if outcome.error is not None:
+        return f"With {label} {snapshot_id}, {outcome.error}"
+    return _waited(lab, snapshot_id, label)
+
+
+WAIT_UNTIL_ACCOMPLISHED = dict(
+    name="wait_until_accomplished",
+    title="Wait until accomplished",
+    prompt="""\
+In `lab = $ex.lab()` a snapshot of a 200 GiB disk has just started: `$snapshot`, Status `progressing`. The lab's clock
+moves only when you call `lab.advance(...)`.
+
+Write a function `wait_until_accomplished(lab, snapshot_id)` that moves the clock forward until the snapshot's
+Status is `accomplished`, stopping **no more than 60 seconds** after the moment it finished. The check runs it on
+a fresh copy of this lab, then on a second, incremental snapshot of the same disk (much quicker).""",
+    setup=wait_setup,
+    judge=judge_wait,
+    hint="lab.describe_snapshots(SnapshotIds=f'[\"{snapshot_id}\"]')[0] gives Status, Progress and RemainTime "
+    "(seconds left). Loop: read it, stop when accomplished, else lab.advance(seconds=...).",
+    solution="""\
+def wait_until_accomplished(lab, snapshot_id):
+    while True:
+        item = lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')[0]
+        if item["Status"] != "progressing":
+            return item
+        lab.advance(seconds=max(item["RemainTime"], 1))""",
+    answer_name="wait_until_accomplished",
+)
