@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from axes_helpers import bars_by_row, containers, row_labels
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
-from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
 from ecs_snap_lab import Lab
@@ -59,21 +59,6 @@ def fleet() -> Fleet:
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def containers(ax: Axes) -> dict[str, BarContainer]:
-    """Bar containers by label (a leading "_" only hides a label from the legend)."""
-    return {c.get_label().lstrip("_"): c for c in ax.containers if isinstance(c, BarContainer)}
-
-
-def row_labels(ax: Axes) -> dict[int, str]:
-    return {round(y): label.get_text() for y, label in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)}
-
-
-def bars_by_row(ax: Axes, label: str) -> dict[str, object]:
-    """The bars of one container keyed by the y tick label of their row."""
-    rows = row_labels(ax)
-    return {rows[round(bar.get_y() + bar.get_height() / 2)]: bar for bar in containers(ax)[label]}
 
 
 def line(ax: Axes, label_start: str):

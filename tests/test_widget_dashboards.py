@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from axes_helpers import bars_by_row, containers, row_labels
 from matplotlib import dates as mdates
-from matplotlib.axes import Axes
-from matplotlib.container import BarContainer
 
 from ecs_snap_lab import Lab
 from ecs_snap_lab.views import charts
@@ -33,20 +32,6 @@ def timeline(lab: Lab):
 
 
 # ---------------------------------------------------------------------- helpers (as in test_charts.py)
-
-
-def containers(ax: Axes) -> dict[str, BarContainer]:
-    """Bar containers by label (a leading "_" only hides a label from the legend)."""
-    return {c.get_label().lstrip("_"): c for c in ax.containers if isinstance(c, BarContainer)}
-
-
-def row_labels(ax: Axes) -> dict[int, str]:
-    return {round(y): label.get_text() for y, label in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)}
-
-
-def bars_by_row(ax: Axes, label: str) -> dict[str, object]:
-    rows = row_labels(ax)
-    return {rows[round(bar.get_y() + bar.get_height() / 2)]: bar for bar in containers(ax).get(label, [])}
 
 
 def day(seconds: int) -> float:
