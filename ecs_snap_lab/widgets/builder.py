@@ -132,33 +132,26 @@ class RequestBuilder(widgets.VBox):
             style=_STYLE,
             layout=_WIDE,
         )
-        self.disk_id = widgets.Text(
-            description="DiskId",
-            placeholder="d-... (required)",
-            tooltip="The disk to snapshot (required); type any id, even a wrong one, to see the API's answer",
-            style=_STYLE,
-            layout=_WIDE,
+        self.disk_id = _field(
+            "DiskId",
+            "d-... (required)",
+            "The disk to snapshot (required); type any id, even a wrong one, to see the API's answer",
         )
-        self.snapshot_name = widgets.Text(
-            description="SnapshotName",
-            placeholder="2-128 characters, a letter first",
-            tooltip="Optional: letters, digits, ':', '_' and '-'; not starting with auto, http:// or https://",
-            style=_STYLE,
-            layout=_WIDE,
+        self.snapshot_name = _field(
+            "SnapshotName",
+            "2-128 characters, a letter first",
+            "Optional: letters, digits, ':', '_' and '-'; not starting with auto, http:// or https://",
         )
-        self.description_field = widgets.Textarea(
-            description="Description",
-            placeholder="2-256 characters, optional",
-            tooltip="Optional: 2 to 256 characters, not starting with http:// or https://",
-            style=_STYLE,
-            layout=_WIDE,
+        self.description_field = _field(
+            "Description",
+            "2-256 characters, optional",
+            "Optional: 2 to 256 characters, not starting with http:// or https://",
+            widgets.Textarea,
         )
-        self.retention_days = widgets.Text(
-            description="RetentionDays",
-            placeholder="1 to 65536; blank: never released",
-            tooltip="Days before the snapshot is released; leave blank to keep it until you delete it",
-            style=_STYLE,
-            layout=_WIDE,
+        self.retention_days = _field(
+            "RetentionDays",
+            "1 to 65536; blank: never released",
+            "Days before the snapshot is released; leave blank to keep it until you delete it",
         )
         self.never_release = widgets.Checkbox(
             value=False,
@@ -171,12 +164,10 @@ class RequestBuilder(widgets.VBox):
         self.add_tag_button = widgets.Button(
             description="add tag", icon="plus", tooltip=f"Add a tag row (at most {MAX_TAG_ROWS})"
         )
-        self.client_token = widgets.Text(
-            description="ClientToken",
-            placeholder="optional, ASCII, at most 64 characters",
-            tooltip="Idempotency token: sending the same request with the same token creates one snapshot",
-            style=_STYLE,
-            layout=_WIDE,
+        self.client_token = _field(
+            "ClientToken",
+            "optional, ASCII, at most 64 characters",
+            "Idempotency token: sending the same request with the same token creates one snapshot",
         )
         self.new_token_button = widgets.Button(
             description="new token", icon="refresh", tooltip="Fill ClientToken with a fresh token (seeded by the lab)"
@@ -438,6 +429,11 @@ class RequestBuilder(widgets.VBox):
             self._unsubscribe()
             self._unsubscribe = None
         super().close()
+
+
+def _field(description: str, placeholder: str, tooltip: str, kind: type = widgets.Text) -> widgets.Widget:
+    """One labelled parameter field: the label is the API's parameter name, the tooltip its rule in words."""
+    return kind(description=description, placeholder=placeholder, tooltip=tooltip, style=_STYLE, layout=_WIDE)
 
 
 def _pre(text: str) -> str:
