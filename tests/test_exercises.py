@@ -293,6 +293,8 @@ WRONG: dict[int, Wrong] = {
         (lambda ex: "invalidsnapshotname.malformed", "case-sensitive"),
         (lambda ex: "QuotaExceed.Snapshot", "none of the problems in this request causes it"),
         (lambda ex: "NoSuchCode", "is not an error code of the API"),
+        (lambda ex: "InvalidSnapshotName", "Close: the API answers a more exact code than InvalidSnapshotName"),
+        (lambda ex: "IncorrectDiskStatus", "alone, that problem answers IncorrectDiskStatus.NeverAttached"),
     ],
     4: [
         (lambda ex: "InstanceLockedForSecurity", "another problem is checked before step 13"),

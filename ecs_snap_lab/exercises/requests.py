@@ -223,6 +223,16 @@ def judge_which_code(puzzle: Puzzle, answer: Any) -> Verdict:
                 f"But the checks run in order and the first failure is the answer: another problem is checked before "
                 f"step {step.number}. `response.explain()` lists the checks in the order they ran.",
             )
+    if winner.startswith(f"{given}."):
+        return wrong(
+            f"Close: the API answers a more exact code than {given}. Which {given}.* code? What is the problem?"
+        )
+    family = [r.code for _, r in order if r.code and r.code.startswith(f"{given}.")]
+    if family:
+        return wrong(
+            f"{given} is the start of a code: alone, that problem answers {' or '.join(dict.fromkeys(family))}. "
+            "And is it the problem checked first?"
+        )
     if given not in {entry.code for entry in error_catalog()}:
         return wrong(f"{given!r} is not an error code of the API; `ecs_snap_lab.error_catalog()` lists them all.")
     return wrong(f"{given} is an error code of the API, but none of the problems in this request causes it.")
