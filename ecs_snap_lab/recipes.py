@@ -547,8 +547,9 @@ def reproduce(code: str, row: int | None = None, action: str | None = None) -> R
         where = "".join([f" (row {row})" if row else "", f" for {action}" if action else ""])
         raise KeyError(f"{code!r}{where} is not in the error catalogue")
     entry = matches[0]
+    wanted = action or (entry.actions[0] if entry.row is None and entry.actions else None)
     fn = (
-        (ACTION_RECIPES.get((code, entry.actions[0])) if entry.row is None and entry.actions else None)
+        (ACTION_RECIPES.get((code, wanted)) if wanted else None)
         or RECIPES.get((code, entry.variant))
         or RECIPES.get((code, ""))
     )
@@ -556,6 +557,8 @@ def reproduce(code: str, row: int | None = None, action: str | None = None) -> R
         raise KeyError(f"no recipe reproduces {code!r}")
     scene = Scene()
     sent_action, params = fn(scene)
+    if action is not None and sent_action != action:
+        raise KeyError(f"no recipe reproduces {code!r} through {action} (the lab's recipe uses {sent_action})")
     response = scene.lab.call(sent_action, params)
     answered = lookup(code, sent_action, entry.variant) if _scoped(entry, sent_action) else entry
     return Reproduction(code, answered, scene.lab, sent_action, params, response, scene.steps)

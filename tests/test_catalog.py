@@ -125,3 +125,8 @@ def test_reproduce_with_an_action_answers_that_actions_entry(entry) -> None:
 def test_reproduce_refuses_an_action_the_code_has_no_entry_for() -> None:
     with pytest.raises(KeyError, match="for DeleteImage"):
         reproduce("IdempotentParameterMismatch", action="DeleteImage")
+
+
+def test_reproduce_through_an_action_without_a_recipe_says_so_rather_than_use_another_action() -> None:
+    with pytest.raises(KeyError, match="through AttachDisk"):
+        reproduce("IncorrectInstanceStatus", action="AttachDisk")
