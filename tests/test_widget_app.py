@@ -93,3 +93,23 @@ def test_close_unsubscribes_every_part(lab: Lab) -> None:
     assert (len(lab.events.settled_listeners), len(lab.events.listeners)) == (settled, listeners)
     lab.advance(days=1)
     assert lab.events.listener_errors == []
+
+
+def test_every_widget_has_a_short_repr_that_says_its_state(app: LabDashboard, lab: Lab, disk: str) -> None:
+    """Jupyter stores the repr as the widget's text; a short, state-bearing one is readable and stable."""
+    app.builder.disk_id.value = disk
+    app.builder.snapshot_name.value = "1st"
+    app.builder.send_button.click()
+    app.select_tab("Quota")
+    app.explorer.search.value = "quota"
+    shown = {type(w).__name__: repr(w) for w in (app, app.builder, app.clock, app.quota, app.explorer)}
+    shown["ResponseView"] = repr(app.response_view)
+    assert shown == {
+        "LabDashboard": f"<LabDashboard of Lab(seed=7) at {lab.now:%Y-%m-%d %H:%M:%S}Z, tab Quota>",
+        "RequestBuilder": "<RequestBuilder of Lab(seed=7): 2 parameters, 1 problems>",
+        "Clock": f"<Clock of Lab(seed=7) at {lab.now:%Y-%m-%d %H:%M:%S}Z>",
+        "QuotaDashboard": "<QuotaDashboard of Lab(seed=7): all disks, 1 redraws>",
+        "ErrorExplorer": f"<ErrorExplorer: {len(app.explorer.visible_entries)} of 58 errors shown>",
+        "ResponseView": "<ResponseView: CreateSnapshot HTTP 400 InvalidSnapshotName.Malformed>",
+    }
+    assert 0 < len(app.explorer.visible_entries) < 58

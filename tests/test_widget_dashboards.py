@@ -343,3 +343,10 @@ def test_close_unsubscribes_and_closes_the_widgets(lab: Lab, disk: str, kind) ->
     assert dashboard.error_message == ""
     for part in (dashboard, dashboard.image, dashboard.summary_html, dashboard.disk_filter, dashboard.error_area):
         assert part.comm is None
+
+
+def test_the_picture_has_no_tooltip_which_the_browsers_image_view_cannot_render(lab: Lab) -> None:
+    """ipywidgets' ImageView fails in JupyterLab and Voila when an Image has a tooltip (it has no description)."""
+    for dashboard in (QuotaDashboard(lab), RetentionTimeline(lab)):
+        assert dashboard.image.tooltip is None
+        dashboard.close()

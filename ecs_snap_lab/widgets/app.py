@@ -66,6 +66,9 @@ class LabDashboard(widgets.VBox):
         self.quota.live = open_tab == "Quota"
         self.timeline.live = open_tab == "Retention"
 
+    def __repr__(self) -> str:
+        return f"<LabDashboard of Lab(seed={self.lab.seed}) at {self.lab.now:%Y-%m-%d %H:%M:%S}Z, tab {self.open_tab}>"
+
     def close(self) -> None:
         """Unsubscribe every part from the lab and close them."""
         for part in (self.clock, self.builder, self.response_view, self.explorer, self.quota, self.timeline):

@@ -423,6 +423,10 @@ class RequestBuilder(widgets.VBox):
             self._guard("on_send", self.on_send, response)
         return response
 
+    def __repr__(self) -> str:
+        problems = len(self.violations)
+        return f"<RequestBuilder of Lab(seed={self.lab.seed}): {len(self.params)} parameters, {problems} problems>"
+
     def close(self) -> None:
         """Stop listening to the lab's events and close the widget."""
         if self._unsubscribe is not None:

@@ -132,6 +132,9 @@ class Clock(widgets.VBox):
     def _show_now(self) -> None:
         self.now_html.value = f'<b aria-live="polite">Lab time: {html.escape(self.now_text)}</b>'
 
+    def __repr__(self) -> str:
+        return f"<Clock of Lab(seed={self.lab.seed}) at {self.lab.now:%Y-%m-%d %H:%M:%S}Z>"
+
     def close(self) -> None:
         """Stop following the lab and close the widget."""
         if self._unsubscribe is not None:

@@ -99,10 +99,10 @@ class _ChartDashboard(widgets.VBox):
         self._refreshing = False  # True while the dashboard itself sets the filter's options
         self.figure = Figure(figsize=(WIDTH_INCHES, 4.5), dpi=DPI, layout="constrained")
         FigureCanvasAgg(self.figure)  # renders headless; nothing global
+        # No tooltip: ImageView has no description to put it on and fails to render in the browser with one.
+        # Shown at its drawn size (not stretched to the cell's width, which blurs it), shrunk on narrow screens.
         self.image = widgets.Image(
-            format="png",
-            tooltip=f"{self.heading}: the same in words is under the picture",
-            layout=widgets.Layout(max_width="100%", height="auto"),
+            format="png", layout=widgets.Layout(width=f"{round(WIDTH_INCHES * DPI)}px", max_width="100%", height="auto")
         )
         self.summary_html = widgets.HTML()
         self.disk_filter = widgets.SelectMultiple(
@@ -273,6 +273,10 @@ class _ChartDashboard(widgets.VBox):
             return
         self._errors.run("disk list", self.refresh_disks)
         self.redraw()
+
+    def __repr__(self) -> str:
+        disks = "all disks" if self.disk_ids is None else f"{len(self.disk_ids)} disks"
+        return f"<{type(self).__name__} of Lab(seed={self.lab.seed}): {disks}, {self.redraws} redraws>"
 
     def close(self) -> None:
         """Stop following the lab and close every widget of the dashboard (also run when it is garbage collected)."""

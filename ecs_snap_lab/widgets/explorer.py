@@ -175,6 +175,10 @@ class ErrorExplorer(widgets.VBox):
         """Press "Reproduce"."""
         self.reproduce_button.click()
 
+    def __repr__(self) -> str:
+        chosen = f", {self.selected_code} chosen" if self.selected_entry is not None else ""
+        return f"<ErrorExplorer: {len(self.visible_entries)} of {len(self.entries)} errors shown{chosen}>"
+
     # ------------------------------------------------------------------ internals
 
     def _guard(self, what: str, fn, *args) -> None:

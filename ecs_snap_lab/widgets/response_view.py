@@ -107,6 +107,12 @@ class ResponseView(widgets.VBox):
         """Display `response` (a Response, or None for "nothing yet")."""
         self._guard("showing the response", self._show, response)
 
+    def __repr__(self) -> str:
+        r = self.response
+        if r is None:
+            return "<ResponseView: no response yet>"
+        return f"<ResponseView: {r.action} HTTP {r.status} {r.code or 'OK'}>"
+
     # ------------------------------------------------------------------ internals
 
     def _guard(self, what: str, fn, *args) -> None:
