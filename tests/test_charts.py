@@ -433,6 +433,13 @@ def test_chart_never_touches_pyplot(fleet: Fleet, chart, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize("chart", CHARTS)
+def test_a_charts_figure_shows_itself_as_a_png_in_a_notebook(fleet: Fleet, chart) -> None:
+    """IPython displays `ax.figure` through `_repr_png_` (no pyplot, no %matplotlib inline needed)."""
+    png = chart(fleet.lab).figure._repr_png_()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+@pytest.mark.parametrize("chart", CHARTS)
 def test_chart_of_an_empty_lab_says_there_is_nothing_yet(chart) -> None:
     ax = chart(Lab(seed=1))
     assert ax.get_title()

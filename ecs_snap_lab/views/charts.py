@@ -8,6 +8,7 @@ call per kind of bar with arrays, so fleets of 10,000 disks or 100,000 snapshots
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -66,11 +67,21 @@ CREATED, REMOVED = "snapshot_created", ("snapshot_released", "snapshot_deleted")
 # ---------------------------------------------------------------------- helpers
 
 
+class ChartFigure(Figure):
+    """A Figure that a notebook shows as a PNG when it is a cell's result (`ax.figure`), with no pyplot and no
+    `%matplotlib inline`: IPython asks any object for `_repr_png_`."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     """The Axes to draw into: the caller's, or one on a new Figure (not pyplot: nothing global, nothing shown)."""
     if ax is not None:
         return ax
-    figure = Figure(figsize=figsize, layout="constrained")
+    figure = ChartFigure(figsize=figsize, layout="constrained")
     FigureCanvasAgg(figure)  # draws headless (savefig, canvas.draw, buffer_rgba); notebooks display it as PNG
     return figure.add_subplot()
 
