@@ -1,0 +1,38 @@
+"""Run the notebooks in place and store their outputs, as nbval will compare them (`make notebooks`).
+
+Outputs are deterministic (seeded labs, simulated time), so running this twice changes nothing. The per-cell timing
+metadata that nbclient records (wall-clock times) is removed: it would change on every run and say nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def execute(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.write(notebook, path)
+
+
+def main(names: list[str]) -> int:
+    paths = [NOTEBOOKS / name for name in names] if names else sorted(NOTEBOOKS.glob("*.ipynb"))
+    for path in paths:
+        print(f"executing {path.name}", flush=True)
+        execute(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
