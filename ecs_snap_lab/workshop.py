@@ -1,0 +1,93 @@
+"""The bundled notebooks: find them, copy them into a workshop folder, open JupyterLab on them.
+
+Decisions:
+- The notebooks live in the repository's `notebooks/` and are shipped in the wheel as `ecs_snap_lab/notebooks/`
+  (hatch force-include). An installed wheel finds them in the package; a source checkout (an editable install)
+  finds them beside the package.
+- Copying never overwrites: a learner's edited notebook is their work. A notebook already in the folder is kept
+  and reported as kept; `overwrite=True` (`--force`) replaces it.
+- `ecs-snap-lab lab` copies first (keeping edits), then runs JupyterLab from the same Python as this package, so
+  the kernel sees the installed lab, and opens `00_start_here.ipynb`. As root (a container, a workshop VM) it
+  passes `--allow-root`, which JupyterLab otherwise demands and a newcomer would not know to add.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+START_HERE = "00_start_here.ipynb"
+DEFAULT_FOLDER = "ecs-snap-lab-notebooks"
+
+
+def bundled_notebooks() -> Path:
+    """The folder holding the notebooks shipped with this installation."""
+    package = Path(__file__).resolve().parent
+    for folder in (package / "notebooks", package.parent / "notebooks"):
+        if (folder / START_HERE).is_file():
+            return folder
+    raise FileNotFoundError(
+        "the notebooks are not installed with this copy of ecs_snap_lab (looked in "
+        f"{package / 'notebooks'} and {package.parent / 'notebooks'})"
+    )
+
+
+@dataclass
+class Copied:
+    """What a copy did: the notebooks written and the ones kept because the folder had them already."""
+
+    folder: Path
+    written: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def report(self) -> str:
+        lines = [f"{len(self.written)} notebooks copied to {self.folder}"]
+        if self.kept:
+            lines.append(f"kept your copies of {', '.join(self.kept)} (use --force to replace them)")
+        return "\n".join(lines)
+
+
+def copy_notebooks(dest: str | Path, overwrite: bool = False) -> Copied:
+    """Copy every bundled notebook into `dest` (created if needed); never overwrites unless asked."""
+    source = bundled_notebooks()
+    folder = Path(dest).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder} exists and is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = Copied(folder.resolve())
+    for notebook in sorted(source.glob("*.ipynb")):
+        target = folder / notebook.name
+        if target.exists() and not overwrite:
+            copied.kept.append(notebook.name)
+            continue
+        shutil.copyfile(notebook, target)
+        copied.written.append(notebook.name)
+    return copied
+
+
+def lab_command(folder: Path, extra: list[str] | None = None) -> list[str]:
+    """JupyterLab on `folder`, opening the first notebook, run by this Python."""
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    return [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={folder}",
+        *as_root,
+        *(extra or []),
+        str(folder / START_HERE),
+    ]
+
+
+def open_lab(dest: str | Path, extra: list[str] | None = None) -> int:
+    """Copy the notebooks into `dest` (keeping edits), then run JupyterLab there until it is stopped."""
+    copied = copy_notebooks(dest)
+    print(copied.report(), flush=True)
+    try:
+        return subprocess.call(lab_command(copied.folder, extra))
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,128 @@
+"""`ecs-snap-lab notebooks DEST` and `ecs-snap-lab lab`: from the source tree and from an installed wheel."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ecs_snap_lab.cli import main
+from ecs_snap_lab.workshop import START_HERE, bundled_notebooks, copy_notebooks, lab_command
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
+
+
+def test_the_bundle_is_the_repositorys_notebooks_folder() -> None:
+    assert bundled_notebooks() == REPO / "notebooks"
+    assert START_HERE in NOTEBOOKS and len(NOTEBOOKS) >= 8
+
+
+def test_notebooks_copies_every_notebook_into_a_new_folder(tmp_path: Path, capsys) -> None:
+    dest = tmp_path / "workshop" / "day1"
+    assert main(["notebooks", str(dest)]) == 0
+    assert sorted(p.name for p in dest.iterdir()) == NOTEBOOKS
+    for name in NOTEBOOKS:
+        assert (dest / name).read_bytes() == (REPO / "notebooks" / name).read_bytes()
+    assert f"{len(NOTEBOOKS)} notebooks copied to {dest.resolve()}" in capsys.readouterr().out
+
+
+def test_a_second_copy_keeps_the_learners_edits_unless_forced(tmp_path: Path, capsys) -> None:
+    copy_notebooks(tmp_path)
+    edited = tmp_path / START_HERE
+    edited.write_text('{"my": "notes"}')
+    assert main(["notebooks", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "0 notebooks copied" in out and f"kept your copies of {', '.join(NOTEBOOKS)}" in out
+    assert edited.read_text() == '{"my": "notes"}'
+    assert main(["notebooks", str(tmp_path), "--force"]) == 0
+    assert edited.read_bytes() == (REPO / "notebooks" / START_HERE).read_bytes()
+
+
+def test_a_destination_that_is_a_file_is_refused_with_a_reason(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    assert main(["notebooks", str(target)]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    assert target.read_text() == "mine"
+
+
+def test_lab_command_runs_jupyterlab_from_this_python_on_the_first_notebook(tmp_path: Path) -> None:
+    command = lab_command(tmp_path, ["--no-browser"])
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={tmp_path}" in command and "--no-browser" in command
+    assert command[-1] == str(tmp_path / START_HERE)
+    assert ("--allow-root" in command) == (os.geteuid() == 0)
+
+
+def test_the_wheel_ships_the_notebooks_and_copies_them_outside_the_repository(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(wheels)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("ecs_snap_lab-*.whl")
+    shipped = {n.removeprefix("ecs_snap_lab/notebooks/") for n in zipfile.ZipFile(wheel).namelist()}
+    assert set(NOTEBOOKS) <= shipped
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    script = (
+        "import sys, ecs_snap_lab; from ecs_snap_lab.cli import main; "
+        "print(ecs_snap_lab.__file__); sys.exit(main(['notebooks', 'workshop']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=outside,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.splitlines()[0].startswith(str(site))  # the wheel's copy, not the repository's
+    assert sorted(p.name for p in (outside / "workshop").iterdir()) == NOTEBOOKS
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_lab_serves_the_copied_notebooks(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    args = ["--no-browser", f"--port={port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1"]
+    args += ["--IdentityProvider.token=", f"--LabApp.workspaces_dir={tmp_path / 'ws'}"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ecs_snap_lab.cli", "lab", str(tmp_path / "class"), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        listing = None
+        for _ in range(300):  # up to about 30 s on a slow machine; about 3 s here
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab stopped: {server.stdout.read().decode(errors='replace')[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/") as answer:
+                    listing = json.load(answer)
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert listing is not None, "JupyterLab never answered"
+        assert sorted(item["name"] for item in listing["content"]) == NOTEBOOKS
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
