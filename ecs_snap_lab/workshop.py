@@ -87,7 +87,10 @@ def open_lab(dest: str | Path, extra: list[str] | None = None) -> int:
     """Copy the notebooks into `dest` (keeping edits), then run JupyterLab there until it is stopped."""
     copied = copy_notebooks(dest)
     print(copied.report(), flush=True)
+    command = lab_command(copied.folder, extra)
+    if os.name == "posix":  # become JupyterLab: a signal to this process (Ctrl+C, a stop) reaches the server itself
+        os.execv(command[0], command)
     try:
-        return subprocess.call(lab_command(copied.folder, extra))
+        return subprocess.call(command)
     except KeyboardInterrupt:
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -93,6 +94,14 @@ def test_the_wheel_ships_the_notebooks_and_copies_them_outside_the_repository(tm
     assert sorted(p.name for p in (outside / "workshop").iterdir()) == NOTEBOOKS
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -109,6 +118,7 @@ def test_lab_serves_the_copied_notebooks(tmp_path: Path) -> None:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so the cleanup below can stop all of it
     )
     try:
         listing = None
@@ -123,6 +133,10 @@ def test_lab_serves_the_copied_notebooks(tmp_path: Path) -> None:
                 time.sleep(0.1)
         assert listing is not None, "JupyterLab never answered"
         assert sorted(item["name"] for item in listing["content"]) == NOTEBOOKS
-    finally:
-        server.terminate()
+        server.terminate()  # only the process started: `lab` became JupyterLab, so this stops the server itself
         server.wait(timeout=30)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2)
+    finally:
+        if server.poll() is None or _group_alive(server.pid):
+            os.killpg(server.pid, signal.SIGKILL)  # never leave a server behind, whatever failed
