@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: lab test bench images clean
+.PHONY: lab test screenshots notebooks bench images clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,18 +13,43 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[$*]'
 	touch $@
 
-lab: $(VENV)/.installed-lab
-	$(BIN)/ecs-snap-lab tour
+# JupyterLab on the notebooks, opening the first; as root (a container, a workshop VM) JupyterLab needs --allow-root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: $(VENV)/.installed-dev
+lab: $(VENV)/.installed-lab
+	cd notebooks && $(abspath $(BIN))/python -m jupyterlab $(LAB_ARGS) 00_start_here.ipynb
+
+# The browser tests (tests/browser) drive Debian's chromium, never a browser downloaded by playwright.
+CHROMIUM ?= /usr/bin/chromium
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "The browser tests need chromium at $(CHROMIUM). Install it as root:" >&2; \
+		echo "    sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+		exit 1; \
+	fi
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+# ruff, then every test (unit, widget, browser, and the notebooks under strict nbval), then the Binder check
+test: $(VENV)/.installed-dev | $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+	PYTHON=$(PYTHON) bash .ci/binder_check.sh
+
+# the README's pictures of the app in JupyterLab and Voila, taken by the browser tests
+screenshots: $(VENV)/.installed-dev | $(CHROMIUM)
+	ESL_SCREENSHOTS=docs/img $(BIN)/python -m pytest -p no:cacheprovider tests/browser
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_views.py
 	$(BIN)/python bench/bench_widgets.py
+
+# run the notebooks again and store their outputs (after a change that alters what they print)
+notebooks: $(VENV)/.installed-dev
+	$(BIN)/python docs/execute_notebooks.py
 
 images: $(VENV)/.installed-dev
 	$(BIN)/python docs/make_images.py

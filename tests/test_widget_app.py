@@ -30,6 +30,7 @@ def test_send_in_the_builder_shows_the_answer_in_the_response_view(app: LabDashb
     assert app.response_view.response is app.builder.last_response
     assert snapshot_id in app.response_view.body_text
     assert app.builder.error_message == "" and app.response_view.error_message == ""
+    assert app.builder.response_area.layout.display == "none"  # shown once, in full, not twice
 
 
 def test_charts_on_closed_tabs_wait_and_draw_once_when_opened(app: LabDashboard, lab: Lab, disk: str) -> None:

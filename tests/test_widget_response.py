@@ -83,6 +83,7 @@ def test_a_success_is_green_says_success_and_names_the_action(view: ResponseView
     assert "✓ HTTP 200 — success · CreateSnapshot" in status
     assert 'role="status"' in status and 'aria-label="✓ HTTP 200 — success · CreateSnapshot"' in status
     assert response.request_id in status
+    assert f"SnapshotId <code>{response.data['SnapshotId']}</code>" in status  # what the call made, in view
     assert "error" not in status
 
 

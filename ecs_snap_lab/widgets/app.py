@@ -3,7 +3,8 @@
 Decisions:
 - The clock sits above the tabs, so time is in view whatever tab is open: an instructor advancing a day sees the
   builder's disk list, the quota bars and the timeline follow.
-- Tabs: "Request" (the builder, with a ResponseView of what Send answered), "Errors" (the explorer, which runs
+- Tabs: "Request" (the builder, with a ResponseView of what Send answered; the builder's own one-line answer is
+  hidden there, so the answer is shown once), "Errors" (the explorer, which runs
   its reproductions on labs of its own and never touches this one), "Quota" and "Retention" (the dashboards).
 - A chart in a tab that is not open is not redrawn on each change (a PNG costs tenths of a second, and a room
   clicking Send should not wait for charts nobody sees): the dashboards are `live` only while their tab is open,
@@ -32,6 +33,7 @@ class LabDashboard(widgets.VBox):
         self.clock = Clock(lab)
         self.response_view = ResponseView()
         self.builder = RequestBuilder(lab, on_send=self.response_view.show)
+        self.builder.response_area.layout.display = "none"  # the ResponseView below shows the answer in full
         self.explorer = ErrorExplorer()
         self.quota = QuotaDashboard(lab, live=False)  # drawn when its tab is first opened
         self.timeline = RetentionTimeline(lab, live=False)

@@ -101,7 +101,11 @@ class ErrorExplorer(widgets.VBox):
             style=_STYLE,
         )
         self.count_html = widgets.HTML(value="")
-        self.table_html = widgets.HTML(value="")
+        # A framed scroll box: without the frame, the rows cut off at its edge (browsers hide idle scroll bars) look
+        # as if the table ran under the list below it.
+        self.table_html = widgets.HTML(
+            value="", layout=widgets.Layout(max_height="320px", overflow="auto", border="1px solid #d0d7de")
+        )
         self.code_select = widgets.Select(
             options=[],
             value=None,
@@ -232,9 +236,9 @@ class ErrorExplorer(widgets.VBox):
                 f"<td><code>{_esc(e.code)}</code></td><td>{_esc(e.message)}</td><td>{_esc(e.basis)}</td></tr>"
             )
         self.table_html.value = (
-            '<div style="max-height:320px;overflow:auto"><table class="esl-catalogue" style="border-collapse:collapse">'
+            '<table class="esl-catalogue" style="border-collapse:collapse">'
             f"<caption style='text-align:left'><b>Error catalogue</b></caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
 
     def _on_select(self) -> None:

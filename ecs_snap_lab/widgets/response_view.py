@@ -24,10 +24,12 @@ import ipywidgets as widgets
 
 from .guard import ErrorArea
 
+MADE_IDS = ("SnapshotId", "DiskId", "InstanceId", "ImageId", "AutoSnapshotPolicyId")  # ids an answer can carry
 COLOURS = {"2xx": "#1a7f37", "3xx": "#0969da", "4xx": "#9a6700", "5xx": "#cf222e"}
 WORDS = {"2xx": ("✓", "success"), "3xx": ("→", "redirect"), "4xx": ("!", "client error"), "5xx": ("✗", "server error")}
 FORMATS = ("JSON", "XML")
 TRACE_COLUMNS = ("#", "Rule", "Result", "Fails with", "Basis", "Source", "Detail")
+WIDE_COLUMNS = {"Rule": "16em", "Source": "16em"}  # the sentences: narrow columns would stack them a word a line
 
 
 def status_class(status: int) -> str:
@@ -84,7 +86,9 @@ class ResponseView(widgets.VBox):
             tooltips=["The JSON body (pretty-printed)", "The XML body, as the API writes it with Format=XML"],
         )
         self.format.observe(self._on_format, names="value")
-        self.body_html = widgets.HTML(value="")
+        self.body_html = widgets.HTML(  # a framed scroll box, as the explorer's table
+            value="", layout=widgets.Layout(max_height="300px", overflow="auto", border="1px solid #d0d7de")
+        )
         self.warnings_html = widgets.HTML(value="")
         self.trace_html = widgets.HTML(value="")
         self.children = [
@@ -148,6 +152,9 @@ class ResponseView(widgets.VBox):
         line = f"<b>{_esc(text)}</b>"
         if not r.ok and r.message:
             line += f"<br>{_esc(r.message)}"
+        made = [(key, value) for key, value in r.data.items() if key in MADE_IDS and isinstance(value, str)]
+        for key, value in made:  # what a success made, where the eye looks first (it is in the body as well)
+            line += f"<br>{_esc(key)} <code>{_esc(value)}</code>"
         line += f"<br><small>RequestId: <code>{_esc(r.request_id)}</code></small>"
         self.status_html.value = (
             f'<div class="esl-status esl-status-{family}" role="status" aria-label="{_esc(text)}" '
@@ -164,7 +171,7 @@ class ResponseView(widgets.VBox):
         label = "JSON body" if self.format.value == "JSON" else "XML body"
         self.body_html.value = (
             f'<pre class="esl-body esl-body-{self.format.value.lower()}" aria-label="{label}" '
-            f'style="max-height:300px;overflow:auto">{_esc(self.body_text)}</pre>'
+            f'style="margin:0">{_esc(self.body_text)}</pre>'
         )
 
     def _render_warnings(self) -> None:
@@ -199,7 +206,10 @@ class ResponseView(widgets.VBox):
         if not rows:
             self.trace_html.value = "<div class='esl-trace'><i>No checks recorded for this call.</i></div>"
             return
-        head = "".join(f'<th scope="col" style="text-align:left">{_esc(c)}</th>' for c in TRACE_COLUMNS)
+        head = "".join(
+            f'<th scope="col" style="text-align:left;min-width:{WIDE_COLUMNS.get(c, "auto")}">{_esc(c)}</th>'
+            for c in TRACE_COLUMNS
+        )
         body = []
         for row in rows:
             failed = row[2] == "FAIL"
