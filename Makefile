@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_views.py
 	$(BIN)/python bench/bench_widgets.py
+	$(BIN)/python bench/bench_wire.py
 
 # run the notebooks again and store their outputs (after a change that alters what they print)
 notebooks: $(VENV)/.installed-dev

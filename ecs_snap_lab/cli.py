@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 
 from .workshop import DEFAULT_FOLDER
 
@@ -27,6 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     lab = commands.add_parser("lab", help="copy the notebooks (keeping your edits) and open JupyterLab on them")
     lab.add_argument("dest", nargs="?", default=DEFAULT_FOLDER, help=f"the workshop folder (default {DEFAULT_FOLDER})")
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to JupyterLab, e.g. --no-browser")
+    serve = commands.add_parser("serve", help="a local ECS endpoint the official SDKs can call")
+    serve.add_argument("--port", type=int, default=8080, help="the port on 127.0.0.1 (0: any free port)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serve.add_argument(
+        "--access-key", action="append", default=[], metavar="ID:SECRET", help="an AccessKey pair (repeatable)"
+    )
+    world = serve.add_mutually_exclusive_group()
+    world.add_argument("--demo", action="store_true", help="serve Lab.demo(): a fleet with months of history")
+    world.add_argument("--load", metavar="WORLD.json", help="serve a lab saved with lab.save()")
+    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--admin", action="store_true", help="enable /admin/ (advance the clock, faults, reset)")
     args = parser.parse_args(argv)
 
     if args.command == "tour":
@@ -49,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as exc:
             print(f"ecs-snap-lab: {exc}", file=sys.stderr)
             return 2
+    elif args.command == "serve":
+        return _serve(args)
     elif args.command == "explain":
         from .recipes import reproduce
 
@@ -58,6 +73,53 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ecs-snap-lab: {exc.args[0]}", file=sys.stderr)
             return 2
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the local endpoint until interrupted, after printing how to reach it."""
+    from .lab import Lab
+    from .wire.server import serve
+
+    keys: dict[str, str] = {}
+    for pair in args.access_key:
+        key_id, sep, secret = pair.partition(":")
+        if not (sep and key_id and secret):
+            print(f"ecs-snap-lab: --access-key takes ID:SECRET, not {pair!r}", file=sys.stderr)
+            return 2
+        keys[key_id] = secret
+    try:
+        if args.load:
+            lab = Lab.load(args.load)
+        elif args.demo:
+            lab = Lab.demo(seed=args.seed)
+        else:
+            lab = Lab(seed=args.seed)
+        endpoint = serve(lab, port=args.port, access_keys=keys or None, admin=args.admin, host=args.host)
+    except (OSError, ValueError) as exc:
+        print(f"ecs-snap-lab: {exc}", file=sys.stderr)
+        return 2
+    with endpoint:
+        print(f"Serving {lab!r}")
+        print(f"Endpoint: {endpoint.endpoint}  ({endpoint.url}, region {lab.region})")
+        for key_id, secret in endpoint.access_keys.items():
+            print(f"AccessKey: {key_id}:{secret}")
+        if args.admin:
+            print(f"Admin: {endpoint.url}admin/state (GET); POST advance?hours=N, fault?kind=InternalError, reset")
+        print("\nPaste into Python (aliyun-python-sdk-ecs):\n")
+        print(endpoint.snippet("old"))
+        print("\nor (alibabacloud_ecs20140526):\n")
+        print(endpoint.snippet("new"))
+        print("\nCtrl-C stops the endpoint.", flush=True)
+        try:
+            signal.signal(signal.SIGTERM, _interrupt)  # a stop signal ends it as Ctrl-C does: sockets closed
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("stopped")
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def run() -> int:
