@@ -17,6 +17,7 @@ _MODULES = {
     "QuotaDashboard": "dashboards",
     "RetentionTimeline": "dashboards",
     "LabDashboard": "app",
+    "SignatureExplorer": "signature_explorer",
 }
 
 __all__ = list(_MODULES)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import html
 import json
 import random
-import shlex
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -31,6 +30,7 @@ import ipywidgets as widgets
 
 from ..rules import catalog
 from ..validation import validate
+from ..wire.exports import cli_command
 from .guard import ErrorArea
 
 ACTION = "CreateSnapshot"
@@ -49,13 +49,6 @@ def percent_encode(text: str) -> str:
 def query_string(params: dict[str, str]) -> str:
     pairs = [("Action", ACTION), *params.items()]
     return "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in pairs)
-
-
-def cli_command(params: dict[str, str]) -> str:
-    parts = ["aliyun", "ecs", ACTION]
-    for key, value in params.items():
-        parts += [shlex.quote(f"--{key}"), shlex.quote(value)]
-    return " ".join(parts)
 
 
 def encoding_problem(params: dict[str, str]) -> str | None:
