@@ -206,35 +206,22 @@ class Endpoint:
         return [record.seconds for record in list(self.records)]
 
     def snippet(self, sdk: str = "old") -> str:
-        """Paste-ready Python that calls this endpoint with the first key: sdk="old" (aliyun-python-sdk-ecs) or
-        "new" (alibabacloud_ecs20140526)."""
+        """Paste-ready Python that lists this endpoint's snapshots with its first key: sdk="old"
+        (aliyun-python-sdk-ecs) or "new" (alibabacloud_ecs20140526), written by `exports` like every other export."""
+        from .exports import core_sdk_snippet, tea_sdk_snippet
+
         key_id, secret = next(iter(self.access_keys.items()))
-        if sdk == "old":
-            return "\n".join(
-                [
-                    "from aliyunsdkcore.client import AcsClient",
-                    "from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest",
-                    "",
-                    f'client = AcsClient("{key_id}", "{secret}", "{self.lab.region}")',
-                    "request = DescribeSnapshotsRequest()",
-                    f'request.set_endpoint("{self.endpoint}")',
-                    "print(client.do_action_with_exception(request).decode())",
-                ]
-            )
-        if sdk == "new":
-            return "\n".join(
-                [
-                    "from alibabacloud_ecs20140526.client import Client",
-                    "from alibabacloud_ecs20140526.models import DescribeSnapshotsRequest",
-                    "from alibabacloud_tea_openapi.models import Config",
-                    "",
-                    f'config = Config(access_key_id="{key_id}", access_key_secret="{secret}",',
-                    f'                endpoint="{self.endpoint}", protocol="http")',
-                    f'print(Client(config).describe_snapshots(DescribeSnapshotsRequest(region_id="{self.lab.region}"))'
-                    ".body.to_map())",
-                ]
-            )
-        raise ValueError('sdk is "old" or "new"')
+        make = {"old": core_sdk_snippet, "new": tea_sdk_snippet}.get(sdk)
+        if make is None:
+            raise ValueError('sdk is "old" or "new"')
+        return make(
+            "DescribeSnapshots",
+            {"RegionId": self.lab.region},
+            key_id,
+            secret,
+            endpoint=self.endpoint,
+            region_id=self.lab.region,
+        )
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
