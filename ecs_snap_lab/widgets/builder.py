@@ -31,7 +31,7 @@ import ipywidgets as widgets
 from ..rules import catalog
 from ..validation import validate
 from ..wire.exports import cli_command
-from .guard import ErrorArea
+from .guard import ErrorArea, Guarded
 
 ACTION = "CreateSnapshot"
 MAX_TAG_ROWS = 20  # the seed's limit on tags per snapshot
@@ -92,7 +92,7 @@ class _TagRow:
         self.remove.tooltip = f"Remove tag row {n}"
 
 
-class RequestBuilder(widgets.VBox):
+class RequestBuilder(Guarded, widgets.VBox):
     """Build a CreateSnapshot request field by field, see it validate as you type, preview it, send it.
 
     State for Python and tests: `params` (the wire mapping), `violations` (from validate), `encode_problem`,
@@ -211,19 +211,6 @@ class RequestBuilder(widgets.VBox):
         self._guard("validation", self.revalidate)
 
     # ------------------------------------------------------------------ callbacks (all guarded)
-
-    def _guard(self, where: str, function: Callable, *args):
-        return self._errors.run(where, function, *args)
-
-    @property
-    def errors(self) -> dict[str, str]:
-        """Callback failures by where they happened (empty when nothing failed)."""
-        return self._errors.errors
-
-    @property
-    def error_message(self) -> str:
-        """The error area as plain text ("" when nothing failed)."""
-        return self._errors.message
 
     def _on_field(self, change) -> None:
         if change["owner"] is self.disk_id:

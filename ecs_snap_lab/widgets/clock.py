@@ -24,7 +24,7 @@ from datetime import timedelta
 import ipywidgets as widgets
 
 from ..model.events import EventKind
-from .guard import ErrorArea
+from .guard import ErrorArea, Guarded
 
 STEPS: dict[str, timedelta] = {
     "+1 hour": timedelta(hours=1),
@@ -52,7 +52,7 @@ def describe_interval(kinds: Counter, step: str) -> str:
     return f"{step}: {', '.join(parts) if parts else 'nothing happened'}"
 
 
-class Clock(widgets.VBox):
+class Clock(Guarded, widgets.VBox):
     """The lab's time and the controls that move it.
 
     State for Python and tests: `now_text` (the time shown), `last_summary` (what the last move did),
@@ -100,10 +100,6 @@ class Clock(widgets.VBox):
     @property
     def now_text(self) -> str:
         return f"{self.lab.now:%Y-%m-%d %H:%M:%S} UTC ({self.lab.now:%A})"
-
-    @property
-    def error_message(self) -> str:
-        return self._errors.message
 
     def advance(self, step: str) -> str:
         """Press one of the step buttons by its label ("+1 hour", "+1 day", "+30 days"); returns the summary."""

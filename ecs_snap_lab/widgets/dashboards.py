@@ -47,7 +47,7 @@ from matplotlib.figure import Figure
 
 from ..model.resources import SnapshotStatus
 from ..views import charts
-from .guard import ErrorArea
+from .guard import ErrorArea, Guarded
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -75,7 +75,7 @@ def _names(ids: list[str], label: Callable[[str], str]) -> str:
     return text + (f" and {len(ids) - NAMED} more" if len(ids) > NAMED else "")
 
 
-class _ChartDashboard(widgets.VBox):
+class _ChartDashboard(Guarded, widgets.VBox):
     """What both dashboards share: the figure, the PNG, the summary, the disk filter, redraw on settled changes.
 
     State for Python and tests: `figure`, `ax` (the Axes last drawn), `image` (PNG bytes in `.value`), `summary`
@@ -142,15 +142,6 @@ class _ChartDashboard(widgets.VBox):
             self._stale = True
 
     # ------------------------------------------------------------------ state
-
-    @property
-    def error_message(self) -> str:
-        """The error area as plain text ("" when nothing failed)."""
-        return self._errors.message
-
-    @property
-    def errors(self) -> dict[str, str]:
-        return self._errors.errors
 
     @property
     def disk_ids(self) -> tuple[str, ...] | None:

@@ -30,7 +30,7 @@ import ipywidgets as widgets
 
 import ecs_snap_lab
 
-from .guard import ErrorArea
+from .guard import ErrorArea, Guarded
 from .response_view import ResponseView
 
 _STYLE = {"description_width": "110px"}
@@ -68,7 +68,7 @@ def entry_labels(entries) -> list[str]:
     return labels
 
 
-class ErrorExplorer(widgets.VBox):
+class ErrorExplorer(Guarded, widgets.VBox):
     """Filter and search the error catalogue, read what a code means, reproduce it on a fresh lab.
 
     State for Python and tests: `entries` (the whole catalogue), `visible_entries` / `visible_codes` (after the
@@ -184,14 +184,6 @@ class ErrorExplorer(widgets.VBox):
         return f"<ErrorExplorer: {len(self.visible_entries)} of {len(self.entries)} errors shown{chosen}>"
 
     # ------------------------------------------------------------------ internals
-
-    def _guard(self, what: str, fn, *args) -> None:
-        self._errors.run(what, fn, *args)
-
-    @property
-    def error_message(self) -> str:
-        """Callback failures as plain text ("" when nothing failed)."""
-        return self._errors.message
 
     def _on_pick(self, change) -> None:
         if not self._muted:

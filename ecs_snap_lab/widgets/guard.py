@@ -48,3 +48,22 @@ class ErrorArea:
             for where, message in self.errors.items()
         )
         self.widget.value = f'<div class="esl-error" role="alert" style="color:#a40000"><ul>{lines}</ul></div>'
+
+
+class Guarded:
+    """A widget whose callbacks run through its one `ErrorArea` (`self._errors`, made in its __init__)."""
+
+    _errors: ErrorArea
+
+    def _guard(self, where: str, function: Callable[..., Any], *args: Any) -> Any:
+        return self._errors.run(where, function, *args)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Callback failures by where they happened (empty when nothing failed)."""
+        return self._errors.errors
+
+    @property
+    def error_message(self) -> str:
+        """The widget's error area as plain text ("" when nothing failed)."""
+        return self._errors.message

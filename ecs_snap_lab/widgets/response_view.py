@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 
 import ipywidgets as widgets
 
-from .guard import ErrorArea
+from .guard import ErrorArea, Guarded
 
 MADE_IDS = ("SnapshotId", "DiskId", "InstanceId", "ImageId", "AutoSnapshotPolicyId")  # ids an answer can carry
 COLOURS = {"2xx": "#1a7f37", "3xx": "#0969da", "4xx": "#9a6700", "5xx": "#cf222e"}
@@ -63,7 +63,7 @@ def _pretty_xml(text: str) -> str:
     return head + ElementTree.tostring(root, encoding="unicode")
 
 
-class ResponseView(widgets.VBox):
+class ResponseView(Guarded, widgets.VBox):
     """Show a Response: status and code (colour + words), body as JSON or XML, warnings, and the trace table.
 
     State for Python and tests: `response`, `body_format` ("JSON" or "XML"), `body_text` (the unescaped body
@@ -118,14 +118,6 @@ class ResponseView(widgets.VBox):
         return f"<ResponseView: {r.action} HTTP {r.status} {r.code or 'OK'}>"
 
     # ------------------------------------------------------------------ internals
-
-    def _guard(self, what: str, fn, *args) -> None:
-        self._errors.run(what, fn, *args)
-
-    @property
-    def error_message(self) -> str:
-        """Callback failures as plain text ("" when nothing failed)."""
-        return self._errors.message
 
     def _on_format(self, change) -> None:
         self._guard("switching the body format", self._render_body)

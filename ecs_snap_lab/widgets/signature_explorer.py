@@ -27,7 +27,7 @@ import ipywidgets as widgets
 
 from ..wire import exports as wire_exports
 from ..wire import signature
-from .guard import ErrorArea
+from .guard import ErrorArea, Guarded
 
 DEFAULT_KEY_ID = "LTAItest"
 DEFAULT_SECRET = "secret"
@@ -36,7 +36,7 @@ _WIDE = widgets.Layout(width="520px")
 TAB_TITLES = ("Signed URL (GET)", "POST form", "aliyun CLI", "aliyun-python-sdk-ecs", "alibabacloud_ecs20140526")
 
 
-class SignatureExplorer(widgets.VBox):
+class SignatureExplorer(Guarded, widgets.VBox):
     """Sign a request step by step and export it.
 
     `source` is a RequestBuilder (followed as it changes) or a mapping of parameters (change them with
@@ -163,19 +163,6 @@ class SignatureExplorer(widgets.VBox):
         self._guard("signing", self.refresh)
 
     # ------------------------------------------------------------------ callbacks (all guarded)
-
-    def _guard(self, where: str, function: Callable, *args):
-        return self._errors.run(where, function, *args)
-
-    @property
-    def errors(self) -> dict[str, str]:
-        """Callback failures by where they happened (empty when nothing failed)."""
-        return self._errors.errors
-
-    @property
-    def error_message(self) -> str:
-        """The error area as plain text ("" when nothing failed)."""
-        return self._errors.message
 
     def _on_control(self, _change) -> None:
         self._guard("signing", self.refresh)

@@ -144,6 +144,11 @@ def _encode(params: Mapping[str, str]) -> str:
     return query
 
 
+def _signing(nonce: str, timestamp: str, response_format: str, method: str) -> dict[str, str]:
+    """The keyword arguments of `signature.sign` that every signed export passes through."""
+    return {"nonce": nonce, "timestamp": timestamp, "response_format": response_format, "method": method}
+
+
 def signed_url(
     action: str,
     params: Mapping[str, str],
@@ -157,14 +162,7 @@ def signed_url(
 ) -> str:
     """The whole request as one GET URL, signed for GET."""
     signed = signature.sign(
-        action,
-        params,
-        access_key_id,
-        access_key_secret,
-        nonce=nonce,
-        timestamp=timestamp,
-        method="GET",
-        response_format=response_format,
+        action, params, access_key_id, access_key_secret, **_signing(nonce, timestamp, response_format, "GET")
     )
     return base_url(endpoint) + "?" + _encode(signed)
 
@@ -190,15 +188,9 @@ def post_form(
     endpoint: str = CLOUD_ENDPOINT,
     response_format: str = "JSON",
 ) -> PostForm:
+    """The whole request as a POST form, signed for POST."""
     signed = signature.sign(
-        action,
-        params,
-        access_key_id,
-        access_key_secret,
-        nonce=nonce,
-        timestamp=timestamp,
-        method="POST",
-        response_format=response_format,
+        action, params, access_key_id, access_key_secret, **_signing(nonce, timestamp, response_format, "POST")
     )
     return PostForm(url=base_url(endpoint), body=_encode(signed), params=signed)
 
