@@ -555,3 +555,12 @@ def test_the_serve_command_refuses_a_malformed_key(capsys) -> None:
 
     assert main(["serve", "--port", "0", "--access-key", "no-secret"]) == 2
     assert "ID:SECRET" in capsys.readouterr().err
+
+
+def test_serve_is_reachable_from_the_wire_package_as_the_issue_names_it() -> None:
+    from ecs_snap_lab import wire
+    from ecs_snap_lab.wire.server import serve
+
+    assert wire.serve is serve
+    with pytest.raises(AttributeError):
+        _ = wire.no_such_thing

@@ -1,4 +1,17 @@
 """The wire: how a request to ECS is signed and sent, exports of any request, and a local endpoint.
 
-`ecs_snap_lab.wire.signature` is stdlib only; nothing here is imported by `import ecs_snap_lab`.
+    from ecs_snap_lab.wire import serve          # the local endpoint (ecs_snap_lab.wire.server.serve)
+    from ecs_snap_lab.wire import exports, signature, v3
+
+Stdlib only; nothing here is imported by `import ecs_snap_lab`, and the server is imported on first use of `serve`.
 """
+
+from __future__ import annotations
+
+
+def __getattr__(name: str):
+    if name == "serve":
+        from .server import serve
+
+        return serve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
