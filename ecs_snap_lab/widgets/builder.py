@@ -24,26 +24,20 @@ import html
 import json
 import random
 from collections.abc import Callable
-from urllib.parse import quote
 
 import ipywidgets as widgets
 
 from ..rules import catalog
 from ..validation import validate
 from ..wire.exports import cli_command
+from ..wire.signature import percent_encode
 from .guard import ErrorArea, Guarded
 
 ACTION = "CreateSnapshot"
 MAX_TAG_ROWS = 20  # the seed's limit on tags per snapshot
-SAFE = "-_.~"  # RFC 3986 unreserved characters besides letters and digits
 NO_DISK = ("(type a disk id, or pick one here)", "")
 _STYLE = {"description_width": "120px"}
 _WIDE = widgets.Layout(width="520px")
-
-
-def percent_encode(text: str) -> str:
-    """RFC 3986 percent-encoding of UTF-8 (a space is %20, not +), as the API signature requires."""
-    return quote(text, safe=SAFE)
 
 
 def query_string(params: dict[str, str]) -> str:
