@@ -144,6 +144,11 @@ def _encode(params: Mapping[str, str]) -> str:
     return query
 
 
+def _get_url(endpoint: str, signed: Mapping[str, str]) -> str:
+    """A GET URL carrying these signed parameters."""
+    return base_url(endpoint) + "?" + _encode(signed)
+
+
 def _signing(nonce: str, timestamp: str, response_format: str, method: str) -> dict[str, str]:
     """The keyword arguments of `signature.sign` that every signed export passes through."""
     return {"nonce": nonce, "timestamp": timestamp, "response_format": response_format, "method": method}
@@ -164,7 +169,7 @@ def signed_url(
     signed = signature.sign(
         action, params, access_key_id, access_key_secret, **_signing(nonce, timestamp, response_format, "GET")
     )
-    return base_url(endpoint) + "?" + _encode(signed)
+    return _get_url(endpoint, signed)
 
 
 @dataclass(frozen=True)
@@ -444,9 +449,7 @@ def export(
     timestamp = timestamp if timestamp is not None else make_timestamp(at, wall_clock=wall_clock)
     keys = (access_key_id, access_key_secret)
     signing = {"nonce": nonce, "timestamp": timestamp, "endpoint": endpoint, "response_format": response_format}
-    get_params = signature.sign(
-        action, params, *keys, nonce=nonce, timestamp=timestamp, method="GET", response_format=response_format
-    )
+    get_params = signature.sign(action, params, *keys, **_signing(nonce, timestamp, response_format, "GET"))
     return Exports(
         action=action,
         params=params,
@@ -454,7 +457,7 @@ def export(
         access_key_id=access_key_id,
         nonce=nonce,
         timestamp=timestamp,
-        signed_url=base_url(endpoint) + "?" + _encode(get_params),
+        signed_url=_get_url(endpoint, get_params),
         post=post_form(action, params, *keys, **signing),
         cli=cli_command(
             params,
