@@ -12,7 +12,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+FOLDERS = (NOTEBOOKS, ROOT / "instructor")  # the learners' notebooks, and the instructor's answer key
 
 
 def execute(path: Path) -> None:
@@ -27,7 +29,7 @@ def execute(path: Path) -> None:
 
 
 def main(names: list[str]) -> int:
-    paths = [NOTEBOOKS / name for name in names] if names else sorted(NOTEBOOKS.glob("*.ipynb"))
+    paths = [ROOT / name for name in names] if names else [p for f in FOLDERS for p in sorted(f.glob("*.ipynb"))]
     for path in paths:
         print(f"executing {path.name}", flush=True)
         execute(path)

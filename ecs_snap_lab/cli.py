@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = commands.add_parser("notebooks", help="copy the workshop notebooks into a folder")
     notebooks.add_argument("dest", help="the folder to copy them into (created if needed)")
     notebooks.add_argument("--force", action="store_true", help="replace notebooks the folder already has")
+    notebooks.add_argument(
+        "--instructor", action="store_true", help="also copy the answer key (instructor/), never for learners"
+    )
     lab = commands.add_parser("lab", help="copy the notebooks (keeping your edits) and open JupyterLab on them")
     lab.add_argument("dest", nargs="?", default=DEFAULT_FOLDER, help=f"the workshop folder (default {DEFAULT_FOLDER})")
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to JupyterLab, e.g. --no-browser")
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.command == "lab":
                 return open_lab(args.dest, args.jupyter_args)
-            print(copy_notebooks(args.dest, overwrite=args.force).report())
+            print(copy_notebooks(args.dest, overwrite=args.force, instructor=args.instructor).report())
         except OSError as exc:
             print(f"ecs-snap-lab: {exc}", file=sys.stderr)
             return 2

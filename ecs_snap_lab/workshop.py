@@ -4,6 +4,8 @@ Decisions:
 - The notebooks live in the repository's `notebooks/` and are shipped in the wheel as `ecs_snap_lab/notebooks/`
   (hatch force-include). An installed wheel finds them in the package; a source checkout (an editable install)
   finds them beside the package.
+- Learners' copies hold no answers: the answer key (`instructor/answer_key.ipynb`, every solution run through its
+  check) is copied only with `instructor=True` (`--instructor`), into DEST/instructor/.
 - Copying never overwrites: a learner's edited notebook is their work. A notebook already in the folder is kept
   and reported as kept; `overwrite=True` (`--force`) replaces it.
 - `ecs-snap-lab lab` copies first (keeping edits), then runs JupyterLab from the same Python as this package, so
@@ -21,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 START_HERE = "00_start_here.ipynb"
+INSTRUCTOR = "instructor"  # the repository's instructor/ folder, shipped as ecs_snap_lab/instructor
+ANSWER_KEY = "answer_key.ipynb"
 DEFAULT_FOLDER = "ecs-snap-lab-notebooks"
 
 
@@ -51,22 +55,40 @@ class Copied:
         return "\n".join(lines)
 
 
-def copy_notebooks(dest: str | Path, overwrite: bool = False) -> Copied:
-    """Copy every bundled notebook into `dest` (created if needed); never overwrites unless asked."""
-    source = bundled_notebooks()
+def bundled_instructor_notebooks() -> Path:
+    """The folder holding the instructor's notebooks (the answer key): never copied for learners unless asked."""
+    package = Path(__file__).resolve().parent
+    for folder in (package / INSTRUCTOR, package.parent / INSTRUCTOR):
+        if (folder / ANSWER_KEY).is_file():
+            return folder
+    raise FileNotFoundError(
+        f"the instructor's notebooks are not installed with this copy of ecs_snap_lab ({ANSWER_KEY})"
+    )
+
+
+def copy_notebooks(dest: str | Path, overwrite: bool = False, instructor: bool = False) -> Copied:
+    """Copy every bundled notebook into `dest` (created if needed); never overwrites unless asked. The answer key
+    goes only to an instructor's copy (`instructor=True`), into `dest/instructor/`."""
     folder = Path(dest).expanduser()
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder} exists and is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
     copied = Copied(folder.resolve())
+    _copy_folder(bundled_notebooks(), folder, "", overwrite, copied)
+    if instructor:
+        (folder / INSTRUCTOR).mkdir(exist_ok=True)
+        _copy_folder(bundled_instructor_notebooks(), folder / INSTRUCTOR, f"{INSTRUCTOR}/", overwrite, copied)
+    return copied
+
+
+def _copy_folder(source: Path, folder: Path, prefix: str, overwrite: bool, copied: Copied) -> None:
     for notebook in sorted(source.glob("*.ipynb")):
         target = folder / notebook.name
         if target.exists() and not overwrite:
-            copied.kept.append(notebook.name)
+            copied.kept.append(prefix + notebook.name)
             continue
         shutil.copyfile(notebook, target)
-        copied.written.append(notebook.name)
-    return copied
+        copied.written.append(prefix + notebook.name)
 
 
 def lab_command(folder: Path, extra: list[str] | None = None) -> list[str]:

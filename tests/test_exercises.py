@@ -4,20 +4,23 @@ garbage never raises, and the printed output is the same on every run."""
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import numpy as np
 import pytest
 
 from ecs_snap_lab import Lab
 from ecs_snap_lab.exercises import EXERCISES, Exercise, exercise
 from ecs_snap_lab.exercises.base import CALL_BUDGET, Runaway, guarded
+from ecs_snap_lab.exercises.retries import MAX_TRIES
 from ecs_snap_lab.model.resources import SnapshotStatus, SnapshotType
 
 
@@ -30,10 +33,6 @@ def solution_of(ex: Exercise, capsys: pytest.CaptureFixture[str]) -> Any:
     value = ex.solution()
     capsys.readouterr()
     return value
-
-
-def by_number(number: int) -> Exercise:
-    return EXERCISES[number - 1]
 
 
 # ---------------------------------------------------------------- every exercise
@@ -154,7 +153,7 @@ def test_check_without_an_answer_says_how_to_pass_one(ex: Exercise, capsys: pyte
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
 def test_check_output_is_identical_on_two_runs(ex: Exercise, capsys: pytest.CaptureFixture[str]) -> None:
     answer = solution_of(ex, capsys)
-    wrong = WRONG[ex.number][0][0](ex)
+    wrong = WRONG[ex.name][0][0](ex)
     runs = [[verdict(ex, a, capsys) for a in (answer, wrong, None)] for _ in range(2)]
     assert runs[0] == runs[1]
 
@@ -179,12 +178,13 @@ def rename_only(params: dict) -> dict:
     return {k.replace(".key", ".Key").replace(".value", ".Value"): v for k, v in params.items()}
 
 
-def wait_an_hour(lab: Lab, snapshot_id: str) -> None:
+def wait_an_hour(lab: Lab, snapshot_id: str) -> str:
     lab.advance(hours=1)
+    return "accomplished"
 
 
-def do_not_wait(lab: Lab, snapshot_id: str) -> None:
-    lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')
+def do_not_wait(lab: Lab, snapshot_id: str) -> str:
+    return lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')[0]["Status"]
 
 
 def poll_without_advancing(lab: Lab, snapshot_id: str) -> None:
@@ -192,20 +192,34 @@ def poll_without_advancing(lab: Lab, snapshot_id: str) -> None:
         pass
 
 
+def trust_remain_time(lab: Lab, snapshot_id: str) -> str:
+    """Advances once by RemainTime and never reads Status: the estimate is not the truth."""
+    item = lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')[0]
+    lab.advance(seconds=item["RemainTime"])
+    return "accomplished"
+
+
+def wait_until_remain_is_zero(lab: Lab, snapshot_id: str) -> str:
+    """Polls well, but reports success without reading Status: wrong for the snapshot that fails."""
+    while lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')[0]["RemainTime"]:
+        lab.advance(seconds=30)
+    return "accomplished"
+
+
+def poll_every_30_seconds(lab: Lab, snapshot_id: str) -> str:
+    """Another right answer: ignores RemainTime, polls Status in small steps."""
+    while (status := lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')[0]["Status"]) == "progressing":
+        lab.advance(seconds=30)
+    return status
+
+
 def retry_without_token(lab: Lab, disk: str) -> str | None:
     for _ in range(3):
         response = lab.create_snapshot(disk, name="retry")
         if response.ok:
             return response.data["SnapshotId"]
+        lab.advance(seconds=1)
     return None
-
-
-def retry_later_without_token(lab: Lab, disk: str) -> str:
-    while True:
-        response = lab.create_snapshot(disk, name="retry")
-        if response.ok:
-            return response.data["SnapshotId"]
-        lab.advance(minutes=5)
 
 
 def recover_by_listing(lab: Lab, disk: str) -> str:
@@ -224,7 +238,66 @@ def new_token_each_try(lab: Lab, disk: str) -> str | None:
         response = lab.create_snapshot(disk, name="retry", client_token=f"try-{next(TOKENS)}")
         if response.ok:
             return response.data["SnapshotId"]
+        lab.advance(seconds=1)
     return None
+
+
+def retry(lab: Lab, disk: str, token: str, waits: Callable[[int], int], tries: int = 8, fatal_4xx: bool = True) -> str:
+    """A configurable retry loop, to make right and wrong answers that differ in one way."""
+    for n in range(tries):
+        response = lab.create_snapshot(disk, name="nightly", client_token=token)
+        if response.ok:
+            return response.data["SnapshotId"]
+        if fatal_4xx and response.status < 500 and response.code != "IdempotentProcessing":
+            raise RuntimeError(response.code)
+        lab.advance(seconds=waits(n))
+    raise RuntimeError("gave up")
+
+
+def token_per_disk(lab: Lab, disk: str) -> str:
+    """The old model answer's bug: the same token every night, so the second night takes no new backup."""
+    return retry(lab, disk, f"create-{disk}-1", lambda n: 2**n)
+
+
+def no_backoff(lab: Lab, disk: str) -> str:
+    return retry(lab, disk, f"t-{next(TOKENS)}", lambda n: 1)
+
+
+def unbounded(lab: Lab, disk: str) -> str:
+    return retry(lab, disk, f"t-{next(TOKENS)}", lambda n: 2**n, tries=40)
+
+
+def retries_refusals(lab: Lab, disk: str) -> str:
+    return retry(lab, disk, f"t-{next(TOKENS)}", lambda n: 2**n, fatal_4xx=False)
+
+
+def gives_up_on_idempotent_processing(lab: Lab, disk: str) -> str:
+    token = f"t-{next(TOKENS)}"
+    for n in range(8):
+        response = lab.create_snapshot(disk, name="nightly", client_token=token)
+        if response.ok:
+            return response.data["SnapshotId"]
+        if response.status < 500:
+            raise RuntimeError(response.code)
+        lab.advance(seconds=2**n)
+    raise RuntimeError("gave up")
+
+
+def linear_backoff_with_a_counter_token(lab: Lab, disk: str) -> str | None:
+    """Another right answer: a token from a counter kept on the function, waits of 1, 2, 3... s, None on failure."""
+    linear_backoff_with_a_counter_token.calls += 1  # type: ignore[attr-defined]
+    token = f"{disk}-night-{linear_backoff_with_a_counter_token.calls}"  # type: ignore[attr-defined]
+    for n in range(1, 9):
+        response = lab.create_snapshot(disk, name="nightly", client_token=token)
+        if response.ok:
+            return response.data["SnapshotId"]
+        if response.status < 500 and response.code != "IdempotentProcessing":
+            return None
+        lab.advance(seconds=n)
+    return None
+
+
+linear_backoff_with_a_counter_token.calls = 0  # type: ignore[attr-defined]
 
 
 def quota_minus(ex: Exercise, count: Callable[[Any], bool]) -> int:
@@ -257,8 +330,8 @@ def filters(ex: Exercise, **overrides: object) -> dict:
 
 
 Wrong = list[tuple[Callable[[Exercise], Any], str]]
-WRONG: dict[int, Wrong] = {
-    1: [
+WRONG: dict[str, Wrong] = {
+    "first_snapshot": [
         (
             lambda ex: {"DiskId": ex.ids["disk"], "SnapshotName": "db-nightly", "RetentionDays": 7, "Tag.1.Key": "env"},
             "It needs env=prod",
@@ -276,8 +349,24 @@ WRONG: dict[int, Wrong] = {
             "(the instance's system disk)",
         ),
         (lambda ex: {"DiskId": ex.ids["disk"], "SnapshotName": "db-nightly"}, "It has no RetentionDays"),
+        (lambda ex: {**solution_params(ex), "Action": "DeleteSnapshot"}, "Set the value to CreateSnapshot"),
     ],
-    2: [
+    "wait_until_accomplished": [
+        (lambda ex: wait_an_hour, "past the moment that happened (at most 60 s)"),
+        (lambda ex: do_not_wait, "is still progressing (0%)"),
+        (lambda ex: poll_without_advancing, f"more than {CALL_BUDGET} times"),
+        (lambda ex: trust_remain_time, "RemainTime is an estimate"),
+        (lambda ex: wait_until_remain_is_zero, "ended failed, but your function returned 'accomplished'"),
+    ],
+    "describe_filters": [
+        (lambda ex: filters(ex, PageSize=None), "The page holds 10 of TotalCount 13: PageSize is 10"),
+        (lambda ex: filters(ex, DiskId=None), "of another disk"),
+        (lambda ex: filters(ex, Status=None), "not accomplished: filter with Status"),
+        (lambda ex: filters(ex, **{"Tag.1.Value": None}), "tagged env=test, not env=prod"),
+        (lambda ex: filters(ex, RegionId=None), "MissingParameter (HTTP 400)"),
+        (lambda ex: filters(ex, Status="done"), "InvalidStatus.NotFound"),
+    ],
+    "error_with_parameter": [
         (lambda ex: {"DiskId": ex.ids["disk"], "RetentionDays": 7}, "The API accepted it"),
         (lambda ex: {"DiskId": ex.ids["disk"], "ClientToken": "x" * 65}, "it came from another parameter"),
         (
@@ -287,7 +376,17 @@ WRONG: dict[int, Wrong] = {
         ),
         (lambda ex: {"DiskId": ex.ids["disk"], "SnapshotName": "1st", "RetentionDays": 0}, "InvalidSnapshotName"),
     ],
-    3: [
+    "tags_that_win": [
+        (lambda ex: {"env": "test", "team": "db"}, "Tag.1.value is ignored: Tag.1.Value is given and wins"),
+        (lambda ex: {"env": "prod"}, "does have the tag team=db"),
+        (lambda ex: {"env": "prod", "team": "db", "stage": "x"}, "has no tag 'stage'"),
+    ],
+    "modernize_tags": [
+        (lambda ex: rename_only, "the capitalised one wins"),
+        (lambda ex: dict, "still uses deprecated spellings: Tag.1.key, Tag.1.value"),
+        (lambda ex: lambda p: {k: v for k, v in p.items() if k[:4] != "Tag."}, "do not drop it"),
+    ],
+    "params_check_order": [
         (lambda ex: "IncorrectDiskStatus.NeverAttached", "another problem is checked before step 12"),
         (lambda ex: "InvalidParameter", "another problem is checked before step 4"),
         (lambda ex: "invalidsnapshotname.malformed", "case-sensitive"),
@@ -296,11 +395,11 @@ WRONG: dict[int, Wrong] = {
         (lambda ex: "InvalidSnapshotName", "Close: the API answers a more exact code than InvalidSnapshotName"),
         (lambda ex: "IncorrectDiskStatus", "alone, that problem answers IncorrectDiskStatus.NeverAttached"),
     ],
-    4: [
+    "world_check_order": [
         (lambda ex: "InstanceLockedForSecurity", "another problem is checked before step 13"),
         (lambda ex: "IncorrectDiskStatus.CreatingSnapshot", "another problem is checked before step 15"),
     ],
-    5: [
+    "xml_answer": [
         (
             lambda ex: regex_id,
             "On an error answer (InvalidSnapshotName.Malformed), your function raised AttributeError",
@@ -308,42 +407,45 @@ WRONG: dict[int, Wrong] = {
         (lambda ex: first_text, "That is the RequestId"),
         (lambda ex: lambda xml: ET.fromstring(xml).find("SnapshotId"), "return its text (element.text)"),
     ],
-    6: [
-        (lambda ex: filters(ex, PageSize=None), "The page holds 10 of TotalCount 13: PageSize is 10"),
-        (lambda ex: filters(ex, DiskId=None), "of another disk"),
-        (lambda ex: filters(ex, Status=None), "not accomplished: filter with Status"),
-        (lambda ex: filters(ex, **{"Tag.1.Value": None}), "tagged env=test, not env=prod"),
-        (lambda ex: filters(ex, RegionId=None), "MissingParameter (HTTP 400)"),
-        (lambda ex: filters(ex, Status="done"), "InvalidStatus.NotFound"),
+    "token_outcomes": [
+        (lambda ex: ["new", "new", "IdempotentParameterMismatch", "new", "new", "new"], "Request 2"),
+        (
+            lambda ex: ["new", "same", "IdempotentParameterMismatch", "new", "same", "same"],
+            "Request 4 (SnapshotName='nightly', ClientToken='night-2'): you said 'new'",
+        ),
+        (
+            lambda ex: ["new", "same", "IdempotentParameterMismatch", "IncorrectDiskStatus.CreatingSnapshot", "same"],
+            "give a list of 6 strings",
+        ),
+        (
+            lambda ex: [
+                "new",
+                "same",
+                "IdempotentParameterMismatch",
+                "IncorrectDiskStatus.CreatingSnapshot",
+                "new",
+                "new",
+            ],
+            "replays the answer of the first request with ClientToken 'night-1'",
+        ),
     ],
-    7: [
-        (lambda ex: {"env": "test", "team": "db"}, "Tag.1.value is ignored: Tag.1.Value is given and wins"),
-        (lambda ex: {"env": "prod"}, "does have the tag team=db"),
-        (lambda ex: {"env": "prod", "team": "db", "stage": "x"}, "has no tag 'stage'"),
+    "retry_with_token": [
+        (lambda ex: retry_without_token, "Without a ClientToken the API cannot tell a retry from a new request"),
+        (lambda ex: recover_by_listing, "not by the safe way"),
+        (lambda ex: new_token_each_try, "Each try used another ClientToken"),
+        (lambda ex: token_per_disk, "a token fixed per disk replays the first night's answer"),
+        (lambda ex: no_backoff, "back off, making each wait longer"),
+        (lambda ex: unbounded, f"stop after at most {MAX_TRIES} tries"),
+        (lambda ex: retries_refusals, "retrying it cannot help"),
+        (lambda ex: gives_up_on_idempotent_processing, "IdempotentProcessing (403) means the first try is still"),
     ],
-    8: [
-        (lambda ex: rename_only, "the capitalised one wins"),
-        (lambda ex: dict, "still uses deprecated spellings: Tag.1.key, Tag.1.value"),
-        (lambda ex: lambda p: {k: v for k, v in p.items() if k[:4] != "Tag."}, "do not drop it"),
-    ],
-    9: [
+    "release_time": [
         (lambda ex: release(ex, lambda snap, lab: snap.done_at), "counts from when the snapshot was accomplished"),
         (lambda ex: release(ex, lambda snap, lab: lab.world.now), "counts from the lab's time now"),
         (lambda ex: release(ex, lambda snap, lab: snap.created_at // 86400 * 86400), "not rounded to a day"),
         (lambda ex: "next tuesday", "is not an ISO 8601 time"),
     ],
-    10: [
-        (lambda ex: wait_an_hour, "past the moment it finished (at most 60 s)"),
-        (lambda ex: do_not_wait, "is still progressing (0%, RemainTime"),
-        (lambda ex: poll_without_advancing, f"more than {CALL_BUDGET} times"),
-    ],
-    11: [
-        (lambda ex: retry_without_token, "Without a ClientToken the API cannot tell a retry from a new request"),
-        (lambda ex: retry_later_without_token, "2 snapshots were created; there must be exactly one"),
-        (lambda ex: recover_by_listing, "the right outcome. But not by the safe way"),
-        (lambda ex: new_token_each_try, "Each try used another ClientToken"),
-    ],
-    12: [
+    "quota_room": [
         (
             lambda ex: quota_minus(ex, lambda s: s.status is SnapshotStatus.ACCOMPLISHED),
             "Not only accomplished snapshots count",
@@ -352,31 +454,104 @@ WRONG: dict[int, Wrong] = {
         (lambda ex: quota_minus(ex, lambda s: s.status is not SnapshotStatus.FAILED), "A failed snapshot still"),
         (lambda ex: ex.lab().snapshot_quota - 10, "10 items per page"),
         (lambda ex: str(ex.lab().snapshot_quota), "give a whole number"),
+        (lambda ex: 30.5, "give a whole number"),
     ],
-    13: [
+    "auto_at_quota": [
         (lambda ex: oldest_of(ex, None), "manual snapshots are never removed"),
         (lambda ex: None, "Something does disappear"),
         (lambda ex: oldest_of(ex, SnapshotType.AUTO, newest=True), "is the newest automatic snapshot"),
         (lambda ex: "s-doesnotexist", "is not a snapshot of"),
     ],
 }
-CASES = [(number, n) for number, wrongs in WRONG.items() for n in range(len(wrongs))]
 
 
-def test_every_exercise_has_a_wrong_answer() -> None:
-    assert set(WRONG) == {ex.number for ex in EXERCISES}
+def solution_params(ex: Exercise) -> dict:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return dict(ex.solution())
 
 
-@pytest.mark.parametrize(("number", "n"), CASES, ids=[f"ex{number}-{n}" for number, n in CASES])
+def quota_room_answer(ex: Exercise) -> int:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return int(ex.solution())
+
+
+# another right answer per exercise: a different way to the same result, which the check must accept
+RIGHT: dict[str, Callable[[Exercise], Any]] = {
+    "first_snapshot": lambda ex: {
+        "Action": "CreateSnapshot",
+        "RegionId": ex.lab().region,
+        **solution_params(ex),
+        "RetentionDays": "7",  # as it travels on the wire
+    },
+    "wait_until_accomplished": lambda ex: poll_every_30_seconds,
+    "describe_filters": lambda ex: {**filters(ex), "PageSize": "50", "PageNumber": 1},
+    "error_with_parameter": lambda ex: {"DiskId": ex.ids["disk"], "RetentionDays": 65537},
+    "tags_that_win": lambda ex: {"team": "db", "env": "prod"},
+    "modernize_tags": lambda ex: modernize_by_dropping_lowercase,
+    "params_check_order": lambda ex: "  InvalidSnapshotName.Malformed\n",
+    "world_check_order": lambda ex: " DiskInArrears ",
+    "xml_answer": lambda ex: xml_by_regex,
+    "token_outcomes": lambda ex: (
+        "NEW",
+        " same",
+        "IdempotentParameterMismatch",
+        "IncorrectDiskStatus.CreatingSnapshot",
+        "New",
+        "Same",
+    ),
+    "retry_with_token": lambda ex: linear_backoff_with_a_counter_token,
+    "release_time": lambda ex: released_at(ex).astimezone(timezone(timedelta(hours=8))),  # the same instant, UTC+8
+    "quota_room": lambda ex: np.int64(quota_room_answer(ex)),
+    "auto_at_quota": lambda ex: f"  {oldest_of(ex, SnapshotType.AUTO)}\n",
+}
+
+
+def modernize_by_dropping_lowercase(params: dict) -> dict:
+    out = {k: v for k, v in params.items() if not re.fullmatch(r"Tag\.\d+\.(key|value)", k)}
+    for k, v in params.items():
+        m = re.fullmatch(r"Tag\.(\d+)\.(key|value)", k)
+        if m:
+            out.setdefault(f"Tag.{m[1]}.{m[2].capitalize()}", v)
+    return out
+
+
+def xml_by_regex(xml: str) -> str | None:
+    found = re.search(r"<CreateSnapshotResponse>.*<SnapshotId>(.*?)</SnapshotId>", xml, re.S)
+    return found[1] if found else None
+
+
+def released_at(ex: Exercise) -> datetime:
+    lab = ex.lab()
+    return datetime.fromtimestamp(lab.snapshot(ex.ids["snapshot"]).created_at, UTC) + timedelta(days=3)
+
+
+CASES = [(name, n) for name, wrongs in WRONG.items() for n in range(len(wrongs))]
+
+
+def test_every_exercise_has_two_wrong_answers_and_another_right_one() -> None:
+    names = {ex.name for ex in EXERCISES}
+    assert set(WRONG) == names and set(RIGHT) == names
+    assert all(len(wrongs) >= 2 for wrongs in WRONG.values())
+
+
+@pytest.mark.parametrize(("name", "n"), CASES, ids=[f"{name}-{n}" for name, n in CASES])
 def test_a_realistic_wrong_answer_fails_with_a_specific_verdict(
-    number: int, n: int, capsys: pytest.CaptureFixture[str]
+    name: str, n: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ex = by_number(number)
-    make, expected = WRONG[number][n]
+    ex = exercise(name)
+    make, expected = WRONG[name][n]
     ok, out = verdict(ex, make(ex), capsys)
     assert ok is False
     assert out.startswith("Not yet.\n")
     assert expected in out
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_another_right_answer_passes(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ex = exercise(name)
+    ok, out = verdict(ex, RIGHT[name](ex), capsys)
+    assert ok is True, out
+    assert out.startswith("Correct!\n")
 
 
 # ---------------------------------------------------------------- what the checks are made of
@@ -400,9 +575,9 @@ def test_a_function_answer_runs_on_a_fresh_lab_not_the_learners(capsys: pytest.C
     mine = ex.lab()
     seen: list[Lab] = []
 
-    def wait(lab: Lab, snapshot_id: str) -> None:
+    def wait(lab: Lab, snapshot_id: str) -> str:
         seen.append(lab)
-        lab.advance(seconds=lab.snapshot(snapshot_id).remain_at(lab.world.now))
+        return poll_every_30_seconds(lab, snapshot_id)
 
     assert verdict(ex, wait, capsys)[0] is True
     assert seen and all(lab is not mine for lab in seen)
@@ -424,8 +599,9 @@ def test_the_wait_check_catches_a_fixed_wait_tuned_to_the_first_snapshot(capsys:
     snap = lab.snapshot(ex.ids["snapshot"])
     needed = snap.done_at - lab.world.now
 
-    def fixed(lab: Lab, snapshot_id: str) -> None:
+    def fixed(lab: Lab, snapshot_id: str) -> str:
         lab.advance(seconds=needed)
+        return lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')[0]["Status"]
 
     ok, out = verdict(ex, fixed, capsys)
     assert ok is False
@@ -477,3 +653,96 @@ def test_importing_the_exercises_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "[]"
+
+
+# ---------------------------------------------------------------- the judges the workshop trial found wrong
+
+
+def test_a_count_of_any_integer_type_is_a_whole_number(capsys: pytest.CaptureFixture[str]) -> None:
+    pd = pytest.importorskip("pandas")
+    ex = exercise("quota_room")
+    right = quota_room_answer(ex)
+    for answer in (right, np.int64(right), np.int32(right), np.uint8(right), float(right), np.float64(right)):
+        assert verdict(ex, answer, capsys)[0] is True, type(answer)
+    counted = pd.Series([1] * (ex.lab().snapshot_quota - right)).sum()  # what a learner gets from a frame
+    assert verdict(ex, ex.lab().snapshot_quota - counted, capsys)[0] is True
+    assert verdict(ex, True, capsys)[0] is False
+
+
+def test_a_snapshot_id_with_spaces_around_it_is_read_as_the_id(capsys: pytest.CaptureFixture[str]) -> None:
+    ex = exercise("auto_at_quota")
+    wrong_one = oldest_of(ex, None)
+    ok, out = verdict(ex, f" {wrong_one} ", capsys)
+    assert not ok and "manual snapshots are never removed" in out  # judged as the id, not "not a snapshot of"
+
+
+def test_the_seeds_own_action_parameter_is_known(capsys: pytest.CaptureFixture[str]) -> None:
+    ex = exercise("first_snapshot")
+    ok, out = verdict(ex, {**solution_params(ex), "Action": "CreateSnapshot"}, capsys)
+    assert ok and "ignores parameters" not in out
+
+
+@pytest.mark.parametrize("name", ["params_check_order", "world_check_order"])
+def test_check_order_exercises_say_the_order_is_the_labs_choice(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ex = exercise(name)
+    assert "the lab's" in ex.prompt and "documented choice" in ex.prompt
+    ok, out = verdict(ex, solution_of(ex, capsys), capsys)
+    assert ok and "the seed lists the codes, not their order" in out
+
+
+def test_remain_time_is_an_estimate_so_advancing_by_it_once_can_fall_short() -> None:
+    ex = exercise("wait_until_accomplished")
+    lab = ex.lab()
+    snapshot_id = ex.ids["snapshot"]
+    estimate = lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')[0]["RemainTime"]
+    truth = lab.snapshot(snapshot_id).done_at - lab.world.now
+    assert estimate != truth and abs(estimate - truth) <= 0.2 * truth + 1
+
+
+def solution_function(name: str) -> Callable[..., Any]:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return exercise(name).solution()
+
+
+@pytest.mark.parametrize(
+    ("fault", "made"),
+    [
+        ("InternalError", 1),
+        ("LostResponse", 1),
+        ("SlowRequest", 1),
+        ("SnapshotFails", 1),  # created, then fails while copying: the call did its job
+        ("CreateSnapshot.Failed", 0),  # a 403 refusal: given up at once
+    ],
+)
+def test_the_retry_solution_under_each_fault_on_two_nights(fault: str, made: int) -> None:
+    create_with_retry = solution_function("retry_with_token")
+    lab = Lab(seed=7)
+    disk = lab.ready_disk()
+    ids = []
+    for _night in range(2):
+        lab.faults.inject(fault)
+        before = {s["SnapshotId"] for s in lab.describe_snapshots(DiskId=disk)}
+        try:
+            ids.append(create_with_retry(lab, disk))
+        except RuntimeError as exc:
+            assert made == 0 and "CreateSnapshot.Failed" in str(exc)
+        new = {s["SnapshotId"] for s in lab.describe_snapshots(DiskId=disk)} - before
+        assert len(new) == made
+        assert ids[-1:] == sorted(new) or made == 0
+        lab.advance(days=1)
+    assert len(set(ids)) == len(ids)  # a new snapshot each night, never the first night's again
+
+
+def test_an_answer_from_another_exercises_lab_is_told_so(capsys: pytest.CaptureFixture[str]) -> None:
+    other = exercise("release_time")
+    theirs = other.lab()  # the learner ran ex12's cell last
+    stray = theirs.describe_snapshots(DiskId=other.ids["disk"])[0]["SnapshotId"]
+    ok, out = verdict(exercise("auto_at_quota"), stray, capsys)
+    assert not ok
+    assert (
+        f"{stray} belongs to the lab of {other.variable}" in out
+        and f"lab = {exercise('auto_at_quota').variable}.lab()" in out
+    )
+    del theirs
+    ok, out = verdict(exercise("auto_at_quota"), "s-unknown", capsys)
+    assert "belongs to" not in out

@@ -48,6 +48,30 @@ def test_a_second_copy_keeps_the_learners_edits_unless_forced(tmp_path: Path, ca
     assert edited.read_bytes() == (REPO / "notebooks" / START_HERE).read_bytes()
 
 
+def test_learners_copies_hold_no_answer_key_and_the_instructors_does(tmp_path: Path, capsys) -> None:
+    assert main(["notebooks", str(tmp_path / "learner")]) == 0
+    assert not list((tmp_path / "learner").rglob("answer_key*"))
+    assert main(["notebooks", str(tmp_path / "teacher"), "--instructor"]) == 0
+    key = tmp_path / "teacher" / "instructor" / "answer_key.ipynb"
+    assert key.read_bytes() == (REPO / "instructor" / "answer_key.ipynb").read_bytes()
+    assert f"{len(NOTEBOOKS) + 1} notebooks copied" in capsys.readouterr().out
+
+
+def test_no_learner_notebook_stores_a_solution_or_an_unearned_correct() -> None:
+    """The answer key reaches no learner: no stored output of notebooks/ shows solution() code or a Correct! verdict
+    from a cell that did not compute its own answer."""
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            text = json.dumps(cell.get("outputs", []))
+            live = [line for line in source.splitlines() if not line.lstrip().startswith("#")]
+            assert not any(".solution()" in line for line in live), (path.name, source)
+            assert "Solution:" not in text, (path.name, source)
+            assert "Correct!" not in text, (path.name, source)  # first tries are stored, and they are wrong
+
+
 def test_a_destination_that_is_a_file_is_refused_with_a_reason(tmp_path: Path, capsys) -> None:
     target = tmp_path / "notes.txt"
     target.write_text("mine")
@@ -74,13 +98,15 @@ def test_the_wheel_ships_the_notebooks_and_copies_them_outside_the_repository(tm
     (wheel,) = wheels.glob("ecs_snap_lab-*.whl")
     shipped = {n.removeprefix("ecs_snap_lab/notebooks/") for n in zipfile.ZipFile(wheel).namelist()}
     assert set(NOTEBOOKS) <= shipped
+    assert "ecs_snap_lab/instructor/answer_key.ipynb" in shipped
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     script = (
         "import sys, ecs_snap_lab; from ecs_snap_lab.cli import main; "
-        "print(ecs_snap_lab.__file__); sys.exit(main(['notebooks', 'workshop']))"
+        "print(ecs_snap_lab.__file__); main(['notebooks', 'workshop']); "
+        "sys.exit(main(['notebooks', 'key', '--instructor']))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -92,6 +118,7 @@ def test_the_wheel_ships_the_notebooks_and_copies_them_outside_the_repository(tm
     )
     assert done.stdout.splitlines()[0].startswith(str(site))  # the wheel's copy, not the repository's
     assert sorted(p.name for p in (outside / "workshop").iterdir()) == NOTEBOOKS
+    assert (outside / "key" / "instructor" / "answer_key.ipynb").is_file()
 
 
 def _group_alive(pgid: int) -> bool:

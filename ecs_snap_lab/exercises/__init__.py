@@ -8,11 +8,13 @@
     >>> ex1.hint()
     >>> answer = ex1.solution()  # prints the solution as code and returns its value
 
-Exercises, in workshop order: 1 a first snapshot (name, retention, tags), 2 an error on purpose (InvalidParameter
-from RetentionDays), 3 and 4 which code wins (the request's checks, then the world's), 5 reading the XML answer,
-6 DescribeSnapshots filters, 7 and 8 the deprecated tag spellings, 9 when RetentionDays releases a snapshot,
-10 advancing until accomplished, 11 retrying with a ClientToken, 12 how many more snapshots fit, 13 what an
-automatic snapshot does at the quota. `EXERCISES` lists them; `exercise(n)` takes a number or a name.
+Exercises, in workshop order, each at the end of the notebook that teaches it: 01: 1 a first snapshot (name,
+retention, tags), 2 waiting until a snapshot is done (Status, not RemainTime), 3 DescribeSnapshots filters;
+02: 4 an error on purpose (InvalidParameter from RetentionDays), 5 and 6 the deprecated tag spellings; 03: 7 and 8
+which code the lab answers first (its documented order), 9 reading the XML answer; 04: 10 what a ClientToken makes
+of a repeated request, 11 retrying safely; 05: 12 when RetentionDays releases a snapshot, 13 how many more snapshots
+fit, 14 what an automatic snapshot does at the quota. `EXERCISES` lists them; `exercise(n)` takes a number or a
+name; `in_notebook(name)` gives a notebook's.
 
 Decisions:
 - One object per exercise (`ex1` ... `ex13`), numbered in workshop order, so a notebook cell reads
@@ -21,8 +23,13 @@ Decisions:
   testable). An answer is a value (a dict of API parameters, an error code, a time, a number, a SnapshotId) or,
   where the skill is a procedure (reading XML, waiting, retrying, rewriting a request), a function.
 - Every check builds its own lab from the exercise's seeded setup, so nothing a learner did in `ex.lab()` can change
-  a verdict, and a function answer runs on a fresh copy. Labs are seeded (one seed per exercise), so ids, times and
-  verdicts are identical on every run, as nbval needs.
+  a verdict, and a function answer runs on a fresh copy. A value answer is read on the learner's own lab, so each
+  answer cell starts with `lab = exN.lab()`, and a wrong answer naming a resource of another exercise's lab is told
+  so (`Exercise.lab()` remembers which exercise each lab belongs to).
+- Numbers of any integer type count (int, numpy, pandas, a whole float); string answers are stripped.
+- Where an answer depends on a model choice (the order of the checks, automatic snapshots at the quota) the prompt
+  says so. RemainTime is an estimate in the lab, as on the cloud, so waiting must read Status.
+- Labs are seeded (one seed per exercise), so ids, times and verdicts are identical on every run, as nbval needs.
 - Expected answers are never written in a judge: the judge asks the model (the lab answers the request, the clock is
   moved, the disk is filled to its quota) and compares. Only `solution()` states answers, and the tests feed each
   solution back to its check, so a change of the model that changes an answer fails a test.
@@ -45,30 +52,26 @@ from .clock import RELEASE_TIME, WAIT_UNTIL_ACCOMPLISHED
 from .describe import DESCRIBE_FILTERS
 from .quota import AUTO_AT_QUOTA, QUOTA_ROOM
 from .requests import ERROR_WITH_PARAMETER, FIRST_SNAPSHOT, PARAMS_CHECK_ORDER, WORLD_CHECK_ORDER, XML_ANSWER
-from .retries import RETRY_WITH_TOKEN
+from .retries import RETRY_WITH_TOKEN, TOKEN_OUTCOMES
 from .tags import MODERNIZE, TAGS_THAT_WIN
 
-_SPECS = (
-    FIRST_SNAPSHOT,
-    ERROR_WITH_PARAMETER,
-    PARAMS_CHECK_ORDER,
-    WORLD_CHECK_ORDER,
-    XML_ANSWER,
-    DESCRIBE_FILTERS,
-    TAGS_THAT_WIN,
-    MODERNIZE,
-    RELEASE_TIME,
-    WAIT_UNTIL_ACCOMPLISHED,
-    RETRY_WITH_TOKEN,
-    QUOTA_ROOM,
-    AUTO_AT_QUOTA,
+# (notebook, exercises) in workshop order: each notebook ends with the practice of what it taught
+_BY_NOTEBOOK = (
+    ("01_first_snapshot", (FIRST_SNAPSHOT, WAIT_UNTIL_ACCOMPLISHED, DESCRIBE_FILTERS)),
+    ("02_parameters_and_validation", (ERROR_WITH_PARAMETER, TAGS_THAT_WIN, MODERNIZE)),
+    ("03_error_codes", (PARAMS_CHECK_ORDER, WORLD_CHECK_ORDER, XML_ANSWER)),
+    ("04_idempotency_and_retries", (TOKEN_OUTCOMES, RETRY_WITH_TOKEN)),
+    ("05_quota_and_retention", (RELEASE_TIME, QUOTA_ROOM, AUTO_AT_QUOTA)),
 )
-EXERCISES: tuple[Exercise, ...] = tuple(Exercise(n, **spec) for n, spec in enumerate(_SPECS, start=1))
-(ex1, ex2, ex3, ex4, ex5, ex6, ex7, ex8, ex9, ex10, ex11, ex12, ex13) = EXERCISES
+EXERCISES: tuple[Exercise, ...] = tuple(
+    Exercise(n, notebook=notebook, **spec)
+    for n, (notebook, spec) in enumerate(((nb, spec) for nb, specs in _BY_NOTEBOOK for spec in specs), start=1)
+)
+(ex1, ex2, ex3, ex4, ex5, ex6, ex7, ex8, ex9, ex10, ex11, ex12, ex13, ex14) = EXERCISES
 
 
 def exercise(key: int | str) -> Exercise:
-    """An exercise by number (1-13) or name ('first_snapshot', 'retry_with_token', ...)."""
+    """An exercise by number (1-14) or name ('first_snapshot', 'retry_with_token', ...)."""
     for ex in EXERCISES:
         if key in (ex.number, ex.name):
             return ex
@@ -76,21 +79,9 @@ def exercise(key: int | str) -> Exercise:
     raise KeyError(f"no exercise {key!r}: give 1 to {len(EXERCISES)} or one of {names}")
 
 
-__all__ = [
-    "EXERCISES",
-    "Exercise",
-    "ex1",
-    "ex2",
-    "ex3",
-    "ex4",
-    "ex5",
-    "ex6",
-    "ex7",
-    "ex8",
-    "ex9",
-    "ex10",
-    "ex11",
-    "ex12",
-    "ex13",
-    "exercise",
-]
+def in_notebook(notebook: str) -> tuple[Exercise, ...]:
+    """The exercises at the end of a notebook ('01_first_snapshot' ...), in order."""
+    return tuple(ex for ex in EXERCISES if ex.notebook == notebook)
+
+
+__all__ = ["EXERCISES", "Exercise", "exercise", "in_notebook", *(ex.variable for ex in EXERCISES)]

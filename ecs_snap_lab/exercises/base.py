@@ -8,6 +8,8 @@ answer's own values (never an object address), so a notebook prints the same thi
 from __future__ import annotations
 
 import math
+import operator
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +58,9 @@ def wrong(*lines: str) -> Verdict:
 
 
 Setup = Callable[[], tuple[Lab, dict[str, str]]]
+
+# every lab that `Exercise.lab()` gave a learner, and its exercise (weak: a lab the learner dropped is forgotten)
+HANDED_OUT: weakref.WeakKeyDictionary[Lab, Exercise] = weakref.WeakKeyDictionary()
 Judge = Callable[["Exercise", Any], Verdict]
 
 
@@ -73,8 +78,10 @@ class Exercise:
         hint: str,
         solution: str,
         answer_name: str = "answer",
+        notebook: str = "",
     ) -> None:
         self.number = number
+        self.notebook = notebook  # the notebook whose practice section holds it, e.g. "04_idempotency_and_retries"
         self.name = name
         self.title = title
         self._prompt = prompt
@@ -95,8 +102,11 @@ class Exercise:
         return self._setup()
 
     def lab(self) -> Lab:
-        """The world to work on: a new one on every call, the same every time (a seeded lab)."""
-        return self._setup()[0]
+        """The world to work on: a new one on every call, the same every time (a seeded lab). The lab remembers
+        which exercise it belongs to, so a check can tell a learner who answers from another exercise's world."""
+        lab = self._setup()[0]
+        HANDED_OUT[lab] = self
+        return lab
 
     @property
     def ids(self) -> dict[str, str]:
@@ -126,6 +136,10 @@ class Exercise:
                     f"Your answer could not be checked ({error_text(exc)}).",
                     f"Expected {self.answer_name}: see `{self.variable}.prompt` for its form.",
                 )
+        if not verdict.ok:
+            elsewhere = foreign_world(self, answer)
+            if elsewhere is not None:
+                verdict.lines.insert(0, elsewhere)
         print(verdict.text())
         return verdict.ok
 
@@ -148,7 +162,70 @@ class Exercise:
         return f"<Exercise {self.number}: {self.title}>"
 
 
+# ---------------------------------------------------------------- answers made on another exercise's world
+
+
+def foreign_world(ex: Exercise, answer: object) -> str | None:
+    """A sentence if the answer names a resource of a lab another exercise handed out and not of this one's."""
+    names = set(resource_ids(answer))
+    if not names:
+        return None
+    own = ex.fresh()[0]
+    for rid in sorted(names):
+        if owns(own, rid):
+            continue
+        for lab, other in list(HANDED_OUT.items()):
+            if other is not ex and owns(lab, rid):
+                return (
+                    f"{rid} belongs to the lab of {other.variable} ({other.title}), not to this exercise's: run "
+                    f"`lab = {ex.variable}.lab()` and answer from that world."
+                )
+    return None
+
+
+def resource_ids(answer: object) -> Iterator[str]:
+    """The strings in an answer that look like resource ids (d-..., s-..., i-..., ...), in values and lists."""
+    values = (
+        answer.values() if isinstance(answer, Mapping) else answer if isinstance(answer, list | tuple) else [answer]
+    )
+    for value in values:
+        if isinstance(value, str) and len(value) < 64 and value[1:2] == "-" and value[:1].isalpha():
+            yield value.strip()
+
+
+def owns(lab: Lab, resource_id: str) -> bool:
+    """Whether the lab holds a disk, snapshot, instance or image with this id."""
+    for lookup in (lab.disk, lab.snapshot, lab.instance, lab.image):
+        try:
+            lookup(resource_id)
+        except KeyError:
+            continue
+        return True
+    return False
+
+
 # ---------------------------------------------------------------- helpers for judges
+
+
+def whole_number(answer: object) -> int | None:
+    """An integral answer of any type (int, numpy, pandas, a whole float such as 31.0) as an int; None if it is not
+    one. Counts made with pandas come back as numpy integers, and are as right as a plain int."""
+    if isinstance(answer, bool) or answer is None or isinstance(answer, str | bytes):
+        return None
+    try:
+        return operator.index(answer)  # int, numpy integers, 0-d integer arrays
+    except TypeError:
+        pass
+    try:
+        number = float(answer)  # type: ignore[arg-type]  # numpy and pandas floats, Decimal, Fraction
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return int(number) if math.isfinite(number) and number.is_integer() else None
+
+
+def text_answer(answer: object) -> str | None:
+    """A string answer without the spaces around it (a copied SnapshotId often carries some); None if not a str."""
+    return answer.strip() if isinstance(answer, str) else None
 
 
 def show(value: object) -> str:

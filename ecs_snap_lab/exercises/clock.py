@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +19,7 @@ from .base import (
     not_a_function,
     parse_time,
     run_learner,
+    show,
     wrong,
 )
 
@@ -24,7 +27,7 @@ RETENTION_DAYS = 3
 OVERSHOOT_SECONDS = 60
 
 
-# ---------------------------------------------------------------- 9. when is it released?
+# ---------------------------------------------------------------- when is it released?
 
 
 def release_setup() -> tuple[Lab, dict[str, str]]:
@@ -94,7 +97,7 @@ answer = datetime.fromisoformat(item["CreationTime"]) + timedelta(days=item["Ret
 )
 
 
-# ---------------------------------------------------------------- 10. wait until accomplished
+# ---------------------------------------------------------------- wait until accomplished
 
 
 def wait_setup() -> tuple[Lab, dict[str, str]]:
@@ -104,74 +107,108 @@ def wait_setup() -> tuple[Lab, dict[str, str]]:
     return lab, {"disk": disk, "snapshot": lab.create_snapshot(disk, name="full-copy").data["SnapshotId"]}
 
 
-def _waited(lab: Lab, snapshot_id: str, label: str) -> str | None:
+@dataclass(frozen=True)
+class Wait:
+    """One run of the learner's function: which snapshot, described how, made by what."""
+
+    label: str
+    start: Callable[[Lab, dict[str, str]], str]  # returns the snapshot to wait for
+
+
+def _incremental(lab: Lab, ids: dict[str, str]) -> str:
+    return lab.create_snapshot(ids["disk"], name="incremental").data["SnapshotId"]
+
+
+def _failing(lab: Lab, ids: dict[str, str]) -> str:
+    lab.advance(days=1)  # a day of changes: a bigger incremental copy, which fails halfway
+    lab.faults.inject("SnapshotFails", at_progress=50)
+    return lab.create_snapshot(ids["disk"], name="doomed").data["SnapshotId"]
+
+
+WAITS = (
+    Wait("the first (full) snapshot", lambda lab, ids: ids["snapshot"]),
+    Wait("a second (incremental) snapshot", _incremental),
+    Wait("a third snapshot, which fails halfway", _failing),
+)
+
+
+def _waited(lab: Lab, snapshot_id: str, label: str, returned: object) -> str | None:
     """What is wrong after the learner's wait, or None."""
-    snap = lab.world.snapshots.get(snapshot_id)
-    if snap is None:
+    try:
+        snap = lab.snapshot(snapshot_id)
+    except KeyError:
         return f"After your function ran, {label} {snapshot_id} no longer exists: wait for it, do not delete it."
     now = lab.world.now
     if snap.status is SnapshotStatus.PROGRESSING:
         return (
-            f"After your function ran, {label} {snapshot_id} is still progressing ({snap.progress_at(now)}%, "
-            f"RemainTime {snap.remain_at(now)} s). Keep moving the clock until its Status is accomplished."
+            f"After your function ran, {label} {snapshot_id} is still progressing ({snap.progress_at(now)}%). "
+            "RemainTime is an estimate, as on the cloud: after waiting that long, read Status again, and go on "
+            "until it is no longer progressing."
         )
-    over = now - snap.done_at
+    over = now - snap.modified_at
     if over > OVERSHOOT_SECONDS:
         return (
-            f"{label[0].upper()}{label[1:]} {snapshot_id} is accomplished, but your function moved the clock "
-            f"{duration_words(over)} past the moment it finished (at most {OVERSHOOT_SECONDS} s). Advance in small "
-            "steps, or by the RemainTime that DescribeSnapshots reports."
+            f"{label[0].upper()}{label[1:]} {snapshot_id} is {snap.status.value}, but your function moved the clock "
+            f"{duration_words(over)} past the moment that happened (at most {OVERSHOOT_SECONDS} s). RemainTime is "
+            f"an estimate that can be too long too: wait in steps of at most {OVERSHOOT_SECONDS} s, and read Status "
+            "after each."
+        )
+    if returned != snap.status.value:
+        return (
+            f"{label[0].upper()}{label[1:]} {snapshot_id} ended {snap.status.value}, but your function returned "
+            f"{show(returned)}. Return the Status that DescribeSnapshots reports at the end: a snapshot can fail."
         )
     return None
 
 
 def judge_wait(ex: Exercise, answer: Any) -> Verdict:
-    bad = not_a_function(answer, "wait_until_accomplished(lab, snapshot_id)")
+    bad = not_a_function(answer, "wait_until_accomplished(lab, snapshot_id) -> str")
     if bad is not None:
         return bad
     lab, ids = ex.fresh()
-    full = ids["snapshot"]
-    problem = _run_wait(answer, lab, full, "the first (full) snapshot")
-    if problem is not None:
-        return wrong(problem)
-    small = lab.create_snapshot(ids["disk"], name="incremental").data["SnapshotId"]
-    problem = _run_wait(answer, lab, small, "a second (incremental) snapshot")
-    if problem is not None:
-        return wrong(problem)
-    took = [duration_words(lab.snapshot(s).done_at - lab.snapshot(s).created_at) for s in (full, small)]
+    took = []
+    for wait in WAITS:
+        snapshot_id = wait.start(lab, ids)
+        outcome = run_learner(answer, lab, snapshot_id, lab=lab)
+        if outcome.error is not None:
+            return wrong(f"With {wait.label} {snapshot_id}, {outcome.error}")
+        problem = _waited(lab, snapshot_id, wait.label, outcome.value)
+        if problem is not None:
+            return wrong(problem)
+        snap = lab.snapshot(snapshot_id)
+        took.append(duration_words(snap.modified_at - snap.created_at))
     return correct(
-        f"The full copy took {took[0]}, the incremental one {took[1]}; your function stopped within "
-        f"{OVERSHOOT_SECONDS} s of each finishing. A fixed wait would be too long for one or too short for the other."
+        f"The full copy took {took[0]}, the incremental one {took[1]}, and the third failed after {took[2]}. Your "
+        f"function stopped within {OVERSHOOT_SECONDS} s each time and returned the Status. A fixed wait would be too "
+        "long for one and too short for another, and RemainTime alone is only an estimate."
     )
-
-
-def _run_wait(fn: Any, lab: Lab, snapshot_id: str, label: str) -> str | None:
-    outcome = run_learner(fn, lab, snapshot_id, lab=lab)
-    if outcome.error is not None:
-        return f"With {label} {snapshot_id}, {outcome.error}"
-    return _waited(lab, snapshot_id, label)
 
 
 WAIT_UNTIL_ACCOMPLISHED = dict(
     name="wait_until_accomplished",
-    title="Wait until accomplished",
+    title="Wait until it is done",
     prompt="""\
 In `lab = $ex.lab()` a snapshot of a 200 GiB disk has just started: `$snapshot`, Status `progressing`. The lab's clock
 moves only when you call `lab.advance(...)`.
 
-Write a function `wait_until_accomplished(lab, snapshot_id)` that moves the clock forward until the snapshot's
-Status is `accomplished`, stopping **no more than 60 seconds** after the moment it finished. The check runs it on
-a fresh copy of this lab, then on a second, incremental snapshot of the same disk (much quicker).""",
+Write a function `wait_until_accomplished(lab, snapshot_id)` that moves the clock forward until the snapshot is no
+longer `progressing`, stopping **no more than 60 seconds** after the moment it finished, and returns its final
+Status (`"accomplished"`, or `"failed"`: a snapshot can fail). The check runs it on a fresh copy of this lab, then on
+a second, incremental snapshot (much quicker), then on a third that fails halfway.
+
+RemainTime in DescribeSnapshots is an **estimate**, as on the cloud (in the lab it is off by up to 20%): use it to
+decide how long to wait before you look again, and Status to decide whether it is done.""",
     setup=wait_setup,
     judge=judge_wait,
-    hint="lab.describe_snapshots(SnapshotIds=f'[\"{snapshot_id}\"]')[0] gives Status, Progress and RemainTime "
-    "(seconds left). Loop: read it, stop when accomplished, else lab.advance(seconds=...).",
-    solution="""\
-def wait_until_accomplished(lab, snapshot_id):
+    hint="lab.describe_snapshots(SnapshotIds=f'[\"{snapshot_id}\"]')[0] gives Status, Progress and RemainTime. "
+    "Loop: read it; if Status is not progressing, return it; else lab.advance(seconds=...) by part of RemainTime, "
+    "never more than 60 s.",
+    solution="""def wait_until_accomplished(lab, snapshot_id):
     while True:
         item = lab.describe_snapshots(SnapshotIds=f'["{snapshot_id}"]')[0]
         if item["Status"] != "progressing":
-            return item
-        lab.advance(seconds=max(item["RemainTime"], 1))""",
+            return item["Status"]  # accomplished, or failed
+        # RemainTime is an estimate: wait part of it (at most a minute), then look again
+        lab.advance(seconds=min(max(item["RemainTime"] // 2, 1), 60))""",
     answer_name="wait_until_accomplished",
 )

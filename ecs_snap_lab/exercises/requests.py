@@ -23,7 +23,10 @@ from .base import (
     wrong,
 )
 
-SNAPSHOT_PARAMS = frozenset({"DiskId", "SnapshotName", "Description", "RetentionDays", "ClientToken", "RegionId"})
+# the seed's parameter table (Action included: "Set the value to CreateSnapshot"), and RegionId, which SDKs send
+SNAPSHOT_PARAMS = frozenset(
+    {"Action", "DiskId", "SnapshotName", "Description", "RetentionDays", "ClientToken", "RegionId"}
+)
 TAG_PARAM = re.compile(r"Tag\.\d+\.(Key|Value|key|value)")
 PARAMS_EXAMPLE = "{'DiskId': 'd-...', 'SnapshotName': 'my-snapshot'}"
 
@@ -50,7 +53,8 @@ def ignored_note(params: Mapping) -> list[str]:
         return []
     return [
         f"The API ignores parameters it does not know, without a word: {', '.join(names)}. "
-        "CreateSnapshot's are DiskId, SnapshotName, Description, RetentionDays, Tag.N.Key, Tag.N.Value, ClientToken."
+        "CreateSnapshot's are Action, DiskId, SnapshotName, Description, RetentionDays, Tag.N.Key, Tag.N.Value and "
+        "ClientToken."
     ]
 
 
@@ -61,6 +65,11 @@ def judge_first_snapshot(ex: Exercise, answer: Any) -> Verdict:
     bad = not_a_mapping(answer, PARAMS_EXAMPLE)
     if bad is not None:
         return bad
+    action = answer.get("Action", "CreateSnapshot")
+    if action != "CreateSnapshot":
+        return wrong(
+            f"Action is {show(action)}: it names the operation, and the seed says 'Set the value to CreateSnapshot'."
+        )
     lab, ids = ex.fresh()
     response = lab.call("CreateSnapshot", answer)
     if not response.ok:
@@ -208,8 +217,9 @@ def judge_which_code(puzzle: Puzzle, answer: Any) -> Verdict:
     ]
     if given == winner:
         return correct(
-            f"The API answers {winner} (HTTP {response.status}): {response.message}",
-            "The checks run in a fixed order and the first failure is the answer:",
+            f"The lab answers {winner} (HTTP {response.status}): {response.message}",
+            "Its checks run in a fixed order and the first failure is the answer. The order is the lab's documented "
+            "choice (the seed lists the codes, not their order); the cloud may answer another of these codes:",
             *explained,
         )
     if given.lower() == winner.lower():
@@ -220,8 +230,8 @@ def judge_which_code(puzzle: Puzzle, answer: Any) -> Verdict:
             return wrong(
                 f"{given} is the answer when the only problem is that {puzzle.flaws[flaw]} "
                 f'(step {step.number}: "{step.rule.rstrip(".")}").',
-                f"But the checks run in order and the first failure is the answer: another problem is checked before "
-                f"step {step.number}. `response.explain()` lists the checks in the order they ran.",
+                f"But the lab's checks run in order and the first failure is the answer: another problem is checked "
+                f"before step {step.number}. `response.explain()` lists the checks in the order they ran.",
             )
     if winner.startswith(f"{given}."):
         return wrong(
@@ -307,7 +317,9 @@ Three things are wrong with this request on `lab = $ex.lab()`:
 - the name starts with `auto`, which the API keeps for automatic snapshots,
 - RetentionDays is 0.
 
-The API answers with one error code only. **Which one?** Predict it first, then ask the lab. Answer the code as a
+The API answers with one error code only. **Which one does the lab answer?** The seed lists the codes but not the
+order of its checks, so the order is the lab's documented choice (notebook 03, section 5): the request's parameters
+in the order of the parameter table, then the world. Predict from that order, then ask the lab. Answer the code as a
 string.""",
     setup=_fresh(_check_order_params, PARAMS_VS_WORLD.flaws),
     judge=lambda ex, answer: judge_which_code(PARAMS_VS_WORLD, answer),
@@ -330,7 +342,9 @@ This time the request is fine: `{"DiskId": "$disk", "SnapshotName": "weekly"}`. 
 - its instance `$instance` is locked for security (`OperationLocks` LockReason `security`),
 - the disk is pay-as-you-go and in arrears (overdue payment).
 
-**Which error code does the API answer?** Answer the code as a string.""",
+**Which error code does the lab answer?** As in the previous exercise, the order of the world checks is the lab's
+documented choice, not the seed's (notebook 03, section 5): from the account, to the disk, to its instance, to what
+is happening on the disk. Answer the code as a string.""",
     setup=_fresh(_world_order, WORLD_VS_WORLD.flaws),
     judge=lambda ex, answer: judge_which_code(WORLD_VS_WORLD, answer),
     hint="The world checks go from the account, to the disk itself (kind, billing, status), to its instance, to "

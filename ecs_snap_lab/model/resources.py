@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .timing import remain_estimate
+
 
 class InstanceStatus(StrEnum):
     PENDING = "Pending"
@@ -176,9 +178,10 @@ class Snapshot:
         return max(0, min(99, (now - self.created_at) * 100 // span))
 
     def remain_at(self, now: int) -> int:
+        """RemainTime: an estimate of the seconds left (see timing.remain_estimate), 0 unless progressing."""
         if self.status is not SnapshotStatus.PROGRESSING:
             return 0
-        return max(0, self.done_at - now)
+        return remain_estimate(self.snapshot_id, self.done_at - now, now)
 
 
 @dataclass(slots=True)

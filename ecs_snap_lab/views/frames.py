@@ -236,14 +236,16 @@ def _live_columns(snaps: list, now: int) -> tuple[dict, dict]:
     retention = decode((r or 0 for r in retention_days), np.int64)
     progressing, accomplished, failed = (status == status_index[s] for s in SnapshotStatus)
 
-    # Progress and RemainTime as Snapshot.progress_at / remain_at compute them, for all rows at once
+    # Progress as Snapshot.progress_at computes it, for all rows at once
     span = done - created
     progress = np.clip((now - created) * 100 // np.maximum(span, 1), 0, 99)
     progress[span <= 0] = 99
     progress[accomplished] = 100
     failed_rows = np.flatnonzero(failed).tolist()
     progress[failed_rows] = _ints(map(attrgetter("failed_progress"), map(snaps.__getitem__, failed_rows)), -1)
-    remain = np.where(progressing, np.maximum(done - now, 0), 0)
+    remain = np.zeros(len(snaps), np.int64)  # an estimate, so Snapshot.remain_at says it (few rows progress)
+    progressing_rows = np.flatnonzero(progressing).tolist()
+    remain[progressing_rows] = [snaps[row].remain_at(now) for row in progressing_rows]
 
     columns = {
         "SnapshotId": _column(snaps, "snapshot_id"),
