@@ -64,8 +64,10 @@ class CheckRecord:
                 raise ValueError(f"not a check record: not JSON ({exc.msg})") from None
         if not isinstance(data, Mapping):
             raise ValueError(f"not a check record: a JSON object was expected, not {type(data).__name__}")
+        if "schema" in data and _schema_problem(data["schema"]):  # a newer record: say so, whatever its fields
+            raise ValueError(f"not a check record: {_schema_problem(data['schema'])}")
         names = {f.name for f in fields(cls)}
-        missing = sorted(names - {"schema"} - set(data))
+        missing = sorted(names - set(data))
         unknown = sorted(str(key) for key in set(data) - names)
         if missing:
             raise ValueError(f"not a check record: missing {', '.join(missing)}")
@@ -75,9 +77,9 @@ class CheckRecord:
 
 
 def _problem(record: CheckRecord) -> str | None:
-    """What makes a record invalid, in words, or None. Checked in field order; the first problem is reported."""
-    if not isinstance(record.schema, int) or isinstance(record.schema, bool) or record.schema != SCHEMA:
-        return f"schema {record.schema!r} is not {SCHEMA}, the only one this ecs-snap-lab reads"
+    """What makes a record invalid, in words, or None: the schema first, then the fields; the first problem wins."""
+    if _schema_problem(record.schema):
+        return _schema_problem(record.schema)
     name = record.exercise
     if not isinstance(name, str) or not name.strip() or name != name.strip() or len(name) > MAX_NAME:
         return f"exercise must be a name (1 to {MAX_NAME} characters, no surrounding spaces), not {name!r}"
@@ -88,6 +90,12 @@ def _problem(record: CheckRecord) -> str | None:
     if not isinstance(record.ok, bool):
         return f"ok must be true or false, not {record.ok!r}"
     return None
+
+
+def _schema_problem(schema: object) -> str | None:
+    if isinstance(schema, int) and not isinstance(schema, bool) and schema == SCHEMA:
+        return None
+    return f"schema {schema!r} is not {SCHEMA}, the only one this ecs-snap-lab reads"
 
 
 def verdict_html(text: str, ok: bool) -> str:
