@@ -100,8 +100,8 @@ class Progress:
     def table(self) -> str:
         """The printed report: a heading, the grid with marks, the legend, and per-exercise totals."""
         heading = (
-            f"Who is stuck: {_count(len(self.learners), 'learner')}, "
-            f"{_count(len(self.notebooks), 'notebook')} read, {_count(len(self.exercises), 'exercise')}"
+            f"Who is stuck: {counted(len(self.learners), 'learner')}, "
+            f"{counted(len(self.notebooks), 'notebook')} read, {counted(len(self.exercises), 'exercise')}"
         )
         return "\n".join([heading, "", *self._grid(), "", LEGEND, "", *self._totals()])
 
@@ -109,12 +109,14 @@ class Progress:
         total = len(self.exercises)
         header = ["learner", *(column.header for column in self.exercises), "solved"]
         rows = [
-            [learner, *(self.standing(learner, c.name).mark for c in self.exercises), f"{self.solved_count(learner)}"]
+            [
+                learner,
+                *(self.standing(learner, c.name).mark for c in self.exercises),
+                f"{self.solved_count(learner)}/{total}",
+            ]
             for learner in self.learners
         ]
-        for row in rows:
-            row[-1] += f"/{total}"
-        return _aligned([header, *rows], right=False)
+        return _aligned([header, *rows])
 
     def _totals(self) -> list[str]:
         room = len(self.learners)
@@ -131,7 +133,7 @@ class Progress:
                     str(len(self.learners_in(column.name, State.NOT_TRIED))),
                 ]
             )
-        return _aligned(rows, right=False)
+        return _aligned(rows)
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per learner and exercise, as the CSV holds them."""
@@ -155,7 +157,8 @@ class Progress:
             writer.writerows(self.rows())
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """'1 learner', '3 learners'."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
@@ -168,11 +171,10 @@ def _named(learners: Sequence[str]) -> str:
     return f"{len(learners)}: {names}{more}"
 
 
-def _aligned(rows: list[list[str]], right: bool) -> list[str]:
+def _aligned(rows: list[list[str]]) -> list[str]:
     """Rows of cells padded into columns two spaces apart (trailing spaces trimmed)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    pad = str.rjust if right else str.ljust
-    return ["  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
 # ---------------------------------------------------------------------------------------------- reading

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
-from .progress import Progress, State, _count
+from .progress import Progress, State, counted
 from .views.charts import OKABE_ITO, _axes, _legend
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def progress_chart(progress: Progress, ax: Axes | None = None) -> Axes:
     ax = _axes(ax, figsize=(max(6.0, 3.0 + 0.5 * columns), max(3.0, 1.8 + 0.32 * rows)))
     _draw_cells(ax, progress)
     _draw_labels(ax, progress)
-    ax.set_title(f"Who is stuck: {_count(rows, 'learner')}, {_count(columns, 'exercise')}", loc="left")
+    ax.set_title(f"Who is stuck: {counted(rows, 'learner')}, {counted(columns, 'exercise')}", loc="left")
     handles = [Patch(facecolor=STATE_COLOURS[s], edgecolor="#666666", label=STATE_WORDS[s]) for s in STATES]
     _legend(ax, handles=handles)
     return ax
