@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -322,8 +323,15 @@ def _tally(notebooks: list[Notebook], by: str, columns: tuple[Column, ...], prob
         )
         for key, seen in records.items()
     }
-    learners = tuple(sorted(set(labels.values()), key=lambda label: (label.casefold(), label)))
+    learners = tuple(sorted(set(labels.values()), key=_natural))
     return Progress(columns + tuple(extra), learners, standings, tuple(nb.path for nb in notebooks), tuple(problems))
+
+
+def _natural(label: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key: 'learner2' before 'learner10', case ignored."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", label)
+    )
 
 
 def _column_order(column: Column) -> tuple[int, str]:

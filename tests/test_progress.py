@@ -271,6 +271,12 @@ def test_learners_with_the_same_folder_name_stay_apart(tmp_path: Path) -> None:
     }
 
 
+def test_learners_are_listed_in_natural_order(tmp_path: Path) -> None:
+    for name in ("learner10", "Learner2", "learner1", "bob"):
+        save(tmp_path / name / "01.ipynb")
+    assert read_progress([tmp_path]).learners == ("bob", "learner1", "Learner2", "learner10")
+
+
 def test_a_notebook_named_twice_is_read_once(room: Path) -> None:
     progress = read_progress([room, room / "alice", room / "alice" / "01.ipynb"])
     assert len(progress.notebooks) == 4
