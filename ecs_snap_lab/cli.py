@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     world.add_argument("--load", metavar="WORLD.json", help="serve a lab saved with lab.save()")
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument("--admin", action="store_true", help="enable /admin/ (advance the clock, faults, reset)")
+    _add_progress(commands)
     args = parser.parse_args(argv)
 
     if args.command == "tour":
@@ -67,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     elif args.command == "serve":
         return _serve(args)
+    elif args.command == "progress":
+        return _progress(args)
     elif args.command == "explain":
         from .recipes import reproduce
 
@@ -75,6 +78,51 @@ def main(argv: list[str] | None = None) -> int:
         except KeyError as exc:
             print(f"ecs-snap-lab: {exc.args[0]}", file=sys.stderr)
             return 2
+    return 0
+
+
+def _add_progress(commands: argparse._SubParsersAction) -> None:
+    progress = commands.add_parser(
+        "progress", help="who is stuck: learners' saved notebooks as a learner x exercise table (never runs them)"
+    )
+    progress.add_argument(
+        "paths", nargs="+", metavar="FILE_OR_FOLDER", help="saved notebooks, or folders searched for *.ipynb"
+    )
+    progress.add_argument(
+        "--by",
+        choices=("folder", "file"),
+        default="folder",
+        help="a learner is the folder holding the notebook (default) or the notebook file",
+    )
+    progress.add_argument("--chart", metavar="OUT.png", help="also draw the table (png, svg or pdf)")
+    progress.add_argument("--csv", metavar="OUT.csv", help="also write it as CSV, a row per learner and exercise")
+
+
+def _progress(args: argparse.Namespace) -> int:
+    """Print the table (and write the chart and the CSV); 0 if at least one notebook was read."""
+    from .progress import read_progress
+
+    progress = read_progress(args.paths, by=args.by)
+    for problem in progress.problems:
+        print(f"ecs-snap-lab: {problem}", file=sys.stderr)
+    if not progress.notebooks:
+        print("ecs-snap-lab: no notebook could be read", file=sys.stderr)
+        return 2
+    print(progress.table())
+    for kind, path in (("CSV", args.csv), ("chart", args.chart)):
+        if path is None:
+            continue
+        try:
+            if kind == "CSV":
+                progress.write_csv(path)
+            else:
+                from .progress_chart import progress_chart
+
+                progress_chart(progress).figure.savefig(path)
+        except (OSError, ValueError) as exc:
+            print(f"ecs-snap-lab: the {kind} could not be written to {path}: {exc}", file=sys.stderr)
+            return 2
+        print(f"{kind} written to {path}")
     return 0
 
 
