@@ -6,6 +6,7 @@ metadata that nbclient records (wall-clock times) is removed: it would change on
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ FOLDERS = (NOTEBOOKS, ROOT / "instructor")  # the learners' notebooks, and the i
 
 
 def execute(path: Path) -> None:
+    os.environ["ECS_SNAP_LAB_CHECK_RECORDS"] = "0"  # stored copies carry no progress records (see conftest.py)
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}

@@ -262,21 +262,6 @@ def _cells(notebook: Notebook) -> list[Any]:
     return content["cells"]
 
 
-def clear_check_outputs(notebook: dict[str, Any]) -> int:
-    """Empty the outputs of every cell holding a check record, marking it unrun; return how many were cleared.
-
-    For the notebooks shipped to learners: a stored check output would be a record every copy starts with, so each
-    learner would look as if they had tried (or solved) it. nbval runs an unrun cell without comparing its output.
-    """
-    cleared = 0
-    for cell in notebook.get("cells", []):
-        outputs = cell.get("outputs") or []
-        if any(MIME in (output.get("data") or {}) for output in outputs):
-            cell["outputs"], cell["execution_count"] = [], None
-            cleared += 1
-    return cleared
-
-
 def registry() -> tuple[Column, ...]:
     """The exercises of this installation, in their order (read at call time: their numbers may change)."""
     from .exercises import EXERCISES

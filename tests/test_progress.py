@@ -26,7 +26,7 @@ from ecs_snap_lab.exercises.record import (
     bundle,
     publish,
 )
-from ecs_snap_lab.progress import Column, State, clear_check_outputs, read_progress, unique_labels
+from ecs_snap_lab.progress import Column, State, read_progress, unique_labels
 from ecs_snap_lab.progress_chart import STATE_COLOURS, progress_chart
 
 FIRST, SECOND = EXERCISES[0], EXERCISES[1]
@@ -146,9 +146,10 @@ def test_attempts_count_each_exercise_from_one() -> None:
     assert attempts.next("a") == 1
 
 
-def test_in_a_real_kernel_the_stored_output_carries_the_record(tmp_path: Path) -> None:
+def test_in_a_real_kernel_the_stored_output_carries_the_record(tmp_path: Path, monkeypatch) -> None:
     from nbclient import NotebookClient
 
+    monkeypatch.setenv("ECS_SNAP_LAB_CHECK_RECORDS", "1")  # the kernel inherits it: as in a learner's notebook
     code = (
         "from ecs_snap_lab.exercises.record import CheckRecord, attempts, publish\n"
         f"for ok in (False, True):\n"
@@ -282,16 +283,28 @@ def test_a_notebook_named_twice_is_read_once(room: Path) -> None:
     assert len(progress.notebooks) == 4
 
 
-def test_a_shipped_notebook_can_be_cleared_of_records_its_learners_did_not_make(tmp_path: Path) -> None:
-    path = save(tmp_path / "shipped" / "06.ipynb", [record(ok=True)], [record(SECOND, attempt=2)])
-    notebook = nbformat.read(path, as_version=4)
-    assert clear_check_outputs(notebook) == 2
-    assert [(cell.execution_count, cell.outputs) for cell in notebook.cells[1:]] == [(None, []), (None, [])]
-    assert notebook.cells[0].outputs[0].text == "hello\n"  # a cell without a record keeps its output
-    nbformat.write(notebook, path)
-    nbformat.validate(nbformat.read(path, as_version=4))
+def test_the_shipped_notebooks_carry_no_record_so_a_fresh_copy_has_tried_nothing() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    progress = read_progress([repo / "notebooks"])
+    assert progress.notebooks and not progress.problems
+    assert all(progress.standing("notebooks", ex.name).state is State.NOT_TRIED for ex in EXERCISES)
+
+
+def test_a_real_exercise_check_in_a_kernel_leaves_a_record_unless_records_are_off(tmp_path: Path, monkeypatch) -> None:
+    from nbclient import NotebookClient
+
+    code = "from ecs_snap_lab.exercises import ex1\nex1.check({})\nex1.check(ex1.solution())"
+    for setting, learner in (("1", "on"), ("0", "off")):
+        monkeypatch.setenv("ECS_SNAP_LAB_CHECK_RECORDS", setting)
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+        (tmp_path / learner).mkdir()
+        nbformat.write(notebook, tmp_path / learner / "01.ipynb")
+        verdicts = [o for o in notebook.cells[0].outputs if "text/html" in o.get("data", {})]
+        assert [o.data["text/plain"].splitlines()[0] for o in verdicts] == ["Not yet.", "Correct!"]
     progress = read_progress([tmp_path])
-    assert all(progress.standing("shipped", ex.name).state is State.NOT_TRIED for ex in EXERCISES)
+    assert progress.standing("on", EXERCISES[0].name).mark == "✓ 2"
+    assert progress.standing("off", EXERCISES[0].name).state is State.NOT_TRIED
 
 
 def test_the_printed_table_has_marks_words_a_legend_and_totals(room: Path) -> None:

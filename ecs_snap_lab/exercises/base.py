@@ -19,6 +19,7 @@ from typing import Any
 
 from ..lab import Lab
 from ..response import Response
+from .record import CheckRecord, attempts, publish
 
 CALL_BUDGET = 5000  # lab.call + lab.advance a learner's function may make in one check before it is stopped
 SHOW_CHARS = 160  # longest quotation of an answer in a verdict
@@ -122,7 +123,8 @@ class Exercise:
         return f"### Exercise {self.number}: {self.title}\n\n{text}"
 
     def check(self, answer: Any = MISSING) -> bool:
-        """Print a verdict on `answer` and return whether it is right. Never raises."""
+        """Show a verdict on `answer` and return whether it is right. Never raises. In a notebook the verdict
+        carries a record (exercise, right or not, attempt) that `ecs-snap-lab progress` reads back."""
         if answer is MISSING:
             verdict = wrong(f"Pass your answer to the check, e.g. `{self.variable}.check({self.answer_name})`.")
         else:
@@ -140,7 +142,7 @@ class Exercise:
             elsewhere = foreign_world(self, answer)
             if elsewhere is not None:
                 verdict.lines.insert(0, elsewhere)
-        print(verdict.text())
+        publish(verdict.text(), CheckRecord(self.name, self.number, verdict.ok, attempts.next(self.name)))
         return verdict.ok
 
     def hint(self) -> None:

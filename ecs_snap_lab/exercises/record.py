@@ -14,12 +14,17 @@ Decisions:
   attempt number counts checks of one exercise in this kernel session, so a fresh kernel running a notebook from
   the top gives the same numbers every time.
 - `schema` versions the record; a reader refuses a schema it does not know rather than guess.
+- The notebooks the project ships are stored with their outputs, and a learner's copy starts from them: a record
+  there would count every learner as having tried every exercise. So the record is left out when the environment
+  says `ECS_SNAP_LAB_CHECK_RECORDS=0`, which `make notebooks` and the notebook tests set (the root conftest.py);
+  the verdict's text and HTML are stored and compared as before.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Mapping
@@ -27,6 +32,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 MIME = "application/vnd.ecs-snap-lab.check+json"
+RECORDS_ENV = "ECS_SNAP_LAB_CHECK_RECORDS"  # "0": verdicts without records (the stored, pristine notebooks)
 SCHEMA = 1
 MAX_NAME = 100  # longest exercise name a record may carry
 
@@ -114,9 +120,15 @@ def verdict_html(text: str, ok: bool) -> str:
     return "".join(parts)
 
 
-def bundle(text: str, record: CheckRecord) -> dict[str, Any]:
-    """The MIME bundle of one verdict: the printed text, its HTML, and the record."""
-    return {"text/plain": text, "text/html": verdict_html(text, record.ok), MIME: record.to_json()}
+def bundle(text: str, record: CheckRecord, with_record: bool = True) -> dict[str, Any]:
+    """The MIME bundle of one verdict: the printed text, its HTML, and (unless told not to) the record."""
+    shown = {"text/plain": text, "text/html": verdict_html(text, record.ok)}
+    return {**shown, MIME: record.to_json()} if with_record else shown
+
+
+def records_on() -> bool:
+    """Whether verdicts carry their record: yes, unless ECS_SNAP_LAB_CHECK_RECORDS=0."""
+    return os.environ.get(RECORDS_ENV, "1").strip() != "0"
 
 
 def _in_kernel() -> bool:
@@ -133,7 +145,7 @@ def publish(text: str, record: CheckRecord) -> None:
     if _in_kernel():
         from IPython.display import display
 
-        display(bundle(text, record), raw=True)
+        display(bundle(text, record, with_record=records_on()), raw=True)
     else:
         print(text)
 
