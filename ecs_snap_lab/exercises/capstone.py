@@ -525,7 +525,7 @@ def effect_problem(
         if len(good) > 1:
             why = doubled(good, sent)
         elif not good and not forgiven:
-            why = missed(night, made, sent, book, tally)
+            why = missed(made, sent, book, tally)
         elif sent and sent[-1].code == "IdempotentProcessing" and not forgiven:
             why = [
                 f"Your function gave up after {n_tries(len(sent))} while the answer was IdempotentProcessing: not "
@@ -565,7 +565,7 @@ def doubled(good: list[str], sent: list[RequestRecord]) -> list[str]:
     return lines
 
 
-def missed(night: int, made: list[str], sent: list[RequestRecord], book: Book, tally: Tally) -> list[str]:
+def missed(made: list[str], sent: list[RequestRecord], book: Book, tally: Tally) -> list[str]:
     if not sent:
         return ["Your function sent no CreateSnapshot for this disk tonight: the disk has no backup of this night."]
     failed = [s for s in made if book.fate.get(s) == "failed"]
