@@ -285,6 +285,25 @@ def test_a_job_that_runs_past_the_morning_is_told_when_it_ended(capsys: pytest.C
     assert "returned at 2026-01-05 09:" in out and "done by 07:00" in out
 
 
+def test_a_clean_up_from_a_stale_listing_is_told_the_snapshot_was_gone(capsys: pytest.CaptureFixture[str]) -> None:
+    model = Job(clean_after_days=None)
+
+    def stale(lab: Lab, disk_ids: list[str]) -> None:
+        listed = {disk: lab.describe_snapshots(DiskId=disk) for disk in disk_ids}  # listed before the backups...
+        model(lab, disk_ids)
+        cutoff = lab.now - timedelta(days=KEEP_NIGHTS)  # ...the cut-off taken after them
+        for snaps in listed.values():
+            for snap in snaps:
+                tagged = {"TagKey": TAG[0], "TagValue": TAG[1]} in snap["Tags"]["Tag"]
+                if tagged and datetime.fromisoformat(snap["CreationTime"]) < cutoff:
+                    lab.delete_snapshot(snap["SnapshotId"])
+
+    ok, out = verdict(stale, capsys)
+    assert not ok
+    assert "DeleteSnapshot was refused: InvalidSnapshotId.NotFound (HTTP 404)" in out
+    assert "was gone already: its RetentionDays released it 7 days after it was made" in out
+
+
 # ---------------------------------------------------------------- garbage: a verdict, never a traceback
 
 

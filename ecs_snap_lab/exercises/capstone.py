@@ -427,6 +427,12 @@ def lesson(record: RequestRecord, book: Book, tally: Tally, night: int) -> list[
             f"This ClientToken was sent {when} with other parameters. A token stands for one intended snapshot: "
             "make a new one for each disk and night, and send the same parameters on every retry."
         ]
+    gone = record.params.get("SnapshotId", "")
+    if record.action == "DeleteSnapshot" and gone in book.gone:
+        return [
+            f"{gone} was gone already: {book.gone[gone]}. List a disk's snapshots right before you delete, and "
+            "leave a backup that has a RetentionDays to it."
+        ]
     return ["Nothing armed tonight causes this: it is your request's doing, so no retry can help."]
 
 
