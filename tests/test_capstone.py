@@ -128,11 +128,10 @@ def pruning_nightly(lab: Lab, disk_ids: list[str]) -> None:
                 wait = min(wait * 2, 60)
             if not r.ok:
                 raise Skip(r.code)
-            while (snap := lab.describe_snapshots(SnapshotIds=f'["{r.data["SnapshotId"]}"]')[0])[
-                "Status"
-            ] == "progressing":
-                lab.advance(seconds=30)
-            if snap["Status"] == "accomplished":
+            ids = f'["{r.data["SnapshotId"]}"]'
+            while (status := lab.describe_snapshots(SnapshotIds=ids)[0]["Status"]) == "progressing":
+                lab.advance(seconds=30)  # fixed steps, no RemainTime
+            if status == "accomplished":
                 return
 
     def prune(disk: str) -> None:
