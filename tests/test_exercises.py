@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_capstone import WRONG as CAPSTONE_WRONG
+from test_capstone import pruning_nightly
 
 from ecs_snap_lab import Lab
 from ecs_snap_lab.exercises import EXERCISES, Exercise, exercise
@@ -456,6 +458,10 @@ WRONG: dict[str, Wrong] = {
         (lambda ex: str(ex.lab().snapshot_quota), "give a whole number"),
         (lambda ex: 30.5, "give a whole number"),
     ],
+    "nightly_backups": [  # the capstone has its own file (test_capstone.py) with seventeen more
+        (lambda ex: CAPSTONE_WRONG["a ClientToken per disk, not per night"][0], "sent on night 1"),
+        (lambda ex: CAPSTONE_WRONG["no ClientToken"][0], "IncorrectDiskStatus.CreatingSnapshot"),
+    ],
     "auto_at_quota": [
         (lambda ex: oldest_of(ex, None), "manual snapshots are never removed"),
         (lambda ex: None, "Something does disappear"),
@@ -503,6 +509,7 @@ RIGHT: dict[str, Callable[[Exercise], Any]] = {
     "release_time": lambda ex: released_at(ex).astimezone(timezone(timedelta(hours=8))),  # the same instant, UTC+8
     "quota_room": lambda ex: np.int64(quota_room_answer(ex)),
     "auto_at_quota": lambda ex: f"  {oldest_of(ex, SnapshotType.AUTO)}\n",
+    "nightly_backups": lambda ex: pruning_nightly,
 }
 
 

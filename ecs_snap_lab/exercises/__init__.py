@@ -13,7 +13,8 @@ retention, tags), 2 waiting until a snapshot is done (Status, not RemainTime), 3
 02: 4 an error on purpose (InvalidParameter from RetentionDays), 5 and 6 the deprecated tag spellings; 03: 7 and 8
 which code the lab answers first (its documented order), 9 reading the XML answer; 04: 10 what a ClientToken makes
 of a repeated request, 11 retrying safely; 05: 12 when RetentionDays releases a snapshot, 13 how many more snapshots
-fit, 14 what an automatic snapshot does at the quota. `EXERCISES` lists them; `exercise(n)` takes a number or a
+fit, 14 what an automatic snapshot does at the quota; 06: 15 the capstone, a fleet's nightly backups judged over
+four simulated weeks. `EXERCISES` lists them; `exercise(n)` takes a number or a
 name; `in_notebook(name)` gives a notebook's.
 
 Decisions:
@@ -48,6 +49,7 @@ Decisions:
 from __future__ import annotations
 
 from .base import Exercise
+from .capstone import NIGHTLY_BACKUPS
 from .clock import RELEASE_TIME, WAIT_UNTIL_ACCOMPLISHED
 from .describe import DESCRIBE_FILTERS
 from .quota import AUTO_AT_QUOTA, QUOTA_ROOM
@@ -62,16 +64,17 @@ _BY_NOTEBOOK = (
     ("03_error_codes", (PARAMS_CHECK_ORDER, WORLD_CHECK_ORDER, XML_ANSWER)),
     ("04_idempotency_and_retries", (TOKEN_OUTCOMES, RETRY_WITH_TOKEN)),
     ("05_quota_and_retention", (RELEASE_TIME, QUOTA_ROOM, AUTO_AT_QUOTA)),
+    ("06_workshop_exercises", (NIGHTLY_BACKUPS,)),
 )
 EXERCISES: tuple[Exercise, ...] = tuple(
     Exercise(n, notebook=notebook, **spec)
     for n, (notebook, spec) in enumerate(((nb, spec) for nb, specs in _BY_NOTEBOOK for spec in specs), start=1)
 )
-(ex1, ex2, ex3, ex4, ex5, ex6, ex7, ex8, ex9, ex10, ex11, ex12, ex13, ex14) = EXERCISES
+(ex1, ex2, ex3, ex4, ex5, ex6, ex7, ex8, ex9, ex10, ex11, ex12, ex13, ex14, ex15) = EXERCISES
 
 
 def exercise(key: int | str) -> Exercise:
-    """An exercise by number (1-14) or name ('first_snapshot', 'retry_with_token', ...)."""
+    """An exercise by number (1-15) or name ('first_snapshot', 'retry_with_token', ...)."""
     for ex in EXERCISES:
         if key in (ex.number, ex.name):
             return ex
