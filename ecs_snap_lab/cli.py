@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 
+from .doctor import KERNEL_TIMEOUT
 from .workshop import DEFAULT_FOLDER
 
 
@@ -26,7 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     doctor = commands.add_parser("doctor", help="check that this machine can run the workshop, and say how to fix it")
     doctor.add_argument("--quick", action="store_true", help="do not start a kernel (a few seconds faster)")
     doctor.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds the kernel may take to start and answer (default 60)"
+        "--timeout",
+        type=float,
+        default=KERNEL_TIMEOUT,
+        help=f"seconds the kernel may take to start and answer (default {KERNEL_TIMEOUT:g})",
     )
     notebooks = commands.add_parser("notebooks", help="copy the workshop notebooks into a folder")
     notebooks.add_argument("dest", help="the folder to copy them into (created if needed)")
