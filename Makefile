@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: lab test screenshots notebooks bench images clean
+.PHONY: lab test lock offline-kit screenshots notebooks bench images clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,12 +31,27 @@ $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
-# ruff, then every test (unit, widget, browser, and the notebooks under strict nbval), then the Binder check
+# ruff, then every test (unit, widget, browser, and the notebooks under strict nbval), then the Binder check and the
+# offline kit check (each a fresh environment: from binder/, and from the kit with no index)
 test: $(VENV)/.installed-dev | $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 	PYTHON=$(PYTHON) bash .ci/binder_check.sh
+	PYTHON=$(PYTHON) bash .ci/offline_kit_check.sh
+
+# binder/requirements.lock: every package of the lab and check extras, pinned (Binder and the offline kit use it).
+# Keeps the pins that still fit pyproject.toml; `make lock LOCK_ARGS=--upgrade` moves every pin to the newest release.
+lock: $(VENV)/.installed-dev
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --extra lab --extra check --strip-extras \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS) \
+		--output-file binder/requirements.lock pyproject.toml
+
+# dist/offline-kit/: wheels of the project and of everything the lock pins, for a room without internet (INSTALL.md);
+# for the Python of the room's machines (KIT_PYTHON=python3.12), which must be this OS and processor
+KIT_PYTHON ?= $(BIN)/python
+offline-kit: | $(BIN)/python
+	PYTHON=$(KIT_PYTHON) bash offline/build.sh dist/offline-kit
 
 # the README's pictures of the app in JupyterLab and Voila, taken by the browser tests
 screenshots: $(VENV)/.installed-dev | $(CHROMIUM)

@@ -2,16 +2,22 @@
 # The Binder check (run by `make test`): build a fresh environment from binder/ exactly as repo2docker would, then
 # run every notebook in it with nbval, strict, with the options `make test` uses (pyproject's addopts).
 #
-# Faithful: a new virtual environment holding only what binder/requirements.txt brings, installed from the
-# repository's root (where repo2docker resolves "-e .[lab]"), then binder/postBuild run with that environment's
-# `jupyter` first on PATH, as in the image. Not faithful: repo2docker's image itself (conda, Docker), and the
-# Python version: binder/runtime.txt asks for Python 3.12, while this machine's python3 is 3.11 (the package
-# supports both: requires-python >= 3.11). PYTHON=python3.12 runs the check on 3.12 where one is installed.
-# pytest and nbval are added after the Binder install: they are the test tools, not part of the Binder image.
+# Faithful: a new virtual environment holding only what binder/requirements.txt brings (the project with its lab
+# extra, every package pinned by binder/requirements.lock), installed from the repository's root (where repo2docker
+# resolves "-e .[lab]"), on the Python binder/runtime.txt names (python3.11 where it is on PATH, else $PYTHON with a
+# note), then binder/postBuild run with that environment's `jupyter` first on PATH, as in the image. Not faithful:
+# repo2docker's image itself (conda, Docker). The lock is resolved for Python 3.11 (`make lock` runs on it), hence
+# runtime.txt's python-3.11: Binder, the lock and this check use one Python, so no pin differs by an environment marker.
+# pytest and nbval (the package's check extra, pinned by the lock too) are added after the Binder install: they are
+# the test tools, not part of the Binder image. Then every installed package must be the version the lock pins.
 # pip's cache is reused between runs (nothing here passes --no-cache-dir), so only a first run downloads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+runtime=$(sed -n 's/^python-\([0-9.]*\).*/python\1/p' binder/runtime.txt)
 PYTHON=${PYTHON:-python3}
+if command -v "$runtime" >/dev/null && "$runtime" -c "" 2>/dev/null; then
+    PYTHON=$runtime
+fi
 start=$SECONDS
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -26,7 +32,12 @@ if ! PATH="$venv/bin:$PATH" jupyter labextension list 2>&1 | grep -q "@jupyterla
     echo "binder check: FAILED: binder/postBuild did not disable JupyterLab's news toast" >&2
     exit 1
 fi
-"$venv/bin/python" -m pip install --quiet "pytest>=8" "nbval>=0.11"
-echo "binder check: running the notebooks with nbval in the Binder environment"
-"$venv/bin/python" -m pytest -p no:cacheprovider notebooks
+"$venv/bin/python" -m pip install --quiet -c binder/requirements.lock "ecs-snap-lab[check]"
+"$venv/bin/python" .ci/lock_check.py binder/requirements.lock
+notebooks=(notebooks)
+if compgen -G "instructor/*.ipynb" >/dev/null; then
+    notebooks+=(instructor)
+fi
+echo "binder check: running ${notebooks[*]} with nbval in the Binder environment"
+"$venv/bin/python" -m pytest -p no:cacheprovider "${notebooks[@]}"
 echo "binder check: passed in $((SECONDS - start)) s"

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 
+from .doctor import KERNEL_TIMEOUT
 from .workshop import DEFAULT_FOLDER
 
 
@@ -23,6 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("--row", type=int, help="the seed table's row, for a code with two (InternalError: 12, 26)")
     explain.add_argument("--action", help="the action, for a code another action answers differently (CreateDisk)")
     commands.add_parser("codes", help="list the error catalogue")
+    doctor = commands.add_parser("doctor", help="check that this machine can run the workshop, and say how to fix it")
+    doctor.add_argument("--quick", action="store_true", help="do not start a kernel (a few seconds faster)")
+    doctor.add_argument(
+        "--timeout",
+        type=float,
+        default=KERNEL_TIMEOUT,
+        help=f"seconds the kernel may take to start and answer (default {KERNEL_TIMEOUT:g})",
+    )
     notebooks = commands.add_parser("notebooks", help="copy the workshop notebooks into a folder")
     notebooks.add_argument("dest", help="the folder to copy them into (created if needed)")
     notebooks.add_argument("--force", action="store_true", help="replace notebooks the folder already has")
@@ -56,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         for entry in error_catalog():
             row = f"row {entry.row:>2}" if entry.row else "common"
             print(f"{entry.http_status}  {entry.code:<48} {row:<7} {entry.message}")
+    elif args.command == "doctor":
+        from .doctor import main as doctor
+
+        return doctor(quick=args.quick, timeout=args.timeout)
     elif args.command in ("notebooks", "lab"):
         from .workshop import copy_notebooks, open_lab
 
