@@ -86,7 +86,8 @@ class Notebook:
     app: Locator
 
     def kernel(self, code: str) -> str:
-        """What `code` prints in the notebook's kernel (stripped)."""
+        """What `code` prints in the notebook's kernel (stripped). Tests read the app's own lab, `app.lab`: the
+        practice section at the end of the notebook binds `lab` to each exercise's world."""
         return self.page.evaluate(KERNEL_EXEC, code).strip()
 
     def tab(self, title: str) -> Locator:
@@ -147,11 +148,11 @@ def test_run_all_renders_the_app_with_the_kernels_disks_and_time(notebook: Noteb
         expect(app.get_by_label(field, exact=True)).to_be_visible()
     expect(app.get_by_role("button", name="Send")).to_be_enabled()
 
-    assert notebook.lab_time() == notebook.kernel("print(f'{lab.now:%Y-%m-%d %H:%M:%S}')")
+    assert notebook.lab_time() == notebook.kernel("print(f'{app.lab.now:%Y-%m-%d %H:%M:%S}')")
 
     options = disk_options(app.get_by_label("Pick disk", exact=True))
     listed = {option.split()[0] for option in options if option.startswith("d-")}
-    assert listed == set(notebook.kernel("print(*lab.world.disks)").split())
+    assert listed == set(notebook.kernel("print(*app.lab.world.disks)").split())
     ready = [option for option in options if "(In_use, data," in option]
     assert ready, f"the picker lists no ready data disk: {options}"
 
@@ -183,7 +184,7 @@ def test_invalid_name_shows_malformed_then_fixed_name_sends_and_shows_the_snapsh
     expect(panel).to_contain_text("Well formed")
     expect(panel).not_to_contain_text("InvalidSnapshotName.Malformed")
 
-    count = "print(len(lab.describe_snapshots()))"
+    count = "print(len(app.lab.describe_snapshots()))"
     before = int(notebook.kernel(count))
     send = app.get_by_role("button", name="Send")
     send.click()
@@ -193,7 +194,7 @@ def test_invalid_name_shows_malformed_then_fixed_name_sends_and_shows_the_snapsh
     assert int(notebook.kernel(count)) == before + 1  # one click, one snapshot
     made = notebook.kernel(
         "print(*(s['SnapshotName'] + ' ' + s['SourceDiskId']"
-        f" for s in lab.describe_snapshots(SnapshotIds='[\"{shown}\"]')))"
+        f" for s in app.lab.describe_snapshots(SnapshotIds='[\"{shown}\"]')))"
     )
     assert made == f"first-backup {disk_id}"
     expect(app.locator(".esl-status-2xx")).to_contain_text("HTTP 200")  # the ResponseView shows it too
@@ -218,10 +219,10 @@ def test_advancing_the_clock_moves_the_time_and_redraws_the_retention_timeline(n
     expect(app.get_by_text(re.compile(r"^\+1 day: "))).to_be_visible()
     expect(summary).not_to_have_text(before["summary"])
     after = notebook.lab_time()
-    assert after == notebook.kernel("print(f'{lab.now:%Y-%m-%d %H:%M:%S}')")
+    assert after == notebook.kernel("print(f'{app.lab.now:%Y-%m-%d %H:%M:%S}')")
     assert (
         notebook.kernel(
-            f"from datetime import datetime; print((lab.now - datetime.fromisoformat({before['time'] + 'Z'!r})))"
+            f"from datetime import datetime; print((app.lab.now - datetime.fromisoformat({before['time'] + 'Z'!r})))"
         )
         == "1 day, 0:00:00"
     )
