@@ -6,6 +6,9 @@ Decisions:
   finds them beside the package.
 - Copying never overwrites: a learner's edited notebook is their work. A notebook already in the folder is kept
   and reported as kept; `overwrite=True` (`--force`) replaces it.
+- Copying never follows a link in the folder: a name that is a symbolic link (dangling or not) counts as there,
+  and `--force` replaces the link itself. Each notebook is written to a new file in the folder (created
+  exclusively, never through a link), then renamed over its name.
 - `ecs-snap-lab lab` copies first (keeping edits), then runs JupyterLab from the same Python as this package, so
   the kernel sees the installed lab, and opens `00_start_here.ipynb`. As root (a container, a workshop VM) it
   passes `--allow-root`, which JupyterLab otherwise demands and a newcomer would not know to add.
@@ -13,8 +16,9 @@ Decisions:
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
+import secrets
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -61,12 +65,27 @@ def copy_notebooks(dest: str | Path, overwrite: bool = False) -> Copied:
     copied = Copied(folder.resolve())
     for notebook in sorted(source.glob("*.ipynb")):
         target = folder / notebook.name
-        if target.exists() and not overwrite:
+        if os.path.lexists(target) and not overwrite:
             copied.kept.append(notebook.name)
             continue
-        shutil.copyfile(notebook, target)
+        _place(notebook.read_bytes(), target)
         copied.written.append(notebook.name)
     return copied
+
+
+def _place(data: bytes, target: Path) -> None:
+    """Write `data` as `target` without following a link: into a new file beside it, then renamed over it."""
+    part = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(part, flags, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(part, target)  # renames over a link itself, never writes where it points
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+        raise
 
 
 def lab_command(folder: Path, extra: list[str] | None = None) -> list[str]:

@@ -268,7 +268,7 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
         Lab.load(big)
     with open(big, "wb") as handle:
         handle.truncate(MAX_FILE_BYTES)  # at the cap: read, and refused as what it is
-    with pytest.raises(ValueError, match="not JSON|UTF-8"):
+    with pytest.raises(ValueError, match=r"not JSON|UTF-8"):
         Lab.load(big)
 
 
