@@ -628,6 +628,8 @@ class _Handler(BaseHTTPRequestHandler):
         endpoint._record(self.command or "", reply, 0.0)
 
     def _send(self, reply: Reply, close: bool) -> None:
+        if self.request_version == "HTTP/0.9":  # or a request line too broken to tell: answer with a status line
+            self.request_version = "HTTP/1.0"
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
