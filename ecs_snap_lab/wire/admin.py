@@ -13,7 +13,7 @@ Decisions (issue 14: the path was open to any web page the instructor's browser 
   refused (403 Forbidden.CrossOrigin). A body must be a JSON object sent as application/json, which no page can
   send to another origin without a preflight the endpoint never grants; form, text and multipart bodies (the
   ones a page can send) are refused (415 UnsupportedMediaType). Parameters may also go in the query string.
-- Bounded: one advance moves the clock at most MAX_ADVANCE_DAYS days (for Lab.demo() about 30 ms with the
+- Bounded: one advance moves the clock at most MAX_ADVANCE_DAYS days (for Lab.demo() 12-30 ms with the
   lab's lock held; the issue held it 11.9 s with days=10000); faults are bounded where they are armed
   (model.faults: times, seconds, how many at once). Numbers are ASCII decimals; an unknown parameter is refused,
   so that a typo (`hour=1`) does not pass as a no-op.

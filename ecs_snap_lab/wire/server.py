@@ -111,9 +111,6 @@ class Limits:
     max_records: int = 10_000  # WireRecords kept in endpoint.records (the newest)
 
 
-MAX_BODY = Limits.max_body
-
-
 class ExposedEndpointWarning(UserWarning):
     """The endpoint listens beyond this machine's loopback interface."""
 
@@ -128,7 +125,6 @@ class Reply:
     action: str = ""
     code: str | None = None
     scheme: str = ""
-    close: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -644,7 +640,7 @@ class _Handler(BaseHTTPRequestHandler):
         start = time.perf_counter()
         endpoint = self.server.endpoint
         method = self.command
-        close = method not in ("GET", "POST")  # a body of another method is never read: it cannot follow
+        close = method not in ("GET", "POST")  # refused anyway; a body it sent without a length must not follow
         try:
             fields = single_headers(self.headers.items())
             length = content_length(method, fields, endpoint.max_body)
@@ -658,7 +654,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             reply = endpoint.handle(method, self.path, self.headers.items(), body)
         endpoint._record(method, reply, time.perf_counter() - start)  # before the client can read the answer
-        self._send(reply, close or reply.close)
+        self._send(reply, close)
 
 
 def serve(
