@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import re
 import socket
 import threading
 import time
@@ -20,7 +21,7 @@ import pytest
 
 from ecs_snap_lab import Lab
 from ecs_snap_lab.actions.base import ACTIONS
-from ecs_snap_lab.wire import exports, v3
+from ecs_snap_lab.wire import exports, server, v3
 from ecs_snap_lab.wire import signature as sig
 from ecs_snap_lab.wire.auth import MAX_NONCE_LENGTH, parse_timestamp
 from ecs_snap_lab.wire.server import Endpoint, ExposedEndpointWarning, Limits, is_loopback, serve
@@ -265,16 +266,40 @@ def test_a_short_admin_token_is_refused(lab: Lab) -> None:
         serve(lab, admin=True, admin_token="letmein")
 
 
-def test_listening_beyond_loopback_warns(lab: Lab) -> None:
+def test_listening_beyond_loopback_warns(lab: Lab, monkeypatch) -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and not is_loopback("0.0.0.0")
-    with pytest.warns(ExposedEndpointWarning, match="beyond this machine"):
-        exposed = serve(lab, host="0.0.0.0")  # stopped at once: no traffic beyond 127.0.0.1
-    exposed.stop()
+    assert not is_loopback("192.168.1.20")  # the address bound, after any name was resolved
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         serve(lab).stop()  # loopback: no warning
+    monkeypatch.setattr(server, "is_loopback", lambda host: False)  # as 0.0.0.0 would be, without leaving 127.0.0.1
+    with pytest.warns(ExposedEndpointWarning, match="beyond this machine"):
+        serve(lab).stop()
+
+
+def test_serve_prints_a_fresh_key_pair_and_admin_token_and_warns_beyond_loopback(monkeypatch, capsys) -> None:
+    """The issue: the default AccessKey pair came from seed 0, and `--host 0.0.0.0 --admin` said nothing."""
+    from ecs_snap_lab import cli
+
+    class CtrlC:  # Ctrl-C as soon as the endpoint is up and printed
+        SIGTERM = 15
+
+        @staticmethod
+        def signal(*args: object) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "signal", CtrlC)
+    monkeypatch.setattr(server, "is_loopback", lambda host: False)
+    runs = []
+    for _ in range(2):
+        assert cli.main(["serve", "--port", "0", "--admin"]) == 0
+        runs.append(capsys.readouterr())
+    assert all("warning: the endpoint listens on 127.0.0.1" in run.err for run in runs)
+    keys = [re.search(r"AccessKey: (LTAI\w{20}):(\w{30})", run.out).groups() for run in runs]
+    tokens = [re.search(r"Admin token: (\S{32})", run.out).group(1) for run in runs]
+    assert keys[0] != keys[1] and tokens[0] != tokens[1]  # fresh on every start
 
 
 # ---------------------------------------------------------------- lenient HTTP
