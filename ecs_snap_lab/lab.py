@@ -55,7 +55,7 @@ MAX_LOGGED_ACTION = 128  # characters of the action's name an entry keeps
 def bounded_params(params: dict[str, str]) -> dict[str, str]:
     """The parameters as the request log keeps them: whole up to MAX_LOGGED_CHARS characters of names and values,
     beyond that cut, with a note of what was left out, so that a request carrying junk costs the log little."""
-    if sum(len(name) + len(value) for name, value in params.items()) <= MAX_LOGGED_CHARS:
+    if sum(map(len, params)) + sum(map(len, params.values())) <= MAX_LOGGED_CHARS:  # the usual case, in C
         return params
     budget = MAX_LOGGED_CHARS - 200  # room for the notes
     kept: dict[str, str] = {}
