@@ -34,25 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     lab = commands.add_parser("lab", help="copy the notebooks (keeping your edits) and open JupyterLab on them")
     lab.add_argument("dest", nargs="?", default=DEFAULT_FOLDER, help=f"the workshop folder (default {DEFAULT_FOLDER})")
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to JupyterLab, e.g. --no-browser")
-    serve = commands.add_parser("serve", help="a local ECS endpoint the official SDKs can call")
-    serve.add_argument("--port", type=int, default=8080, help="the port on 127.0.0.1 (0: any free port)")
-    serve.add_argument(
-        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; any other warns)"
-    )
-    serve.add_argument(
-        "--access-key",
-        action="append",
-        default=[],
-        metavar="ID:SECRET",
-        help="an AccessKey pair (repeatable; default: a fresh random pair, printed)",
-    )
-    world = serve.add_mutually_exclusive_group()
-    world.add_argument("--demo", action="store_true", help="serve Lab.demo(): a fleet with months of history")
-    world.add_argument("--load", metavar="WORLD.json", help="serve a lab saved with lab.save()")
-    serve.add_argument("--seed", type=int, default=0)
-    serve.add_argument(
-        "--admin", action="store_true", help="enable /admin/ (clock, faults, reset), behind a printed token"
-    )
+    _add_serve(commands)
     args = parser.parse_args(argv)
 
     if args.command == "tour":
@@ -86,6 +68,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ecs-snap-lab: {exc.args[0]}", file=sys.stderr)
             return 2
     return 0
+
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    """`ecs-snap-lab serve`: its options."""
+    serve = commands.add_parser("serve", help="a local ECS endpoint the official SDKs can call")
+    serve.add_argument("--port", type=int, default=8080, help="the port on 127.0.0.1 (0: any free port)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; any other warns)"
+    )
+    serve.add_argument(
+        "--access-key",
+        action="append",
+        default=[],
+        metavar="ID:SECRET",
+        help="an AccessKey pair (repeatable; default: a fresh random pair, printed)",
+    )
+    world = serve.add_mutually_exclusive_group()
+    world.add_argument("--demo", action="store_true", help="serve Lab.demo(): a fleet with months of history")
+    world.add_argument("--load", metavar="WORLD.json", help="serve a lab saved with lab.save()")
+    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument(
+        "--admin", action="store_true", help="enable /admin/ (clock, faults, reset), behind a printed token"
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
