@@ -52,7 +52,7 @@ from . import v3
 
 SKEW_SECONDS = 15 * 60
 NONCE_WINDOW_SECONDS = 15 * 60
-MAX_NONCES = 50_000  # remembered at once: about 10 MB at most
+MAX_NONCES = 50_000  # remembered at once: about 12 MB at most (64-character nonces)
 MAX_NONCE_LENGTH = 64
 V3_REQUIRED_HEADERS = ("x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce")
 TIMESTAMP = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]{1,9})?Z")
