@@ -7,9 +7,14 @@ import os
 import signal
 import sys
 import threading
+import warnings
+from typing import TYPE_CHECKING
 
 from .doctor import KERNEL_TIMEOUT
 from .workshop import DEFAULT_FOLDER
+
+if TYPE_CHECKING:
+    from .wire.server import Endpoint
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,17 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     lab = commands.add_parser("lab", help="copy the notebooks (keeping your edits) and open JupyterLab on them")
     lab.add_argument("dest", nargs="?", default=DEFAULT_FOLDER, help=f"the workshop folder (default {DEFAULT_FOLDER})")
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to JupyterLab, e.g. --no-browser")
-    serve = commands.add_parser("serve", help="a local ECS endpoint the official SDKs can call")
-    serve.add_argument("--port", type=int, default=8080, help="the port on 127.0.0.1 (0: any free port)")
-    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
-    serve.add_argument(
-        "--access-key", action="append", default=[], metavar="ID:SECRET", help="an AccessKey pair (repeatable)"
-    )
-    world = serve.add_mutually_exclusive_group()
-    world.add_argument("--demo", action="store_true", help="serve Lab.demo(): a fleet with months of history")
-    world.add_argument("--load", metavar="WORLD.json", help="serve a lab saved with lab.save()")
-    serve.add_argument("--seed", type=int, default=0)
-    serve.add_argument("--admin", action="store_true", help="enable /admin/ (advance the clock, faults, reset)")
+    _add_serve(commands)
     _add_progress(commands)
     args = parser.parse_args(argv)
 
@@ -139,10 +134,33 @@ def _progress(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    """`ecs-snap-lab serve`: its options."""
+    serve = commands.add_parser("serve", help="a local ECS endpoint the official SDKs can call")
+    serve.add_argument("--port", type=int, default=8080, help="the port on 127.0.0.1 (0: any free port)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; any other warns)"
+    )
+    serve.add_argument(
+        "--access-key",
+        action="append",
+        default=[],
+        metavar="ID:SECRET",
+        help="an AccessKey pair (repeatable; default: a fresh random pair, printed)",
+    )
+    world = serve.add_mutually_exclusive_group()
+    world.add_argument("--demo", action="store_true", help="serve Lab.demo(): a fleet with months of history")
+    world.add_argument("--load", metavar="WORLD.json", help="serve a lab saved with lab.save()")
+    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument(
+        "--admin", action="store_true", help="enable /admin/ (clock, faults, reset), behind a printed token"
+    )
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run the local endpoint until interrupted, after printing how to reach it."""
     from .lab import Lab
-    from .wire.server import serve
+    from .wire.server import ExposedEndpointWarning, serve
 
     keys: dict[str, str] = {}
     for pair in args.access_key:
@@ -158,28 +176,42 @@ def _serve(args: argparse.Namespace) -> int:
             lab = Lab.demo(seed=args.seed)
         else:
             lab = Lab(seed=args.seed)
-        endpoint = serve(lab, port=args.port, access_keys=keys or None, admin=args.admin, host=args.host)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ExposedEndpointWarning)
+            endpoint = serve(lab, port=args.port, access_keys=keys or None, admin=args.admin, host=args.host)
     except (OSError, ValueError) as exc:
         print(f"ecs-snap-lab: {exc}", file=sys.stderr)
         return 2
+    for warning in caught:
+        print(f"ecs-snap-lab: warning: {warning.message}", file=sys.stderr, flush=True)
     with endpoint:
-        print(f"Serving {lab!r}")
-        print(f"Endpoint: {endpoint.endpoint}  ({endpoint.url}, region {lab.region})")
-        for key_id, secret in endpoint.access_keys.items():
-            print(f"AccessKey: {key_id}:{secret}")
-        if args.admin:
-            print(f"Admin: {endpoint.url}admin/state (GET); POST advance?hours=N, fault?kind=InternalError, reset")
-        print("\nPaste into Python (aliyun-python-sdk-ecs):\n")
-        print(endpoint.snippet("old"))
-        print("\nor (alibabacloud_ecs20140526):\n")
-        print(endpoint.snippet("new"))
-        print("\nCtrl-C stops the endpoint.", flush=True)
+        _how_to_reach(endpoint)
         try:
             signal.signal(signal.SIGTERM, _interrupt)  # a stop signal ends it as Ctrl-C does: sockets closed
             threading.Event().wait()
         except KeyboardInterrupt:
             print("stopped")
     return 0
+
+
+def _how_to_reach(endpoint: Endpoint) -> None:
+    """The endpoint, its keys (a fresh random pair unless given), the admin token and code to paste."""
+    from .wire.admin import TOKEN_HEADER
+
+    print(f"Serving {endpoint.lab!r}")
+    print(f"Endpoint: {endpoint.endpoint}  ({endpoint.url}, region {endpoint.lab.region})")
+    for key_id, secret in endpoint.access_keys.items():
+        print(f"AccessKey: {key_id}:{secret}")
+    if endpoint.admin_token:
+        print(f"Admin token: {endpoint.admin_token}  (send it as the header {TOKEN_HEADER}; keep it to yourself)")
+        print(f"Admin: {endpoint.url}admin/state (GET); POST advance?hours=N, fault?kind=InternalError, reset")
+        header = f"{TOKEN_HEADER}: {endpoint.admin_token}"
+        print(f'  e.g. curl -X POST -H "{header}" "{endpoint.url}admin/advance?hours=1"')
+    print("\nPaste into Python (aliyun-python-sdk-ecs):\n")
+    print(endpoint.snippet("old"))
+    print("\nor (alibabacloud_ecs20140526):\n")
+    print(endpoint.snippet("new"))
+    print("\nCtrl-C stops the endpoint.", flush=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model.faults import Fault, FaultKind
+from .model.faults import MAX_ARMED, MAX_SECONDS, MAX_TIMES, Fault, FaultKind
 from .model.world import World
 
 
@@ -25,14 +25,16 @@ class Faults:
         """Arm a fault. Kinds: InternalError (before any effect), LostResponse (after the snapshot was made),
         CreateSnapshot.Failed, SlowRequest (processing takes `seconds`), SnapshotFails (fails at `at_progress` %)."""
         fault_kind = FaultKind(kind)
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        if seconds < 1:
-            raise ValueError("seconds must be at least 1")
+        if not 1 <= times <= MAX_TIMES:
+            raise ValueError(f"times must be 1 to {MAX_TIMES}")
+        if not 1 <= seconds <= MAX_SECONDS:
+            raise ValueError(f"seconds must be 1 to {MAX_SECONDS}")
         if not 0 <= at_progress <= 99:
             raise ValueError("at_progress must be 0 to 99")
         if fault_kind is not FaultKind.INTERNAL_ERROR and action != "CreateSnapshot":
             raise ValueError(f"{kind} applies to CreateSnapshot only; InternalError applies to any action")
+        if len(self._world.faults) >= MAX_ARMED:
+            raise ValueError(f"{MAX_ARMED} faults are armed already; clear some first")
         fault = Fault(fault_kind, action, int(times), int(seconds), int(at_progress), disk_id)
         self._world.faults.append(fault)
         return fault

@@ -1,13 +1,26 @@
 """Save a lab as JSON and load it back exactly: world, clock, RNG state, tokens, faults, logs.
 
-Loading trusts nothing: every field is checked against the dataclass it belongs to (no pickle, no eval), and a
-file that does not fit is refused with a ValueError that names the first problem and where it is.
+Loading trusts nothing: every field is checked against the dataclass it belongs to (no pickle, no eval), every
+number against the range the model relies on (RANGES: times, sizes, counts), and the world against its invariants
+(_check_world: links between resources, at most `snapshot_quota` snapshots per disk, a random state that can make
+new ids, logs in time order and within their bounds). A file that does not fit is refused with a ValueError that
+names the first problem and where it is.
+
+Decisions:
+- Only a regular file of at most MAX_FILE_BYTES is read: a FIFO, a device (/dev/zero) or a folder is refused
+  before anything is read from it, and an oversized file before it is read whole.
+- `save` checks the document it is about to write exactly as `load` would, and refuses (ValueError, nothing
+  written) a lab that load would refuse: a file you saved always loads.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import math
+import os
+import stat
 import types
 import typing
 from enum import Enum
@@ -15,10 +28,11 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .actions.disks import SIZE_RANGES
 from .model.clock import Due, Happening
-from .model.events import Event
-from .model.faults import Fault
-from .model.resources import Account, AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
+from .model.events import Event, EventKind
+from .model.faults import MAX_ARMED, MAX_SECONDS, MAX_TIMES, Fault, FaultKind
+from .model.resources import ALL_CATEGORIES, Account, AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
 from .model.world import PendingCreate, TokenRecord, World
 
 if TYPE_CHECKING:
@@ -26,7 +40,35 @@ if TYPE_CHECKING:
 
 FORMAT = "ecs_snap_lab/world"
 VERSION = 1
-MAX_TIME = 2**40  # seconds since the epoch: far beyond any lab, small enough to format
+MAX_FILE_BYTES = 32 * 1024 * 1024  # a save file's size at most (Lab.demo() saves about 3 MB)
+MAX_TIME = 2**40  # any integer in a file: far beyond any lab, small enough to format
+LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z: the lab's clock stops there (as Lab.advance does)
+MAX_COUNT = 2**40  # sequence numbers, quotas
+MAX_DISK_GIB = max(high for _low, high in SIZE_RANGES.values())
+TIME = (0, LAST_SECOND)
+TIME_FIELDS = "created_at modified_at done_at attached_at detached_at loaded_at transferring_until started_at due_at at"
+
+# The range of every integer field the model computes with, by field name (the same name means the same thing
+# in every record). A list of integers (a policy's hours) is checked item by item.
+RANGES: dict[str, tuple[int, int]] = {
+    **{name: TIME for name in TIME_FIELDS.split()},
+    "size_gib": (1, MAX_DISK_GIB),
+    "disk_size_gib": (1, MAX_DISK_GIB),
+    "seq": (1, MAX_COUNT),
+    "transition_seq": (0, MAX_COUNT),
+    "status_seq": (0, MAX_COUNT),
+    "retention_days": (1, 65536),
+    "failed_progress": (0, 99),
+    "at_progress": (0, 99),
+    "times": (1, MAX_TIMES),
+    "seconds": (1, MAX_SECONDS),
+    "status": (100, 599),  # a request's HTTP status (the other "status" fields are enums)
+    "time_points": (0, 23),
+    "repeat_weekdays": (1, 7),
+}
+RANGE_EXCEPTIONS: dict[tuple[str, str], tuple[int, int]] = {
+    ("AutoSnapshotPolicy", "retention_days"): (-1, 65536),  # -1: kept until deleted
+}
 
 
 class Corrupt(ValueError):
@@ -60,11 +102,16 @@ def dump(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
 def build(cls: type, data: Any, where: str) -> Any:
-    """An instance of dataclass `cls` from JSON data, every field type-checked."""
+    """An instance of dataclass `cls` from JSON data, every field type-checked and every integer in its range."""
     if not isinstance(data, dict):
         raise Corrupt(f"{where}: expected an object, found {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     names = _field_names(cls)
     unexpected = set(data) - set(names)
     if unexpected:
@@ -72,7 +119,18 @@ def build(cls: type, data: Any, where: str) -> Any:
     missing = [n for n in names if n not in data]
     if missing:
         raise Corrupt(f"{where}: missing field {missing[0]!r}")
-    return cls(**{n: convert(hints[n], data[n], f"{where}.{n}") for n in names})
+    values = {n: convert(hints[n], data[n], f"{where}.{n}") for n in names}
+    for name, value in values.items():
+        if name in RANGES:
+            _check_range(RANGE_EXCEPTIONS.get((cls.__name__, name), RANGES[name]), value, f"{where}.{name}")
+    return cls(**values)
+
+
+def _check_range(bounds: tuple[int, int], value: Any, where: str) -> None:
+    low, high = bounds
+    for number in value if isinstance(value, list | tuple) else (value,):
+        if type(number) is int and not low <= number <= high:
+            raise Corrupt(f"{where}: {number} is outside {low} to {high}")
 
 
 def convert(hint: Any, value: Any, where: str) -> Any:
@@ -94,8 +152,8 @@ def convert(hint: Any, value: Any, where: str) -> Any:
             raise Corrupt(f"{where}: expected an integer")
         return value
     if hint is float:
-        if type(value) not in (int, float):
-            raise Corrupt(f"{where}: expected a number")
+        if type(value) not in (int, float) or not -MAX_TIME <= value <= MAX_TIME or not math.isfinite(value):
+            raise Corrupt(f"{where}: expected a finite number")
         return float(value)
     if hint is str:
         if type(value) is not str:
@@ -137,6 +195,8 @@ def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
         return {k: _plain_json(v, f"{where}[{k!r}]", depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain_json(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
+    if type(value) is float and not math.isfinite(value):
+        raise Corrupt(f"{where}: not a finite number")
     if value is None or type(value) in (str, int, float, bool):
         return value
     raise Corrupt(f"{where}: not plain JSON")
@@ -174,23 +234,65 @@ def to_document(lab: Lab) -> dict:
 
 
 def save(lab: Lab, path: str | PathLike) -> None:
-    text = json.dumps(to_document(lab), ensure_ascii=False, separators=(",", ":"))
-    Path(path).write_text(text, encoding="utf-8")
+    """Write the lab as JSON, after checking the document as load will: a lab load would refuse is not saved."""
+    try:
+        text = json.dumps(to_document(lab), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        raise Corrupt("this lab holds a number that is not finite (NaN or infinity), so it cannot be saved") from None
+    data = text.encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:
+        raise Corrupt(f"this lab takes {len(data)} bytes; a save file is at most {MAX_FILE_BYTES} bytes")
+    try:
+        from_document(type(lab), json.loads(text))
+    except Corrupt as exc:
+        raise Corrupt(f"this lab cannot be saved, it would not load: {exc}") from None
+    Path(path).write_bytes(data)
 
 
 def load(cls: type[Lab], path: str | PathLike) -> Lab:
+    """The lab saved in `path`; ValueError (Corrupt) with a reason for anything that is not one."""
+    data = read_save_file(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Corrupt(f"{path}: not UTF-8 text ({exc.reason})") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_not_a_number)
+    except Corrupt:
+        raise
     except (ValueError, RecursionError) as exc:
         raise Corrupt(f"{path}: not JSON ({str(exc)[:80]})") from None
     try:
         return from_document(cls, doc)
     except RecursionError:
         raise Corrupt(f"{path}: nested too deeply") from None
+
+
+def read_save_file(path: str | PathLike) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, checked before reading: a FIFO or a device is refused
+    without blocking on it or reading it whole (opened non-blocking, then fstat)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Corrupt(f"{path}: not a regular file (a save file is a JSON file written by lab.save)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise Corrupt(f"{path}: {info.st_size} bytes; a save file is at most {MAX_FILE_BYTES} bytes")
+        chunks = []
+        size = 0
+        while chunk := os.read(fd, 1024 * 1024):
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:  # it grew while being read
+                raise Corrupt(f"{path}: over {MAX_FILE_BYTES} bytes; a save file is at most that")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _not_a_number(name: str) -> None:
+    raise Corrupt(f"{name} is not a number a save file may hold")
 
 
 def _field(doc: dict, name: str, hint: Any) -> Any:
@@ -210,6 +312,26 @@ def _keyed(items: list, key: str, where: str) -> dict:
 
 
 def from_document(cls: type[Lab], doc: Any) -> Lab:
+    """A Lab from a parsed save file, every field and every invariant checked; Corrupt names the first problem."""
+    _check_header(doc)
+    world = _world_from(doc)
+    _check_references(world)
+    _reindex(world)
+    _check_world(world)
+
+    from .lab import Lab, RequestLog
+
+    lab = Lab.__new__(cls if issubclass(cls, Lab) else Lab)
+    lab.world = world
+    lab.request_log = RequestLog()
+    for record in _requests_from(doc["requests"], world.now):
+        lab.request_log.append(*record)
+    lab.internal_errors = []
+    lab._wire_up()
+    return lab
+
+
+def _check_header(doc: Any) -> None:
     if not isinstance(doc, dict):
         raise Corrupt("the file holds no lab (expected a JSON object)")
     if doc.get("format") != FORMAT:
@@ -220,19 +342,20 @@ def from_document(cls: type[Lab], doc: Any) -> Lab:
     if set(doc) != expected:
         odd = sorted(set(doc) ^ expected)[0]
         raise Corrupt(f"unexpected or missing top-level field {odd!r}")
+
+
+def _world_from(doc: dict) -> World:
     quota = _field(doc, "snapshot_quota", int)
-    if quota < 1:
+    if not 1 <= quota <= MAX_COUNT:
         raise Corrupt("snapshot_quota: must be positive")
     now = _field(doc, "now", int)
-    if not 0 <= now <= MAX_TIME:
-        raise Corrupt("now: out of range")
-    world = World(
-        seed=_field(doc, "seed", int),
-        start=now,
-        region=_field(doc, "region", str),
-        zones=_field(doc, "zones", list[str]),
-        snapshot_quota=quota,
-    )
+    if not TIME[0] <= now <= TIME[1]:
+        raise Corrupt("now: out of range (1970 to the end of 9999)")
+    region = _field(doc, "region", str)
+    zones = _field(doc, "zones", list[str])
+    if not region or not zones or not all(zones) or len(set(zones)) != len(zones):
+        raise Corrupt("region, zones: a region and distinct, named zones")
+    world = World(seed=_field(doc, "seed", int), start=now, region=region, zones=zones, snapshot_quota=quota)
     _restore_rng(world, doc["rng"])
     schedule = doc["schedule"]
     if not isinstance(schedule, dict) or set(schedule) != {"seq", "queue"}:
@@ -240,7 +363,7 @@ def from_document(cls: type[Lab], doc: Any) -> Lab:
     world.schedule.seq = convert(int, schedule["seq"], "schedule.seq")
     queue = convert(list[Due], schedule["queue"], "schedule.queue")
     for due in queue:
-        if not 0 <= due.at <= MAX_TIME or due.what not in set(Happening):
+        if due.what not in set(Happening) or due.seq > world.schedule.seq:
             raise Corrupt("schedule.queue: an entry is out of range")
     world.schedule.queue = sorted(tuple(due) for due in queue)
     world.account = convert(Account, doc["account"], "account")
@@ -256,19 +379,22 @@ def from_document(cls: type[Lab], doc: Any) -> Lab:
     world.faults = convert(list[Fault], doc["faults"], "faults")
     world.snapshot_seq = _field(doc, "snapshot_seq", int)
     world.events.rows = [tuple(e) for e in convert(list[Event], doc["events"], "events")]
-    _check_references(world)
-    _reindex(world)
+    return world
 
-    from .lab import Lab, RequestLog, RequestRecord
 
-    lab = Lab.__new__(cls if issubclass(cls, Lab) else Lab)
-    lab.world = world
-    lab.request_log = RequestLog()
-    for record in convert(list[RequestRecord], doc["requests"], "requests"):
-        lab.request_log.append(*record)
-    lab.internal_errors = []
-    lab._wire_up()
-    return lab
+def _requests_from(data: Any, now: int) -> list:
+    """The request log's entries, each within the bounds the log keeps (lab.bounded_params), in time order."""
+    from .lab import MAX_LOGGED_ACTION, RequestRecord, bounded_params
+
+    records = convert(list[RequestRecord], data, "requests")
+    previous = 0
+    for n, record in enumerate(records):
+        if not previous <= record.at <= now:
+            raise Corrupt(f"requests[{n}].at: not in time order, or after the lab's time")
+        if len(record.action) > MAX_LOGGED_ACTION or bounded_params(record.params) is not record.params:
+            raise Corrupt(f"requests[{n}]: larger than the request log keeps")
+        previous = record.at
+    return records
 
 
 def to_document_keys() -> tuple[str, ...]:
@@ -291,6 +417,9 @@ def _restore_rng(world: World, state: Any) -> None:
     )
     if not ok:
         raise Corrupt("rng: not a Mersenne Twister state")
+    words = state[1][:624]
+    if not any(words[1:]) and not words[0] & 0x80000000:  # the one state the generator never leaves
+        raise Corrupt("rng: an all-zero state, which would give every new resource the same id")
     try:
         world.ids.set_state(state)
     except (ValueError, TypeError) as exc:
@@ -310,9 +439,15 @@ def _check_references(world: World) -> None:
             if image_id not in world.images:
                 raise Corrupt(f"snapshots: {snap.snapshot_id} lists unknown image {image_id!r}")
     for policy in world.policies.values():
+        if len(set(policy.disk_ids)) != len(policy.disk_ids):
+            raise Corrupt(f"policies: {policy.policy_id} lists a disk twice")
         for disk_id in policy.disk_ids:
-            if disk_id not in world.disks:
+            if disk_id not in world.disks or world.disks[disk_id].policy_id != policy.policy_id:
                 raise Corrupt(f"policies: {policy.policy_id} lists unknown disk {disk_id!r}")
+    for disk in world.disks.values():
+        policy = world.policies.get(disk.policy_id or "")
+        if policy is not None and disk.disk_id not in policy.disk_ids:
+            raise Corrupt(f"disks: {disk.disk_id} names policy {policy.policy_id}, which does not list it")
     for disk_id, key in world.inflight.items():
         if key not in world.pending:
             raise Corrupt(f"inflight: {disk_id} waits on unknown request")
@@ -327,3 +462,34 @@ def _reindex(world: World) -> None:
             if snap.disk_id in world.progressing:
                 raise Corrupt(f"snapshots: two progressing snapshots of {snap.disk_id}")
             world.progressing[snap.disk_id] = snap.snapshot_id
+
+
+def _check_world(world: World) -> None:
+    """What the model relies on beyond each field: the quota holds, nothing happened after `now`, the sequence
+    numbers are distinct, armed faults are few and valid, the event log is in time order."""
+    for disk_id, snaps in world.by_disk.items():
+        if len(snaps) > world.snapshot_quota:
+            raise Corrupt(f"snapshots: {len(snaps)} snapshots of {disk_id}, over the quota of {world.snapshot_quota}")
+    if len({snap.seq for snap in world.snapshots.values()}) != len(world.snapshots):
+        raise Corrupt("snapshots: two snapshots share a sequence number")
+    for where, table in (("instances", world.instances), ("disks", world.disks), ("snapshots", world.snapshots),
+                         ("images", world.images), ("policies", world.policies)):  # fmt: skip
+        for ident, item in table.items():
+            if item.created_at > world.now:
+                raise Corrupt(f"{where}: {ident} was created after the lab's time")
+    for disk in world.disks.values():
+        if disk.category not in ALL_CATEGORIES:
+            raise Corrupt(f"disks: {disk.disk_id} has an unknown category {disk.category[:40]!r}")
+    if len(world.faults) > MAX_ARMED:
+        raise Corrupt(f"faults: {len(world.faults)} armed, more than {MAX_ARMED}")
+    for n, fault in enumerate(world.faults):
+        if fault.kind is not FaultKind.INTERNAL_ERROR and fault.action != "CreateSnapshot":
+            raise Corrupt(f"faults[{n}]: {fault.kind.value} applies to CreateSnapshot only")
+    previous = 0
+    for n, row in enumerate(world.events.rows):
+        if not previous <= row[0] <= world.now or row[1] not in _EVENT_KINDS:
+            raise Corrupt(f"events[{n}]: out of time order, after the lab's time, or of an unknown kind")
+        previous = row[0]
+
+
+_EVENT_KINDS = frozenset(EventKind)

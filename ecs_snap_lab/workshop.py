@@ -8,6 +8,9 @@ Decisions:
   check) is copied only with `instructor=True` (`--instructor`), into DEST/instructor/.
 - Copying never overwrites: a learner's edited notebook is their work. A notebook already in the folder is kept
   and reported as kept; `overwrite=True` (`--force`) replaces it.
+- Copying never follows a link in the folder: a name that is a symbolic link (dangling or not) counts as there,
+  and `--force` replaces the link itself. Each notebook is written to a new file in the folder (created
+  exclusively, never through a link), then renamed over its name.
 - `ecs-snap-lab lab` copies first (keeping edits), then runs JupyterLab from the same Python as this package, so
   the kernel sees the installed lab, and opens `00_start_here.ipynb`. As root (a container, a workshop VM) it
   passes `--allow-root`, which JupyterLab otherwise demands and a newcomer would not know to add.
@@ -15,8 +18,9 @@ Decisions:
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
+import secrets
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -72,10 +76,16 @@ def copy_notebooks(dest: str | Path, overwrite: bool = False, instructor: bool =
     folder = Path(dest).expanduser()
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder} exists and is not a folder")
+    if instructor and (folder / INSTRUCTOR).is_symlink():
+        raise NotADirectoryError(f"{folder / INSTRUCTOR} is a link: it is not followed, and nothing was copied")
     folder.mkdir(parents=True, exist_ok=True)
     copied = Copied(folder.resolve())
     _copy_folder(bundled_notebooks(), folder, "", overwrite, copied)
     if instructor:
+        if (folder / INSTRUCTOR).is_symlink():
+            raise NotADirectoryError(
+                f"{folder / INSTRUCTOR} is a link: it is not followed, and nothing was copied there"
+            )
         (folder / INSTRUCTOR).mkdir(exist_ok=True)
         _copy_folder(bundled_instructor_notebooks(), folder / INSTRUCTOR, f"{INSTRUCTOR}/", overwrite, copied)
     return copied
@@ -84,11 +94,26 @@ def copy_notebooks(dest: str | Path, overwrite: bool = False, instructor: bool =
 def _copy_folder(source: Path, folder: Path, prefix: str, overwrite: bool, copied: Copied) -> None:
     for notebook in sorted(source.glob("*.ipynb")):
         target = folder / notebook.name
-        if target.exists() and not overwrite:
+        if os.path.lexists(target) and not overwrite:
             copied.kept.append(prefix + notebook.name)
             continue
-        shutil.copyfile(notebook, target)
+        _place(notebook.read_bytes(), target)
         copied.written.append(prefix + notebook.name)
+
+
+def _place(data: bytes, target: Path) -> None:
+    """Write `data` as `target` without following a link: into a new file beside it, then renamed over it."""
+    part = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(part, flags, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(part, target)  # renames over a link itself, never writes where it points
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+        raise
 
 
 def lab_command(folder: Path, extra: list[str] | None = None) -> list[str]:

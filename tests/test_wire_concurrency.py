@@ -59,7 +59,12 @@ def test_eight_clients_with_tokens_and_retries_keep_every_invariant() -> None:
     try:
 
         def advance() -> None:
-            with urllib.request.urlopen(urllib.request.Request(endpoint.url + "admin/advance?minutes=20", b"")) as r:
+            request = urllib.request.Request(
+                endpoint.url + "admin/advance?minutes=20",
+                method="POST",
+                headers={"X-Admin-Token": endpoint.admin_token},
+            )
+            with urllib.request.urlopen(request) as r:
                 assert r.status == 200
 
         def worker() -> None:

@@ -167,3 +167,32 @@ def test_lab_serves_the_copied_notebooks(tmp_path: Path) -> None:
     finally:
         if server.poll() is None or _group_alive(server.pid):
             os.killpg(server.pid, signal.SIGKILL)  # never leave a server behind, whatever failed
+
+
+@pytest.mark.parametrize("dangling", [True, False], ids=["dangling", "to-a-file"])
+def test_copying_never_follows_a_link_in_the_folder(tmp_path: Path, capsys, dangling: bool) -> None:
+    """Issue 14: a dangling link in DEST named like a notebook made the copy write outside DEST."""
+    dest, outside = tmp_path / "dest", tmp_path / "outside.ipynb"
+    dest.mkdir()
+    if not dangling:
+        outside.write_text("not yours to overwrite")
+    (dest / START_HERE).symlink_to(outside)
+    assert main(["notebooks", str(dest)]) == 0
+    assert f"kept your copies of {START_HERE}" in capsys.readouterr().out
+    assert (dest / START_HERE).is_symlink()
+    assert main(["notebooks", str(dest), "--force"]) == 0  # replaces the link itself
+    assert not (dest / START_HERE).is_symlink()
+    assert (dest / START_HERE).read_bytes() == (REPO / "notebooks" / START_HERE).read_bytes()
+    assert outside.exists() != dangling and (dangling or outside.read_text() == "not yours to overwrite")
+    assert sorted(p.name for p in dest.iterdir()) == NOTEBOOKS  # no part files left behind
+
+
+def test_the_instructor_folder_is_never_followed_when_it_is_a_link(tmp_path: Path, capsys) -> None:
+    dest, elsewhere = tmp_path / "dest", tmp_path / "elsewhere"
+    dest.mkdir()
+    elsewhere.mkdir()
+    (dest / "instructor").symlink_to(elsewhere)
+    assert main(["notebooks", str(dest), "--instructor"]) == 2
+    assert "is a link" in capsys.readouterr().err
+    assert not list(elsewhere.iterdir())
+    assert sorted(p.name for p in dest.iterdir()) == ["instructor"]  # refused before anything was copied

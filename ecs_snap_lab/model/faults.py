@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+MAX_TIMES = 1000  # how many times one armed fault may fire
+MAX_SECONDS = 86400  # the longest a SlowRequest may take (a day)
+MAX_ARMED = 100  # faults armed at once
+
 
 class FaultKind(StrEnum):
     INTERNAL_ERROR = "InternalError"  # fails before any effect: nothing created, a retry is safe

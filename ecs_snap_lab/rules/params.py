@@ -68,13 +68,17 @@ def wire_value(value: object) -> str | None:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | str):
-        return str(value)
     if value is None:
         return None
-    if isinstance(value, float):
-        return str(value)  # as an SDK would send it: 30.0 goes out as "30.0", which is not a whole number
-    raise TypeError(type(value).__name__)
+    if not isinstance(value, int | str | float):
+        raise TypeError(type(value).__name__)
+    try:
+        text = str(value)  # as an SDK would send it: 30.0 goes out as "30.0", which is not a whole number
+    except Exception as exc:
+        if isinstance(exc, ValueError) and isinstance(value, int):
+            raise  # an int too long to write out
+        raise TypeError(f"{type(value).__name__} whose str() fails") from None
+    return text if type(text) is str else str.__str__(text)  # a plain str: no subclass's methods run later
 
 
 _STR = frozenset({str})
@@ -97,8 +101,9 @@ def to_wire(params: Mapping | None) -> tuple[dict[str, str], Violation | None]:
             out[key] = value
             continue
         if type(key) is not str:
+            shown = _shown(key)
             bad = bad or _violation(
-                "InvalidParameter", repr(key), "Params.encodable", f"parameter name {key!r} is not a string"
+                "InvalidParameter", shown, "Params.encodable", f"parameter name {shown} is not a string"
             )
             continue
         try:
@@ -112,6 +117,14 @@ def to_wire(params: Mapping | None) -> tuple[dict[str, str], Violation | None]:
         if text is not None:
             out[key] = text
     return out, bad
+
+
+def _shown(key: object) -> str:
+    """A parameter name that is not a plain string, as an error shows it: its own repr may fail, or be huge."""
+    try:
+        return str.__str__(repr(key))[:60]
+    except Exception:
+        return f"a {type(key).__name__}"
 
 
 def _violation(code: str, param: str, check: str, detail: str, action: str = "CreateSnapshot") -> Violation:

@@ -12,50 +12,69 @@ action's own parameters)`, and the Response written as XML or JSON with its HTTP
 Decisions:
 - Format: the Format parameter (json or xml, any case) decides; without one (the new SDK's V3 requests) a JSON
   Accept header gets JSON; otherwise XML, ECS's default. XML goes out as `text/xml;charset=utf-8` (the content
-  type the new SDK looks for to read an XML error), JSON as `application/json;charset=utf-8`.
-- Order of the checks: HTTP method, size, encoding, path, Format, authentication (auth.py), Version, then the lab
-  (unknown actions get the lab's InvalidAction.NotFound). The common parameters (Action, Version, Format,
-  AccessKeyId, Signature*, Timestamp...) are not passed to the lab: its request log shows the action's own.
+  type the new SDK looks for to read an XML error), JSON as `application/json;charset=utf-8`. Every refusal, down
+  to a broken request line, is an API error in that shape, never an HTML page.
+- Order of the checks: HTTP framing (request line, headers, Content-Length), method, encoding, path, Format,
+  authentication (auth.py), Version, then the lab (unknown actions get the lab's InvalidAction.NotFound). The
+  common parameters (Action, Version, Format, AccessKeyId, Signature*, Timestamp...) are not passed to the lab:
+  its request log shows the action's own.
+- Strict HTTP (issue 14): a header sent twice is refused (InvalidParameter naming it: which value counts would be
+  ambiguous, e.g. x-acs-action); Content-Length is ASCII digits only; a POST without Content-Length (411
+  LengthRequired: Python's http.client and the SDKs send `Content-Length: 0`) or with a chunked body (413) is
+  refused and the connection closed, so a body can never be read as the next request. Any refusal made before the
+  body was read closes the connection.
 - A parameter sent twice in the query (or twice in the body) is refused (InvalidParameter naming it): which value
   was signed would be ambiguous. One in the query and one in the body: the body's wins, as the old SDK signs it.
-- Bounds: a body over `max_body` bytes (64 KiB by default) or without Content-Length is refused with HTTP 413 and
-  the connection closed; the request line and headers are bounded by http.server (414, 431).
+- Bounds, each a setting of `Limits` (defaults below): the request line (414), the header block (431), the body
+  (413), connections at once (a connection over the bound is answered ServiceUnavailable, 503, and closed without
+  a thread), the seconds an idle keep-alive connection is kept, the records kept. Nonces (auth.py) and request-log
+  entries (lab.bounded_params) are bounded where they are kept.
 - Thread safety: one lock around the lab (every lab.call and admin operation); the signature checks run outside
   it. Code in the same process that uses the lab while the endpoint runs takes `endpoint.lock` too.
+- AccessKeys: with none given, one pair made at random (`secrets`) for this endpoint, never derived from anything
+  in the source; `ecs-snap-lab serve` prints it.
 - RequestIds of refusals that never reach the lab come from a generator of the endpoint's own (seeded from the
   lab's seed), so serving never changes the lab's own ids.
-- The admin path (`/admin/state`, `/admin/advance`, `/admin/fault`, `/admin/reset`; JSON in and out, no signature)
-  exists only with admin=True; otherwise /admin/... is an unknown path like any other. Reset serves a new Lab
-  made from the state the endpoint started with: `endpoint.lab` changes, the Lab object passed in is left alone.
-- Errors of the endpoint itself (a bug) answer 500 InternalError and keep the traceback in `internal_errors`.
+- The admin path (`/admin/state`, `/admin/advance`, `/admin/fault`, `/admin/reset`; parameters in the query
+  string or a JSON object body, JSON out) exists only with admin=True; otherwise /admin/... is an unknown path like
+  any other. See admin.py for how it is authenticated and bounded.
+- Listening beyond the loopback interface warns (ExposedEndpointWarning): the endpoint speaks plain HTTP.
+- Errors of the endpoint itself (a bug) answer 500 InternalError and keep the traceback in `internal_errors` (the
+  newest MAX_INTERNAL_ERRORS).
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
+import ipaddress
 import json
 import random
+import re
+import secrets
 import socket
 import threading
 import time
 import traceback
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 from ..response import Response, error_body
+from .admin import ADMIN_PREFIX, Admin
 from .auth import AuthFailure, Verifier, error_entry
 from .signature import VERSION
 
 if TYPE_CHECKING:
     from ..lab import Lab
 
-MAX_BODY = 64 * 1024
 MAX_FIELDS = 1000
-IDLE_SECONDS = 60  # a keep-alive connection with nothing to say is closed after this
+MAX_INTERNAL_ERRORS = 100
 XML = "text/xml;charset=utf-8"
 JSON = "application/json;charset=utf-8"
 COMMON_PARAMETERS = frozenset(
@@ -73,8 +92,27 @@ COMMON_PARAMETERS = frozenset(
         "SecurityToken",
     }
 )
-ADMIN_PREFIX = "/admin/"
+CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
 _VARIANT = "89AB"
+_KEY_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one endpoint accepts at most: each bound keeps a hostile client from taking the memory or the threads
+    of a room's endpoint. The defaults fit the official SDKs with room to spare."""
+
+    max_body: int = 64 * 1024  # bytes of body (413 beyond)
+    max_request_line: int = 64 * 1024  # bytes of method, path and query string (414 beyond)
+    max_header_bytes: int = 16 * 1024  # bytes of all header lines together (431 beyond; at most 100 headers)
+    max_connections: int = 64  # open at once, one thread each (503 and closed beyond)
+    idle_seconds: float = 60  # a connection with nothing to say for this long is closed
+    max_nonces: int = 50_000  # remembered at once (auth.py; 503 when all are still in their window)
+    max_records: int = 10_000  # WireRecords kept in endpoint.records (the newest)
+
+
+class ExposedEndpointWarning(UserWarning):
+    """The endpoint listens beyond this machine's loopback interface."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +125,6 @@ class Reply:
     action: str = ""
     code: str | None = None
     scheme: str = ""
-    close: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +139,18 @@ class WireRecord:
     seconds: float
 
 
+class _Incoming(NamedTuple):
+    """A request past its framing, with its parameters (query and form body merged) and headers by name."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    params: dict[str, str]
+    headers: list[tuple[str, str]]
+    fields: dict[str, str]
+    body: bytes
+
+
 class _BadRequest(Exception):
     def __init__(self, code: str, param: str = "") -> None:
         super().__init__(code)
@@ -109,13 +158,47 @@ class _BadRequest(Exception):
         self.param = param
 
 
-def make_access_key(seed: int) -> tuple[str, str]:
-    """An AccessKey pair that looks like a real one, the same for the same seed."""
-    rng = random.Random(f"ecs_snap_lab access key {seed}")
-    letters = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-    key_id = "LTAI" + "".join(rng.choice(letters) for _ in range(20))
-    secret = "".join(rng.choice(letters) for _ in range(30))
+def new_access_key() -> tuple[str, str]:
+    """A fresh AccessKey pair that looks like a real one, made with `secrets`: nobody can know it in advance."""
+    key_id = "LTAI" + "".join(secrets.choice(_KEY_LETTERS) for _ in range(20))
+    secret = "".join(secrets.choice(_KEY_LETTERS) for _ in range(30))
     return key_id, secret
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address the endpoint is bound to is reachable from this machine only."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def single_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The headers by lower-case name; _BadRequest for a header sent twice (which one counts would be ambiguous)."""
+    fields: dict[str, str] = {}
+    for name, value in headers:
+        key = name.lower()
+        if key in fields:
+            raise _BadRequest("InvalidParameter", f"{key[:60]} (sent twice)")
+        fields[key] = value
+    return fields
+
+
+def content_length(method: str, fields: Mapping[str, str], max_body: int) -> int:
+    """The body's length from a strict Content-Length; _BadRequest for anything else."""
+    if "transfer-encoding" in fields:
+        raise _BadRequest("RequestEntityTooLarge", "a body must come with its Content-Length")
+    text = fields.get("content-length")
+    if text is None:
+        if method == "POST":  # whether a body follows would be a guess: a wrong one reads it as the next request
+            raise _BadRequest("LengthRequired", "POST")
+        return 0
+    if CONTENT_LENGTH.fullmatch(text.strip(" \t")) is None:
+        raise _BadRequest("InvalidParameter", "Content-Length")
+    length = int(text)
+    if length > max_body:
+        raise _BadRequest("RequestEntityTooLarge", f"{max_body} bytes of body")
+    return length
 
 
 def _form(text: str) -> dict[str, str]:
@@ -138,6 +221,11 @@ def _form(text: str) -> dict[str, str]:
     return params
 
 
+def _wanted(fields: Mapping[str, str]) -> str:
+    accept = fields.get("accept", "").lower()
+    return JSON if "json" in accept and "xml" not in accept else XML
+
+
 class Endpoint:
     """A running local endpoint on a Lab. Made by serve(); stop() (or leaving the `with`) stops it."""
 
@@ -149,28 +237,30 @@ class Endpoint:
         port: int = 0,
         access_keys: Mapping[str, str] | None = None,
         admin: bool = False,
-        max_body: int = MAX_BODY,
+        admin_token: str | None = None,
+        limits: Limits = Limits(),
         wall_clock: Callable[[], float] = time.time,
         on_request: Callable[[WireRecord], None] | None = None,
     ) -> None:
         self.lab = lab
-        self.admin = admin
-        self.max_body = max_body
+        self.limits = limits
         self.on_request = on_request
         if access_keys is None:
-            key_id, secret = make_access_key(lab.seed)
-            access_keys = {key_id: secret}
+            access_keys = dict([new_access_key()])
         if not access_keys:
             raise ValueError("an endpoint needs at least one AccessKey pair")
         self.access_keys: dict[str, str] = dict(access_keys)
-        self.verifier = Verifier(self.access_keys, wall_clock=wall_clock, lab_clock=lambda: float(self.lab.world.now))
+        self.verifier = Verifier(
+            self.access_keys,
+            wall_clock=wall_clock,
+            lab_clock=lambda: float(self.lab.world.now),
+            max_nonces=limits.max_nonces,
+        )
         self.lock = threading.RLock()
-        self.records: deque[WireRecord] = deque(maxlen=100_000)
+        self.records: deque[WireRecord] = deque(maxlen=limits.max_records)
         self.internal_errors: list[str] = []
         self._ids = random.Random(f"ecs_snap_lab endpoint {lab.seed}")
-        self._start_state = self._state_of(lab) if admin else None
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
+        self.admin: Admin | None = Admin(self, admin_token) if admin else None
         self._server = _Server((host, port), _Handler, bind_and_activate=False)
         self._server.endpoint = self  # type: ignore[attr-defined]
         try:
@@ -180,6 +270,14 @@ class Endpoint:
             self._server.server_close()
             raise
         self.host, self.port = self._server.server_address[:2]
+        if not is_loopback(self.host):
+            warnings.warn(
+                f"the endpoint listens on {self.host}:{self.port}, beyond this machine: anyone who can reach it can "
+                "call it over plain HTTP. A room-facing endpoint needs its own --access-key pairs (never printed to "
+                "the room), the admin token kept to the instructor, and a firewall (see the README).",
+                ExposedEndpointWarning,
+                stacklevel=3,
+            )
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name=f"ecs-snap-lab {self.port}"
         )
@@ -200,6 +298,19 @@ class Endpoint:
     @property
     def running(self) -> bool:
         return self._thread.is_alive() and not self._stopped
+
+    @property
+    def admin_token(self) -> str | None:
+        """The token the admin path requires in its X-Admin-Token header (None without admin)."""
+        return self.admin.token if self.admin else None
+
+    @property
+    def max_body(self) -> int:
+        return self.limits.max_body
+
+    @property
+    def open_connections(self) -> int:
+        return self._server.active
 
     def server_times(self) -> list[float]:
         """Seconds the server spent on each request it answered (reading the body to writing the answer)."""
@@ -241,11 +352,7 @@ class Endpoint:
         if self._thread.is_alive():
             self._server.shutdown()
         self._server.server_close()
-        with self._connections_lock:
-            open_connections = list(self._connections)
-        for connection in open_connections:
-            with contextlib.suppress(OSError):  # already closed by the client
-                connection.shutdown(socket.SHUT_RDWR)
+        self._server.close_all()
         self._thread.join(timeout=10)
 
     def __enter__(self) -> Endpoint:
@@ -254,13 +361,9 @@ class Endpoint:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _opened(self, connection: socket.socket) -> None:
-        with self._connections_lock:
-            self._connections.add(connection)
-
-    def _closed(self, connection: socket.socket) -> None:
-        with self._connections_lock:
-            self._connections.discard(connection)
+    def keep_error(self, text: str) -> None:
+        self.internal_errors.append(text)
+        del self.internal_errors[:-MAX_INTERNAL_ERRORS]
 
     # ------------------------------------------------------------------ answering
 
@@ -269,55 +372,67 @@ class Endpoint:
         try:
             return self._handle(method.upper(), target, list(headers), body)
         except Exception:  # a bug of the endpoint: answer as a server would, keep the traceback
-            self.internal_errors.append(traceback.format_exc())
+            self.keep_error(traceback.format_exc())
             return self._refusal("InternalError", "", XML, variant="after")
 
     def _handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> Reply:
-        lowered = {name.lower(): value for name, value in headers}
-        accept = lowered.get("accept", "").lower()
-        wanted = JSON if "json" in accept and "xml" not in accept else XML
+        try:
+            fields = single_headers(headers)
+        except _BadRequest as exc:
+            return self._refusal(exc.code, exc.param, XML)
+        wanted = _wanted(fields)
         if method not in ("GET", "POST"):
             return self._refusal("UnsupportedHTTPMethod", "", wanted)
         parts = urlsplit(target)
         path = parts.path or "/"
         try:
             query = _form(parts.query)
-            form = {}
-            if body and lowered.get("content-type", "").split(";")[0].strip().lower() in (
-                "",
-                "application/x-www-form-urlencoded",
-            ):
-                try:
-                    text = body.decode("ascii")
-                except UnicodeDecodeError:
-                    raise _BadRequest("InvalidParameter", "the body (not percent-encoded ASCII)") from None
-                form = _form(text)
+            if self.admin is not None and path.startswith(ADMIN_PREFIX):
+                status, answer = self.admin.answer(method, path[len(ADMIN_PREFIX) :], query, fields, body)
+                return Reply(status, JSON, json.dumps(answer).encode("utf-8"), "admin", answer.get("Code"), "admin")
+            form = self._form_body(fields, body)
         except _BadRequest as exc:
             return self._refusal(exc.code, exc.param, wanted)
-        params = {**query, **form}
-        if self.admin and path.startswith(ADMIN_PREFIX):
-            return self._admin(method, path[len(ADMIN_PREFIX) :], params)
         if path != "/":
             return self._refusal("InvalidAction.NotFound", "", wanted)
+        params = {**query, **form}
         fmt = params.get("Format")
         if fmt is not None:
             if fmt.lower() not in ("json", "xml"):
                 return self._refusal("InvalidParameter", "Format", XML)
             wanted = JSON if fmt.lower() == "json" else XML
+        return self._answer(_Incoming(method, path, query, params, headers, fields, body), wanted)
+
+    @staticmethod
+    def _form_body(fields: Mapping[str, str], body: bytes) -> dict[str, str]:
+        if not body or fields.get("content-type", "").split(";")[0].strip().lower() not in (
+            "",
+            "application/x-www-form-urlencoded",
+        ):
+            return {}
         try:
-            if lowered.get("authorization", "").startswith("ACS3-"):
+            text = body.decode("ascii")
+        except UnicodeDecodeError:
+            raise _BadRequest("InvalidParameter", "the body (not percent-encoded ASCII)") from None
+        return _form(text)
+
+    def _answer(self, incoming: _Incoming, wanted: str) -> Reply:
+        """Authenticate, then let the lab answer."""
+        method, path, query, params, headers, fields, body = incoming
+        try:
+            if fields.get("authorization", "").startswith("ACS3-"):
                 verified = self.verifier.verify_v3(method, path, query, headers, body)
-                action = lowered.get("x-acs-action", "")
-                version = lowered.get("x-acs-version")
-            elif "authorization" in lowered:
+                action = fields.get("x-acs-action", "")
+                version = fields.get("x-acs-version")
+            elif "authorization" in fields:
                 raise AuthFailure("IncompleteSignature", detail="an Authorization header that is not ACS3-")
             else:
                 verified = self.verifier.verify_v1(method, params)
                 action = params.get("Action", "")
                 version = params.get("Version")
         except AuthFailure as exc:
-            scheme = "v3" if "authorization" in lowered else "v1"
-            named = lowered.get("x-acs-action", "") if scheme == "v3" else params.get("Action", "")
+            scheme = "v3" if "authorization" in fields else "v1"
+            named = fields.get("x-acs-action", "") if scheme == "v3" else params.get("Action", "")
             return self._refusal(exc.code, exc.param, wanted, named[:100], scheme)
         if not action:
             return self._refusal("MissingParameter", "Action", wanted, scheme=verified.scheme)
@@ -331,7 +446,7 @@ class Endpoint:
                 response = self.lab.call(action, own)
             return self._render(response, wanted, verified.scheme)
         except Exception:  # the lab never raises; something else did: answer in the format asked for
-            self.internal_errors.append(traceback.format_exc())
+            self.keep_error(traceback.format_exc())
             return self._refusal("InternalError", "", wanted, action, verified.scheme, variant="after")
 
     def _render(self, response: Response, content_type: str, scheme: str = "") -> Reply:
@@ -351,12 +466,10 @@ class Endpoint:
         message = entry.render(param)
         request_id = self._request_id()
         response = Response(action, entry.http_status, request_id, error_body(request_id, code, message), code, message)
-        reply = self._render(response, content_type, scheme)
-        close = code in ("RequestEntityTooLarge",)
-        return Reply(reply.status, reply.content_type, reply.body, action, code, scheme, close)
+        return self._render(response, content_type, scheme)
 
     def _request_id(self) -> str:
-        h = self._ids.randbytes(16).hex().upper()
+        h = self._ids.randbytes(16).hex().upper()  # one C call: atomic for the handler threads
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) % 4]}{h[17:20]}-{h[20:]}"
 
     def _record(self, method: str, reply: Reply, seconds: float) -> None:
@@ -366,78 +479,93 @@ class Endpoint:
             try:
                 self.on_request(record)
             except Exception:
-                self.internal_errors.append(traceback.format_exc())
-
-    # ------------------------------------------------------------------ admin
-
-    @staticmethod
-    def _state_of(lab: Lab) -> dict:
-        from ..persistence import to_document
-
-        return json.loads(json.dumps(to_document(lab)))
-
-    def _admin(self, method: str, operation: str, params: Mapping[str, str]) -> Reply:
-        """The admin path: the clock, faults and a reset, for a workshop host. JSON in and out."""
-        try:
-            if operation == "state" and method in ("GET", "POST"):
-                with self.lock:
-                    body = self._admin_state()
-            elif operation == "advance" and method == "POST":
-                amounts = {unit: float(params.get(unit, 0)) for unit in ("days", "hours", "minutes", "seconds")}
-                with self.lock:
-                    self.lab.advance(**amounts)
-                    body = self._admin_state()
-            elif operation == "fault" and method == "POST":
-                options: dict[str, Any] = {}
-                for name in ("times", "seconds", "at_progress"):
-                    if name in params:
-                        options[name] = int(params[name])
-                for name in ("disk_id", "action"):
-                    if name in params:
-                        options[name] = params[name]
-                with self.lock:
-                    self.lab.faults.inject(params.get("kind", ""), **options)
-                    body = self._admin_state()
-            elif operation == "reset" and method == "POST":
-                from ..persistence import from_document
-
-                with self.lock:
-                    self.lab = from_document(type(self.lab), json.loads(json.dumps(self._start_state)))
-                    body = self._admin_state()
-            else:
-                return self._admin_reply(
-                    404, {"Code": "InvalidAction.NotFound", "Message": f"no admin operation {method} {operation}"}
-                )
-        except (ValueError, TypeError) as exc:
-            return self._admin_reply(400, {"Code": "InvalidParameter", "Message": str(exc)})
-        return self._admin_reply(200, body)
-
-    def _admin_state(self) -> dict:
-        lab = self.lab
-        return {
-            "Now": lab.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Snapshots": len(lab.world.snapshots),
-            "Disks": len(lab.world.disks),
-            "Requests": len(lab.request_log),
-            "Faults": [{"Kind": f.kind.value, "Action": f.action, "Times": f.times} for f in lab.faults.armed],
-        }
-
-    def _admin_reply(self, status: int, body: dict) -> Reply:
-        return Reply(status, JSON, json.dumps(body).encode("utf-8"), "admin", body.get("Code"), "admin")
+                self.keep_error(traceback.format_exc())
 
 
 class _Server(ThreadingHTTPServer):
+    """One thread per connection, at most `max_connections` of them: a connection over the bound is answered
+    503 ServiceUnavailable at once by the accepting thread, and closed."""
+
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
     request_queue_size = 128
+    endpoint: Endpoint
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.active = 0
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            admitted = self.active < self.endpoint.limits.max_connections
+            if admitted:
+                self.active += 1
+                self._open.add(request)
+        if admitted:
+            super().process_request(request, client_address)
+        else:
+            self._turn_away(request)
+
+    def shutdown_request(self, request: Any) -> None:
+        try:
+            super().shutdown_request(request)
+        finally:
+            with self._open_lock:
+                if request in self._open:
+                    self._open.discard(request)
+                    self.active -= 1
+
+    def _turn_away(self, request: socket.socket) -> None:
+        endpoint = self.endpoint
+        reply = endpoint._refusal("ServiceUnavailable", "", XML)
+        head = (
+            f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}\r\nContent-Type: {reply.content_type}\r\n"
+            f"Content-Length: {len(reply.body)}\r\nConnection: close\r\n\r\n"
+        )
+        try:
+            request.settimeout(1.0)
+            request.sendall(head.encode("latin-1") + reply.body)
+            request.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the client is gone already
+        finally:
+            request.close()
+        endpoint._record("", reply, 0.0)
+
+    def close_all(self) -> None:
+        with self._open_lock:
+            open_connections = list(self._open)
+        for connection in open_connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up is no news; anything else is kept in the endpoint's internal_errors."""
         import sys
 
         if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            self.endpoint.internal_errors.append(traceback.format_exc())  # type: ignore[attr-defined]
+            self.endpoint.keep_error(traceback.format_exc())
+
+
+class _HeadBudget:
+    """The connection's reader while the request's headers are parsed: over `budget` bytes in all, the parse
+    stops with LineTooLong, which http.server answers 431 (through _Handler.send_error, in the API's shape)."""
+
+    def __init__(self, raw: Any, budget: int) -> None:
+        self.raw = raw
+        self.left = budget
+
+    def readline(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            raise http.client.LineTooLong("headers")
+        line = self.raw.readline(self.left + 1 if size < 0 else min(size, self.left + 1))
+        self.left -= len(line)
+        if self.left < 0:
+            raise http.client.LineTooLong("headers")
+        return line
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -446,60 +574,87 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the SDKs reuse their connections
     server_version = "ecs_snap_lab"
     sys_version = ""
-    timeout = IDLE_SECONDS
+    server: _Server
 
     def setup(self) -> None:
+        self.timeout = self.server.endpoint.limits.idle_seconds
         super().setup()
         # answers go out at once: without this, Nagle's algorithm and the client's delayed ACK add ~40 ms
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.endpoint._opened(self.connection)  # type: ignore[attr-defined]
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.endpoint._closed(self.connection)  # type: ignore[attr-defined]
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the endpoint keeps its own records (Endpoint.records)."""
 
-    def _serve(self) -> None:
-        start = time.perf_counter()
-        endpoint: Endpoint = self.server.endpoint  # type: ignore[attr-defined]
-        method = self.command
-        accept = (self.headers.get("Accept") or "").lower()
-        wanted = JSON if "json" in accept and "xml" not in accept else XML
-        length_text = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding"):
-            reply = endpoint._refusal("RequestEntityTooLarge", "a body must come with its Content-Length", wanted)
-        else:
+    def handle_one_request(self) -> None:
+        """http.server's, with the endpoint's bounds on the request line and the headers, and every method
+        answered by _serve (an unknown one as UnsupportedHTTPMethod, not 501)."""
+        limits = self.server.endpoint.limits
+        try:
+            self.raw_requestline = self.rfile.readline(limits.max_request_line + 1)
+            if len(self.raw_requestline) > limits.max_request_line:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            raw, self.rfile = self.rfile, _HeadBudget(self.rfile, limits.max_header_bytes)  # type: ignore[assignment]
             try:
-                length = int(length_text) if length_text is not None else 0
-                if length < 0:
-                    raise ValueError(length_text)
-            except ValueError:
-                reply = endpoint._refusal("InvalidParameter", "Content-Length", wanted)
-                reply = Reply(reply.status, reply.content_type, reply.body, code=reply.code, close=True)
-            else:
-                if length > endpoint.max_body:
-                    reply = endpoint._refusal("RequestEntityTooLarge", f"{endpoint.max_body} bytes of body", wanted)
-                else:
-                    body = self.rfile.read(length) if length else b""
-                    if len(body) < length:  # the client went away mid-body
-                        self.close_connection = True
-                        return
-                    reply = endpoint.handle(method, self.path, self.headers.items(), body)
+                parsed = self.parse_request()
+            finally:
+                self.rfile = raw
+            if parsed:
+                self._serve()
+                self.wfile.flush()
+        except TimeoutError:
+            self.close_connection = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's refusals (bad request line, 414, 431, HTTP/2), in the API's shape and closing."""
+        endpoint = self.server.endpoint
+        limits = endpoint.limits
+        if code == HTTPStatus.REQUEST_URI_TOO_LONG:
+            reply = endpoint._refusal("RequestURITooLong", f"{limits.max_request_line} bytes of request line", XML)
+        elif code == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE:
+            what = f"{limits.max_header_bytes} bytes or 100 headers"
+            reply = endpoint._refusal("RequestHeaderFieldsTooLarge", what, XML)
+        else:
+            reply = endpoint._refusal("InvalidParameter", "the HTTP request line", XML)
+        self._send(reply, close=True)
+        endpoint._record(self.command or "", reply, 0.0)
+
+    def _send(self, reply: Reply, close: bool) -> None:
+        if self.request_version == "HTTP/0.9":  # or a request line too broken to tell: answer with a status line
+            self.request_version = "HTTP/1.0"
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
-        if reply.close:
+        if close:
             self.send_header("Connection", "close")
             self.close_connection = True
-        endpoint._record(method, reply, time.perf_counter() - start)  # before the client can read the answer
         self.end_headers()
-        self.wfile.write(reply.body)
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
+    def _serve(self) -> None:
+        start = time.perf_counter()
+        endpoint = self.server.endpoint
+        method = self.command
+        close = method not in ("GET", "POST")  # refused anyway; a body it sent without a length must not follow
+        try:
+            fields = single_headers(self.headers.items())
+            length = content_length(method, fields, endpoint.max_body)
+        except _BadRequest as exc:
+            reply = endpoint._refusal(exc.code, exc.param, _wanted({k.lower(): v for k, v in self.headers.items()}))
+            close = True
+        else:
+            body = self.rfile.read(length) if length else b""
+            if len(body) < length:  # the client went away mid-body
+                self.close_connection = True
+                return
+            reply = endpoint.handle(method, self.path, self.headers.items(), body)
+        endpoint._record(method, reply, time.perf_counter() - start)  # before the client can read the answer
+        self._send(reply, close)
 
 
 def serve(
@@ -509,20 +664,23 @@ def serve(
     admin: bool = False,
     *,
     host: str = "127.0.0.1",
-    max_body: int = MAX_BODY,
+    admin_token: str | None = None,
+    limits: Limits = Limits(),
     wall_clock: Callable[[], float] = time.time,
     on_request: Callable[[WireRecord], None] | None = None,
 ) -> Endpoint:
     """Serve `lab` over HTTP in a daemon thread and return at once; port=0 picks a free port.
 
-    access_keys=None makes one pair (the same for the same lab seed), kept in endpoint.access_keys."""
+    access_keys=None makes one random pair, kept in endpoint.access_keys; admin=True opens /admin/, which requires
+    endpoint.admin_token (random unless given) in an X-Admin-Token header."""
     return Endpoint(
         lab,
         host=host,
         port=port,
         access_keys=access_keys,
         admin=admin,
-        max_body=max_body,
+        admin_token=admin_token,
+        limits=limits,
         wall_clock=wall_clock,
         on_request=on_request,
     ).start()
