@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..lab import Lab, RequestRecord
+from ..model.faults import MAX_TIMES
 from ..response import Response
 from .base import Exercise, Verdict, correct, not_a_function, refusal, run_learner, show, text_answer, wrong
 
@@ -151,7 +152,7 @@ SCENARIOS = (
         _arm("SlowRequest", seconds=SLOW_SECONDS),
     ),
     Scenario(
-        "InternalError on every try (an outage that outlasts any retry)", _arm("InternalError", times=10**6), False
+        "InternalError on every try (an outage that outlasts any retry)", _arm("InternalError", times=MAX_TIMES), False
     ),
     Scenario(
         "a disk in arrears (DiskInArrears: a refusal no retry can fix)",
