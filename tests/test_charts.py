@@ -9,15 +9,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pytest
 from axes_helpers import bars_by_row, containers, row_labels
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ecs_snap_lab import Lab
 from ecs_snap_lab.model.events import EventKind
-from ecs_snap_lab.views import charts
+from ecs_snap_lab.views import canvas, charts
+from ecs_snap_lab.views.canvas import ChartCanvas
 from ecs_snap_lab.views.charts import history_chart, quota_chart, request_outcomes_chart, retention_timeline
 
 CHARTS = (quota_chart, retention_timeline, history_chart, request_outcomes_chart)
@@ -445,6 +448,35 @@ def test_chart_of_an_empty_lab_says_there_is_nothing_yet(chart) -> None:
     assert ax.get_title()
     ax.figure.canvas.draw()  # renders headless, without error
     assert ax.figure.canvas.buffer_rgba().shape[2] == 4
+
+
+def rgba(ax: Axes, canvas_class) -> np.ndarray:
+    """The figure of `ax` drawn by a fresh canvas of this class, as an RGBA array."""
+    canvas = canvas_class(ax.figure)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        quota_chart,
+        retention_timeline,
+        lambda lab: retention_timeline(lab, max_bars=10_000),  # a bar per snapshot, hatched, with tick labels
+        history_chart,
+        lambda lab: history_chart(lab, by="disk"),
+        request_outcomes_chart,
+    ],
+)
+def test_the_caching_canvas_draws_exactly_the_pixels_of_matplotlibs_own(fleet: Fleet, draw) -> None:
+    """ChartCanvas caches text layout and glyph bitmaps across draws: the picture must not change by one pixel,
+    on a first draw (empty caches for new strings) or a later one (everything from the caches)."""
+    expected = rgba(draw(fleet.lab), FigureCanvasAgg)
+    assert isinstance(draw(fleet.lab).figure.canvas, ChartCanvas)
+    assert canvas.CACHEABLE  # the matplotlib in use has the internals the caches rely on (else plain Agg)
+    for _ in range(2):
+        assert np.array_equal(rgba(draw(fleet.lab), ChartCanvas), expected)
+    assert canvas._LAYOUTS and canvas._GLYPHS  # the text went through the caches
 
 
 def test_import_of_the_package_loads_no_matplotlib() -> None:

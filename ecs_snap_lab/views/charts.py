@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+
+from .canvas import ChartCanvas
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -82,7 +83,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     if ax is not None:
         return ax
     figure = ChartFigure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(figure)  # draws headless (savefig, canvas.draw, buffer_rgba); notebooks display it as PNG
+    ChartCanvas(figure)  # draws headless (savefig, canvas.draw, buffer_rgba); notebooks display it as PNG
     return figure.add_subplot()
 
 
