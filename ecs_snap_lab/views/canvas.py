@@ -7,7 +7,9 @@ most of a redraw. The renderer here keeps two caches, each keyed by everything i
 - the bitmap of a glyph at a sub-pixel offset (font file, size, dpi, glyph, rotation, hinting, offset modulo one
   pixel): FreeType's rendering only moves by whole pixels when a glyph is placed one pixel further.
 Glyphs are then composited exactly as matplotlib does (one `draw_text_image` per glyph, in the same order), so the
-picture is identical: tests/test_charts.py compares the RGBA buffers with matplotlib's own canvas.
+picture is identical: tests/test_charts.py compares the RGBA buffers with matplotlib's own canvas. A third cache
+answers `Text._get_layout`'s question for a font's ascent, descent and line gap (the hook the PDF and PS
+renderers answer), which it otherwise reads from the font file's tables several times per text and draw.
 
 Decisions:
 - Only antialiased plain text goes through the caches; mathtext, TeX boxes and unantialiased text are drawn by
@@ -25,6 +27,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.backends import backend_agg
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.font_manager import fontManager, get_font
 from matplotlib.ft2font import FT2Font, RenderMode
 
 __all__ = ["ChartCanvas"]
@@ -55,14 +58,48 @@ class _Cache(dict):
 
 _LAYOUTS = _Cache(MAX_LAYOUTS)
 _GLYPHS = _Cache(MAX_GLYPHS)
+_HEIGHTS = _Cache(MAX_LAYOUTS)  # a font's ascent, descent and line gap at a size
+_ROTATIONS = _Cache(MAX_LAYOUTS)
 
 
-def _font_key(font) -> tuple:
-    return (font.fname, font.face_index)
+def _rotation(angle: float, slant: float, extend: float) -> tuple[np.ndarray, bytes]:
+    """FreeType's 16.16 transform for a glyph, as RendererAgg._draw_text_glyphs_and_boxes computes it."""
+    key = (angle, slant, extend)
+    found = _ROTATIONS.get(key)
+    if found is None:
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[extend, extend * slant], [0, 1]]).round()
+        matrix = matrix.astype(int)
+        found = _ROTATIONS.put(key, (matrix, matrix.tobytes()))
+    return found
+
+
+def _font_heights(prop, dpi: float) -> tuple[float | None, float | None, float | None]:
+    """(ascent, descent, line gap) of the font of `prop` in pixels, from its OS/2 or hhea table, as
+    matplotlib.text.Text._get_layout reads them; (None, None, None) sends Text to its own fallback."""
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    for table_name, gap_key, ascent_key, descent_key in (
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+        return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
+    return None, None, None
 
 
 class _CachingRenderer(RendererAgg):
     """RendererAgg whose plain text is laid out and rasterised through the caches above."""
+
+    def _get_font_height_metrics(self, prop):
+        # the hook Text._get_layout asks a renderer first (several times per text and draw)
+        key = (prop.copy(), self.dpi)
+        found = _HEIGHTS.get(key)
+        if found is None:
+            found = _HEIGHTS.put(key, _font_heights(prop, self.dpi))
+        return found
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath or not gc.get_antialiased():
@@ -70,14 +107,14 @@ class _CachingRenderer(RendererAgg):
         flags = backend_agg.get_hinting_flag()
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
-        size = prop.get_size_in_points()
-        font = self._prepare_font(prop)
-        key = (_font_key(font), size, self.dpi, s, flags, tuple(features or ()), language)
+        key = (prop.copy(), self.dpi, s, flags, tuple(features or ()), language)
         glyphs = _LAYOUTS.get(key)
         if glyphs is None:
-            items = font._layout(s, flags=flags, features=features, language=language)
-            glyphs = [(item.ft_object, size, item.glyph_index, 0, 1, item.x, item.y) for item in items]
-            _LAYOUTS.put(key, glyphs)
+            size = prop.get_size_in_points()
+            items = self._prepare_font(prop)._layout(s, flags=flags, features=features, language=language)
+            glyphs = _LAYOUTS.put(
+                key, [(item.ft_object, size, item.glyph_index, 0, 1, item.x, item.y) for item in items]
+            )
         self._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, [])
 
     def _draw_text_glyphs_and_boxes(self, gc, x, y, angle, glyphs, boxes):
@@ -88,24 +125,22 @@ class _CachingRenderer(RendererAgg):
         flags = backend_agg.get_hinting_flag()
         hinting = mpl.rcParams["text.hinting_factor"]
         height = self.height
+        dpi = self.dpi
         draw = self._renderer.draw_text_image
         for font, size, glyph_index, slant, extend, dx, dy in glyphs:
-            matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[extend, extend * slant], [0, 1]]).round()
-            matrix = matrix.astype(int)
+            matrix, matrix_key = _rotation(angle, slant, extend)
             px = round(0x40 * (x + dx * cos - dy * sin))
             py = round(0x40 * (height - y + dx * sin + dy * cos))
             fx, fy = px % SUBPIXELS, py % SUBPIXELS
-            key = (_font_key(font), size, self.dpi, glyph_index, matrix.tobytes(), fx, fy, flags, hinting)
+            key = (font.fname, font.face_index, size, dpi, glyph_index, matrix_key, fx, fy, flags, hinting)
             found = _GLYPHS.get(key)
             if found is None:
-                font.set_size(size, self.dpi)
+                font.set_size(size, dpi)
                 font._set_transform(matrix, [fx, fy])
                 bitmap = font._render_glyph(glyph_index, flags, RenderMode.NORMAL)
                 found = _GLYPHS.put(key, (bitmap.buffer, bitmap.left, bitmap.top))
             buffer, left, top = found
-            left += px // SUBPIXELS
-            top += py // SUBPIXELS
-            draw(buffer, left, int(height) - top + buffer.shape[0], 0, gc)
+            draw(buffer, left + px // SUBPIXELS, int(height) - top - py // SUBPIXELS + buffer.shape[0], 0, gc)
         if boxes:
             super()._draw_text_glyphs_and_boxes(gc, x, y, angle, (), boxes)
 
