@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .retained import update_bars
-from .style import OKABE_ITO, count, inside, legend, new_axes, select
+from .style import OKABE_ITO, count, count_axis, inside, legend, new_axes, select
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -78,15 +78,17 @@ class QuotaPlan:
         return (self.rows, self.hot.tobytes(), tuple(s.label for s in self.segments), self.quota)
 
 
-def quota_plan(lab: Lab, top: int = 30, disk_ids: Iterable[str] | None = None) -> QuotaPlan:
-    """What `quota_chart` draws for these arguments (see there)."""
+def quota_plan(lab: Lab, top: int = 30, disk_ids: Iterable[str] | None = None, frames=None) -> QuotaPlan:
+    """What `quota_chart` draws for these arguments (see there); `frames` (default `lab.frames`) is where the
+    lab's frames are read (a dashboard reads them once per change of the lab)."""
     if top < 1:
         raise ValueError("top must be at least 1")
+    frames = lab.frames if frames is None else frames
     quota = lab.snapshot_quota
-    snaps = lab.frames.snapshots()
+    snaps = frames.snapshots()
     if disk_ids is None:
         # every disk of the account, and the disks that are gone but still have snapshots
-        known = lab.frames.disks()["DiskId"].astype("string")
+        known = frames.disks()["DiskId"].astype("string")
         ids = pd.Index(pd.concat([known, snaps["SourceDiskId"].astype("string")]).unique(), dtype="string")
     else:
         ids = pd.Index(pd.unique(pd.Series([disk_ids] if isinstance(disk_ids, str) else list(disk_ids))))
@@ -178,6 +180,7 @@ def _segment_bars(ax: Axes, segment: Segment, rows: np.ndarray | slice = slice(N
 def draw_quota(ax: Axes, plan: QuotaPlan) -> None:
     """The artists of `plan` on an empty Axes."""
     n = plan.rows
+    count_axis(ax.xaxis)
     if n:
         y = np.arange(n)
         if plan.hot.any():

@@ -19,7 +19,7 @@ from matplotlib import dates as mdates
 from matplotlib.patches import Patch
 
 from .retained import bars_datalim, update_bars
-from .style import OKABE_ITO, count, date_axis, day_number, days, inside, legend, new_axes, select, strings
+from .style import OKABE_ITO, count, count_axis, date_axis, day_number, days, inside, legend, new_axes, select, strings
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -89,9 +89,12 @@ def retention_plan(
     end: str | datetime | None = None,
     max_bars: int = 200,
     disk_ids: Iterable[str] | None = None,
+    frames=None,
 ) -> RetentionPlan:
-    """What `retention_timeline` draws for these arguments (see there)."""
-    snaps = select(lab.frames.snapshots(include_gone=True), "SourceDiskId", disk_ids)
+    """What `retention_timeline` draws for these arguments (see there); `frames` (default `lab.frames`) is where
+    the lab's frames are read (a dashboard reads them once per change of the lab)."""
+    frames = lab.frames if frames is None else frames
+    snaps = select(frames.snapshots(include_gone=True), "SourceDiskId", disk_ids)
     now = float(mdates.date2num(lab.now))
     created = days(snaps["CreationTime"])
     release = days(snaps["ReleaseTime"])
@@ -302,6 +305,7 @@ def _bar_handles(bars: SnapshotBars) -> list:
 def _draw_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
     """The alive line (dashed ahead of now), and the releases per day as bars on a second axis."""
     past = plan.past
+    count_axis(ax.yaxis)
     ax.step(
         plan.days[past],
         plan.alive[past],
@@ -324,6 +328,7 @@ def _draw_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
     ax.set_ylim(bottom=0)
 
     releases = ax.twinx()
+    count_axis(releases.yaxis)
     _day_bars(releases, plan, RELEASED)
     _day_bars(releases, plan, SCHEDULED)
     _hide_empty_days(releases)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 
 from .canvas import ChartCanvas
 
@@ -69,11 +70,43 @@ def day_number(when: str | datetime | pd.Timestamp) -> float:
     return float(mdates.date2num(stamp.to_pydatetime()))
 
 
+class _Remembering:
+    """A locator that works out its ticks once per view: drawing a figure asks each axis for its ticks about twenty
+    times (the layout's two passes, placing each label and the title, then the drawing), always for the same view.
+    The ticks depend on the view interval (and, for `AutoLocator`, on the room the axis has), nothing else."""
+
+    def _room(self) -> object:
+        return None
+
+    def __call__(self):
+        key = (tuple(self.axis.get_view_interval()), self._room())
+        if self.__dict__.get("_remembered_view") != key:
+            self._remembered_ticks = np.asarray(super().__call__())
+            self._remembered_view = key
+        return self._remembered_ticks.copy()
+
+
+class RememberingDateLocator(_Remembering, mdates.AutoDateLocator):
+    """matplotlib's AutoDateLocator, computing once per view."""
+
+
+class RememberingLocator(_Remembering, AutoLocator):
+    """matplotlib's AutoLocator (the default of a linear axis), computing once per view and tick room."""
+
+    def _room(self) -> object:
+        return self.axis.get_tick_space()
+
+
 def date_axis(axis) -> None:
     """Concise UTC date ticks on an axis that holds matplotlib date numbers."""
-    locator = mdates.AutoDateLocator(tz=UTC)
+    locator = RememberingDateLocator(tz=UTC)
     axis.set_major_locator(locator)
     axis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=UTC))
+
+
+def count_axis(axis) -> None:
+    """The default ticks of a linear axis (AutoLocator), remembered per view: for the axes a dashboard redraws."""
+    axis.set_major_locator(RememberingLocator())
 
 
 def legend(ax: Axes, handles=None, title: str | None = None) -> None:

@@ -18,8 +18,10 @@ Decisions:
 - The figure's height follows the rows drawn (quota: the disks shown; timeline: one row per snapshot when the
   chart draws bars), so a filter on two disks gives a short picture, not two fat bars.
 - Redrawn once per settled change of the lab (`lab.events.subscribe_settled`): one API call, one advance or one
-  `with lab.batch():` is one redraw, however many events it made. No polling. `live = False` (set by an app on
-  a tab that is not open) defers the redraw until the dashboard is made live again, which then redraws once.
+  `with lab.batch():` is one redraw, however many events it made. No polling. The lab's frames are read once per
+  settled change (`FramesOnce`): a change of the filter or the window redraws from those already read.
+  `live = False` (set by an app on a tab that is not open) defers the redraw until the dashboard is made live
+  again, which then redraws once.
 - The picture has a text twin (`summary`, shown under it): what the chart shows in words, for screen readers
   and for tests. The quota summary counts snapshots per disk from the world, with the chart's own 90 % mark;
   the timeline's starts with the chart's title (its own words) and adds what is alive now and the next release.
@@ -71,6 +73,29 @@ WINDOWS: dict[str, tuple[int, int] | None] = {
 }
 
 
+class FramesOnce:
+    """The lab's frames (`lab.frames`), each read once per settled change of the lab: a change of the disk filter
+    or of the window redraws from the frames already read. The dashboard forgets them when the lab changes."""
+
+    def __init__(self, lab) -> None:
+        self.lab = lab
+        self._read: dict[tuple, object] = {}
+
+    def forget(self) -> None:
+        self._read.clear()
+
+    def _once(self, key: tuple, read: Callable[[], object]):
+        if key not in self._read:
+            self._read[key] = read()
+        return self._read[key]
+
+    def snapshots(self, include_gone: bool = False):
+        return self._once(("snapshots", include_gone), lambda: self.lab.frames.snapshots(include_gone=include_gone))
+
+    def disks(self):
+        return self._once(("disks",), self.lab.frames.disks)
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
@@ -108,6 +133,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
         self.figure = Figure(figsize=(WIDTH_INCHES, 4.5), dpi=DPI, layout="constrained")
         ChartCanvas(self.figure)  # renders headless; nothing global
         self.chart = Retained(self.figure, self._draw_chart, self._update_chart)
+        self.frames = FramesOnce(lab)
         # No tooltip: ImageView has no description to put it on and fails to render in the browser with one.
         # Shown at its drawn size (not stretched to the cell's width, which blurs it), shrunk on narrow screens.
         self.image = widgets.Image(
@@ -274,6 +300,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
 
     def _on_change(self) -> None:
         # Told once when a call, an advance or a batch that changed the world ends; it must never raise into the lab.
+        self.frames.forget()
         if not self._live:
             self._stale = True
             return
@@ -304,7 +331,7 @@ class QuotaDashboard(_ChartDashboard):
         self._layout([self.disk_filter, self.all_disks_button])
 
     def _plan(self) -> quota.QuotaPlan:
-        return quota.quota_plan(self.lab, top=QUOTA_TOP, disk_ids=self.disk_ids)
+        return quota.quota_plan(self.lab, top=QUOTA_TOP, disk_ids=self.disk_ids, frames=self.frames)
 
     def _draw_chart(self, ax: Axes, plan: quota.QuotaPlan) -> None:
         quota.draw_quota(ax, plan)
@@ -374,7 +401,7 @@ class RetentionTimeline(_ChartDashboard):
 
     def _plan(self) -> retention.RetentionPlan:
         start, end = self.window_bounds
-        return retention.retention_plan(self.lab, start=start, end=end, disk_ids=self.disk_ids)
+        return retention.retention_plan(self.lab, start=start, end=end, disk_ids=self.disk_ids, frames=self.frames)
 
     def _draw_chart(self, ax: Axes, plan: retention.RetentionPlan) -> None:
         retention.draw_retention(ax, plan)
