@@ -17,14 +17,17 @@ Decisions:
   back where a new Axes starts before the layout runs.
 - Bars stay in their containers: moved and resized in place, surplus bars removed, missing ones made by the
   chart's own bar call for those rows (so their style is stated once), each bar's sticky edge kept at its base as
-  Axes.bar sets it. Axes whose limits follow their bars get their data limits from the bars' corners in one pass.
+  Axes.bar sets it. An updated chart sets its limits itself: explicitly, or, for Axes whose limits follow their
+  bars, from all the bars' corners in one pass; so the bars made for new rows skip Axes.bar's one-by-one update
+  of the data limits (most of its cost).
 - A failed update leaves nothing half-done behind: the next `show` draws afresh.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -76,7 +79,8 @@ def update_bars(
         else:
             patch.sticky_edges.y[:] = [box[1]]
     if n > len(kept):
-        extra = make(np.arange(len(kept), n))
+        with _limits_set_after(ax):
+            extra = make(np.arange(len(kept), n))
         ax.containers.remove(extra)
         kept += list(extra.patches)
     values = width if horizontal else height
@@ -84,6 +88,17 @@ def update_bars(
     ax.containers[ax.containers.index(container)] = replacement
     replacement._remove_method = ax.containers.remove
     return replacement
+
+
+@contextmanager
+def _limits_set_after(ax: Axes) -> Iterator[None]:
+    """Bars made in this block do not widen `ax`'s data limits one by one, which is most of what Axes.bar costs:
+    an updated chart sets its limits itself (explicitly, or from every bar at once by `bars_datalim`)."""
+    ax._update_patch_limits = lambda _patch: None  # shadows Axes._update_patch_limits on this Axes only
+    try:
+        yield
+    finally:
+        del ax._update_patch_limits
 
 
 def bars_datalim(ax: Axes) -> None:
