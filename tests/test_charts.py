@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
+from axes_helpers import _axes as describe_axes
 from axes_helpers import bars_by_row, containers, row_labels
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
@@ -530,3 +531,63 @@ def test_the_readme_images_script_draws_every_chart(tmp_path) -> None:
     assert sorted(p.name for p in written) == sorted(module.CHARTS)
     for path in written:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------- retained charts (what the dashboards keep)
+
+
+def test_plans_compare_equal_field_by_field_with_nan_equal_to_nan() -> None:
+    from ecs_snap_lab.views.retained import same
+
+    a = np.array([1.0, np.nan, np.inf])
+    assert same((a, "x", 3), (a.copy(), "x", 3))
+    assert not same((a, "x"), (np.array([1.0, 2.0, np.inf]), "x"))
+    assert not same(np.array([1, 2]), np.array([1.0, 2.0]))  # another dtype is another plan
+    assert not same(np.array([1, 2]), np.array([1, 2, 3]))
+
+
+@pytest.mark.parametrize(("start", "target"), [(3, 7), (7, 3), (5, 5)])
+def test_updated_bars_are_the_bars_a_fresh_call_makes(start: int, target: int) -> None:
+    """update_bars grows, shrinks or moves a container's bars: they describe exactly as the same bar call on a new
+    Axes (sizes, colours, sticky edges, container label and data values)."""
+    from ecs_snap_lab.views.retained import update_bars
+
+    def bars(ax: Axes, n: int, rows=slice(None)):
+        x, height, bottom = np.arange(n, dtype=float), np.arange(1, n + 1) * 2.0, np.arange(n) * 0.5
+        return ax.bar(x[rows], height[rows], bottom=bottom[rows], width=0.8, align="edge", color="#0072B2", label="b")
+
+    updated = Figure().add_subplot()
+    container = bars(updated, start)
+    n = target
+    bounds = (np.arange(n, dtype=float), np.arange(n) * 0.5, np.full(n, 0.8), np.arange(1, n + 1) * 2.0)
+    container = update_bars(updated, container, bounds, lambda extra: bars(updated, n, extra))
+    fresh = Figure().add_subplot()
+    expected = bars(fresh, target)
+    assert updated.containers == [container]
+    assert describe_axes(updated)["containers"] == describe_axes(fresh)["containers"]
+    assert describe_axes(updated)["bars"] == describe_axes(fresh)["bars"]
+    assert list(container.datavalues) == list(expected.datavalues)
+
+
+def test_a_retained_chart_draws_nothing_for_the_plan_it_shows_and_afresh_after_a_failure(fleet: Fleet) -> None:
+    from ecs_snap_lab.views.quota import draw_quota, quota_plan, update_quota
+    from ecs_snap_lab.views.retained import Retained
+
+    chart = Retained(Figure(), draw_quota, update_quota)
+    assert chart.show(quota_plan(fleet.lab)) is True
+    assert chart.show(quota_plan(fleet.lab)) is False  # the same plan: nothing to do
+    assert (chart.fresh, chart.updates) == (1, 0)
+
+    def broken(*_args):
+        raise RuntimeError("broke")
+
+    chart._update = broken
+    plan = quota_plan(fleet.lab, top=1)
+    with pytest.raises(RuntimeError):
+        chart.show(plan)
+    assert chart.ax is None  # forgotten: the next plan is drawn afresh, never onto half-updated artists
+    chart._update = update_quota
+    assert chart.show(plan) is True
+    assert (chart.fresh, chart.updates) == (2, 0)
+    assert chart.show(quota_plan(fleet.lab, top=1, disk_ids=[fleet.full])) is True  # same shape: updated in place
+    assert (chart.fresh, chart.updates) == (2, 1)

@@ -143,6 +143,41 @@ def test_a_redraw_with_nothing_changed_gives_the_same_picture(quota: QuotaDashbo
     assert bytes(quota.image.value) == first  # deterministic: no clock, no random state in the picture
 
 
+def test_a_change_the_quota_chart_does_not_show_redraws_the_summary_but_not_the_picture(
+    quota: QuotaDashboard, lab: Lab, disk: str
+) -> None:
+    snapshot_on(lab, disk, retention_days=30)
+    lab.advance(days=1)  # accomplished
+    picture, drawn, redraws = quota.image.value, (quota.chart.fresh, quota.chart.updates), quota.redraws
+    lab.advance(hours=1)  # a lab event, nothing the chart counts
+    assert quota.redraws == redraws + 1
+    assert (quota.chart.fresh, quota.chart.updates) == drawn  # the plan is the one shown: no drawing, no PNG
+    assert quota.image.value is picture
+    twin = fresh_twin(quota)
+    assert pixels(quota) == pixels(twin)
+    twin.close()
+
+
+def test_the_filter_and_the_window_redraw_from_the_frames_read_at_the_last_change(
+    timeline: RetentionTimeline, lab: Lab, disk: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the lab's frames is a tenth of a redraw on a big world: a filter or window change reuses them."""
+    from ecs_snap_lab.views.frames import Frames
+
+    snapshot_on(lab, disk, retention_days=3)
+    reads = []
+    original = Frames.snapshots
+    monkeypatch.setattr(Frames, "snapshots", lambda self, *a, **k: reads.append(1) or original(self, *a, **k))
+    timeline.disk_filter.value = (disk,)
+    timeline.window.value = "last 7 days"
+    timeline.show_all_disks()
+    assert reads == [] and timeline.redraws >= 3
+    lab.advance(days=1)  # the lab changed: read once more
+    timeline.window.value = "all time"
+    assert reads == [1]
+    assert "1 snapshot kept" in timeline.summary
+
+
 # ---------------------------------------------------------------------- disk filter
 
 

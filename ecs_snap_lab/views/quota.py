@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.container import BarContainer
 
     from ..lab import Lab
+    from .frames import Frames
 
 NEAR_QUOTA = 0.9  # a disk with at least this share of the quota is highlighted
 STATUSES = ("progressing", "accomplished", "failed")
@@ -78,9 +79,11 @@ class QuotaPlan:
         return (self.rows, self.hot.tobytes(), tuple(s.label for s in self.segments), self.quota)
 
 
-def quota_plan(lab: Lab, top: int = 30, disk_ids: Iterable[str] | None = None, frames=None) -> QuotaPlan:
+def quota_plan(
+    lab: Lab, top: int = 30, disk_ids: Iterable[str] | None = None, frames: Frames | None = None
+) -> QuotaPlan:
     """What `quota_chart` draws for these arguments (see there); `frames` (default `lab.frames`) is where the
-    lab's frames are read (a dashboard reads them once per change of the lab)."""
+    lab's frames are read (or anything with its methods: a dashboard reads them once per change of the lab)."""
     if top < 1:
         raise ValueError("top must be at least 1")
     frames = lab.frames if frames is None else frames

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.lines import Line2D
 
     from ..lab import Lab
+    from .frames import Frames
 
 GONE = ("released", "deleted")
 GONE_ALPHA = 0.3  # released (or deleted) snapshots are drawn faded
@@ -89,10 +90,10 @@ def retention_plan(
     end: str | datetime | None = None,
     max_bars: int = 200,
     disk_ids: Iterable[str] | None = None,
-    frames=None,
+    frames: Frames | None = None,
 ) -> RetentionPlan:
     """What `retention_timeline` draws for these arguments (see there); `frames` (default `lab.frames`) is where
-    the lab's frames are read (a dashboard reads them once per change of the lab)."""
+    the lab's frames are read (or anything with its methods: a dashboard reads them once per change of the lab)."""
     frames = lab.frames if frames is None else frames
     snaps = select(frames.snapshots(include_gone=True), "SourceDiskId", disk_ids)
     now = float(mdates.date2num(lab.now))
