@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -74,9 +75,13 @@ class QuotaPlan:
         return (10.0, min(14.0, max(3.5, 1.6 + 0.28 * self.rows)))
 
     @property
+    def segments_drawn(self) -> tuple[str, ...]:
+        return tuple(s.label for s in self.segments)
+
+    @property
     def shape(self) -> tuple:
-        """What must be equal for an update: the rows and their highlight, the segments drawn, the quota line."""
-        return (self.rows, self.hot.tobytes(), tuple(s.label for s in self.segments), self.quota)
+        """What must be equal for an update: the rows and their highlight (the tick labels' style), the quota line."""
+        return (self.rows, self.hot.tobytes(), self.quota)
 
 
 def quota_plan(
@@ -223,15 +228,10 @@ def update_quota(ax: Axes, old: QuotaPlan, new: QuotaPlan) -> bool:
             rows = y[new.hot]
             band = np.full(len(rows), float(max(new.quota, int(new.totals.max()))))
             bounds = (np.zeros(len(rows)), rows - BAND_HEIGHT / 2, band, np.full(len(rows), BAND_HEIGHT))
-            update_bars(ax, containers[BAND_LABEL], bounds, lambda extra: _band(ax, new, rows[extra]))
-        for segment in new.segments:
-            bounds = (
-                segment.left,
-                segment.rows - BAR_HEIGHT / 2,
-                segment.width,
-                np.full(len(segment.rows), BAR_HEIGHT),
-            )
-            update_bars(ax, containers[segment.label], bounds, lambda extra, s=segment: _segment_bars(ax, s, extra))
+            update_bars(ax, containers.pop(BAND_LABEL), bounds, lambda extra: _band(ax, new, rows[extra]))
+        _update_segments(ax, containers, new.segments)
+        if old.segments_drawn != new.segments_drawn:
+            legend(ax)  # a segment came or went: the legend names what is drawn
         if n <= MAX_COUNTED:
             for text, row, total in zip(ax.texts, range(n), new.totals, strict=True):
                 text.set_position((total, row))
@@ -240,6 +240,27 @@ def update_quota(ax: Axes, old: QuotaPlan, new: QuotaPlan) -> bool:
     ax.set_xlim(0, new.xmax)
     ax.set_title(new.title)
     return True
+
+
+def _update_segments(ax: Axes, drawn: dict[str, BarContainer], segments: tuple[Segment, ...]) -> None:
+    """Each segment's bars updated, made if it is new, removed if it is gone; the containers kept in stacking
+    order after the band's, as a fresh drawing makes them (the legend lists them in that order)."""
+    for label in set(drawn) - {s.label for s in segments}:
+        drawn.pop(label).remove()
+    kept = []
+    for segment in segments:
+        if segment.label in drawn:
+            bounds = (
+                segment.left,
+                segment.rows - BAR_HEIGHT / 2,
+                segment.width,
+                np.full(len(segment.rows), BAR_HEIGHT),
+            )
+            kept.append(update_bars(ax, drawn[segment.label], bounds, partial(_segment_bars, ax, segment)))
+        else:
+            kept.append(_segment_bars(ax, segment))
+    band = [c for c in ax.containers if c.get_label() == BAND_LABEL]
+    ax.containers[:] = band + kept
 
 
 def quota_chart(lab: Lab, ax: Axes | None = None, top: int = 30, disk_ids: Iterable[str] | None = None) -> Axes:
