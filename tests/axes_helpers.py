@@ -32,7 +32,9 @@ def _colour(value) -> tuple:
 
 
 def _numbers(values) -> list:
-    return [float(v) for v in np.asarray(values, dtype=float).ravel()]
+    """Numbers to 12 significant digits: Axes.bar stores a bar's size as (first bar's start + size) - that start,
+    so the last bits of a size depend on which bar came first; a millionth of a pixel, never a different picture."""
+    return [float(f"{v:.12g}") for v in np.asarray(values, dtype=float).ravel()]
 
 
 def _bar(patch) -> tuple:

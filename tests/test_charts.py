@@ -573,7 +573,7 @@ def test_a_retained_chart_draws_nothing_for_the_plan_it_shows_and_afresh_after_a
     from ecs_snap_lab.views.quota import draw_quota, quota_plan, update_quota
     from ecs_snap_lab.views.retained import Retained
 
-    chart = Retained(Figure(), draw_quota, update_quota)
+    chart = Retained(Figure, draw_quota, update_quota)
     assert chart.show(quota_plan(fleet.lab)) is True
     assert chart.show(quota_plan(fleet.lab)) is False  # the same plan: nothing to do
     assert (chart.fresh, chart.updates) == (1, 0)

@@ -347,16 +347,27 @@ def demo_actions(lab: Lab) -> list[tuple[str, object]]:
     def window(value):
         return lambda dashboard: setattr(dashboard.window, "value", value) if hasattr(dashboard, "window") else None
 
+    def send(_dashboard) -> None:
+        assert lab.create_snapshot(ready, retention_days=3).ok
+
     return [
         ("+1 hour", lambda _d: lab.advance(hours=1)),
         ("+1 day", lambda _d: lab.advance(days=1)),
-        ("Send", lambda _d: lab.create_snapshot(ready, retention_days=3)),
+        ("Send", send),
         ("+1 hour", lambda _d: lab.advance(hours=1)),
         ("+1 day", lambda _d: lab.advance(days=1)),
         ("+1 day", lambda _d: lab.advance(days=1)),
         ("one disk", choose(busiest[0])),
         ("+1 day", lambda _d: lab.advance(days=1)),
+        ("the new disk", choose(ready)),  # a few snapshots: the timeline draws a bar per snapshot
+        ("Send", send),
+        ("+1 hour", lambda _d: lab.advance(hours=1)),
+        ("+1 day", lambda _d: lab.advance(days=1)),
+        ("+3 days", lambda _d: lab.advance(days=3)),  # released: faded bars appear
+        ("Send", send),
+        ("+1 day", lambda _d: lab.advance(days=1)),
         ("two disks", choose(busiest[0], busiest[1])),
+        ("the new disk again", choose(ready)),  # its figure kept showing this very plan: shown again as it is
         ("all disks", choose()),
         ("last 7 days", window("last 7 days")),
         ("+1 day", lambda _d: lab.advance(days=1)),

@@ -8,7 +8,8 @@ dashboard shows is written in three parts (ecs_snap_lab.views.quota and .retenti
 - `update(ax, old, new)`: gives the artists drawn for `old` the data of `new` when both have the same shape (the
   same artists, perhaps a different number of bars), and returns False when they do not.
 `Retained.show(plan)` uses them: nothing when the plan is the one already shown, an update when the shape allows,
-else a fresh drawing on a cleared figure.
+else a fresh drawing on a cleared figure. A chart whose plans come in families of different shapes keeps a figure
+per family, so switching between them updates each in place.
 
 Decisions:
 - An updated chart is exactly a fresh drawing: the same artists with the same data and properties (tests compare
@@ -26,8 +27,9 @@ Decisions:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -122,42 +124,80 @@ def restore_positions(figure: Figure) -> None:
         ax.set_in_layout(in_layout)  # set_position takes an Axes out of the layout; it stays in
 
 
+@dataclass
+class _Kept:
+    """One figure of a retained chart, with the Axes and the plan last drawn on it (None: draw afresh)."""
+
+    figure: Figure
+    ax: Axes | None = None
+    plan: Any = None
+
+
 class Retained:
-    """One chart kept on `figure` across redraws: `show(plan)` brings it up to date, reusing the artists."""
+    """A chart kept across redraws: `show(plan)` brings it up to date, reusing the artists.
+
+    A chart whose plans come in families of different shapes (the timeline: per day, or a bar per snapshot) keeps a
+    figure per family (`family(plan)`), so going from one to the other and back updates each in place instead of
+    drawing both afresh every time. `figure`, `ax` and `plan` are those of the family shown last."""
 
     def __init__(
         self,
-        figure: Figure,
+        new_figure: Callable[[], Figure],
         draw: Callable[[Axes, Any], None],
         update: Callable[[Axes, Any, Any], bool],
+        family: Callable[[Any], Hashable] = lambda _plan: None,
     ) -> None:
-        self.figure = figure
+        self._new_figure = new_figure
         self._draw = draw
         self._update = update
-        self.ax: Axes | None = None
-        self.plan: Any = None
-        self.updates = 0  # how the last shows went, for tests and the bench
+        self._family = family
+        self._kept: dict[Hashable, _Kept] = {}
+        self._shown: _Kept | None = None
+        self.updates = 0  # how the shows went, for tests and the bench
         self.fresh = 0
+
+    @property
+    def figure(self) -> Figure | None:
+        return self._shown.figure if self._shown else None
+
+    @property
+    def ax(self) -> Axes | None:
+        return self._shown.ax if self._shown else None
+
+    @property
+    def plan(self) -> Any:
+        return self._shown.plan if self._shown else None
 
     def forget(self) -> None:
         """Draw afresh next time (the caller could not use what was drawn)."""
-        self.ax, self.plan = None, None
+        for kept in self._kept.values():
+            kept.ax, kept.plan = None, None
+        self._shown = None
 
     def show(self, plan: Any) -> bool:
-        """Draw `plan` on the figure; False (and nothing done) when it is the plan already shown."""
-        if self.ax is not None and same(plan, self.plan):
+        """Draw `plan`; False (and nothing done) when it is the plan already shown, in the figure shown."""
+        family = self._family(plan)
+        kept = self._kept.get(family)
+        if kept is None:
+            kept = self._kept[family] = _Kept(self._new_figure())
+        if kept is self._shown and kept.ax is not None and same(plan, kept.plan):
             return False
+        if kept.ax is None or not same(plan, kept.plan):  # the family's own figure may already show it
+            self._bring(kept, plan)
+        restore_positions(kept.figure)  # its next layout runs as on a new figure
+        self._shown = kept
+        return True
+
+    def _bring(self, kept: _Kept, plan: Any) -> None:
         try:
-            if self.ax is not None and self._update(self.ax, self.plan, plan):
-                restore_positions(self.figure)
+            if kept.ax is not None and self._update(kept.ax, kept.plan, plan):
                 self.updates += 1
             else:
-                self.figure.clear()
-                self.ax = self.figure.add_subplot()
-                self._draw(self.ax, plan)
+                kept.figure.clear()
+                kept.ax = kept.figure.add_subplot()
+                self._draw(kept.ax, plan)
                 self.fresh += 1
         except Exception:
             self.forget()  # half-updated artists are never updated again
             raise
-        self.plan = plan
-        return True
+        kept.plan = plan

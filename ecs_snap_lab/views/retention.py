@@ -2,7 +2,7 @@
 
 In three parts (see ecs_snap_lab.views.retained): `retention_plan` computes what is shown, `draw_retention` makes
 the artists, `update_retention` gives the artists of one plan the data of another of the same shape (a
-dashboard's redraw: the per-day chart is updated in place; a chart of bars is drawn afresh);
+dashboard's redraw);
 `retention_timeline` is plan + draw.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,7 @@ from .style import OKABE_ITO, count, count_axis, date_axis, day_number, days, in
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.container import BarContainer
+    from matplotlib.legend import Legend
     from matplotlib.lines import Line2D
 
     from ..lab import Lab
@@ -33,6 +35,7 @@ GONE = ("released", "deleted")
 GONE_ALPHA = 0.3  # released (or deleted) snapshots are drawn faded
 PROGRESS_HATCH = "////"
 DAY_BAR = 0.8  # width of a day's bar, in days
+BAR_HEIGHT = 0.7  # height of a snapshot's bar, in rows
 RELEASED, SCHEDULED = "released per day", "scheduled releases per day"
 
 
@@ -216,51 +219,69 @@ def draw_retention(ax: Axes, plan: RetentionPlan) -> None:
 
 
 def update_retention(ax: Axes, old: RetentionPlan, new: RetentionPlan) -> bool:
-    """The artists drawn for `old` given the data of `new` when both are per-day charts of the same shape;
-    False (nothing changed) otherwise: a chart of bars is drawn afresh."""
-    if not (old.aggregated and new.aggregated and (old.body.ahead is None) == (new.body.ahead is None)):
+    """The artists drawn for `old` given the data of `new` when both have the same shape (both per day with or
+    without the line ahead of now, or both bars with the same legend); False (nothing changed) otherwise."""
+    if old.aggregated != new.aggregated:
         return False
-    _update_alive(ax, new.body, new.now)
+    if new.aggregated:
+        if (old.body.ahead is None) != (new.body.ahead is None):
+            return False
+        _update_alive(ax, new.body, new.now)
+    else:
+        if _bars_shape(old.body) != _bars_shape(new.body):
+            return False
+        _update_bars_mode(ax, new.body, new.now)
     ax.set_title(new.title)
     ax.set_xlim(new.lo, new.hi)
     date_axis(ax.xaxis)
     return True
 
 
+def _group(bars: SnapshotBars, faded: bool) -> np.ndarray:
+    """The rows of the snapshots gone (drawn faded), or of those still kept."""
+    return np.flatnonzero(bars.gone if faded else ~bars.gone)
+
+
+def _kept_bars(ax: Axes, bars: SnapshotBars, faded: bool, index: np.ndarray | slice = slice(None)) -> BarContainer:
+    """From the end of creation to the release (or the right edge), coloured by kind; these rows of the group."""
+    rows = _group(bars, faded)[index]
+    kept = ax.barh(
+        rows,
+        bars.end[rows] - bars.progress_end[rows],
+        left=bars.progress_end[rows],
+        height=BAR_HEIGHT,
+        color=list(bars.colours[rows]),
+        alpha=GONE_ALPHA if faded else 1.0,
+        linewidth=0,
+        label=f"_kept{' (gone)' if faded else ''}",
+    )
+    return inside(kept)
+
+
+def _creating_bars(ax: Axes, bars: SnapshotBars, faded: bool, index: np.ndarray | slice = slice(None)) -> BarContainer:
+    """While it was being created: hatched, outlined in its kind's colour; these rows of the group."""
+    rows = _group(bars, faded)[index]
+    creating = ax.barh(
+        rows,
+        bars.progress_end[rows] - bars.created[rows],
+        left=bars.created[rows],
+        height=BAR_HEIGHT,
+        facecolor="white",
+        edgecolor=list(bars.colours[rows]),
+        hatch=PROGRESS_HATCH,
+        linewidth=0.8,
+        alpha=GONE_ALPHA if faded else 1.0,
+        label=f"_progressing{' (gone)' if faded else ''}",
+    )
+    return inside(creating)
+
+
 def _draw_bars(ax: Axes, bars: SnapshotBars, now: float) -> None:
     """One barh call per (part, faded or not)."""
-    n = bars.rows
-    y = np.arange(n)
     for faded in (False, True):
-        mask = bars.gone if faded else ~bars.gone
-        if not mask.any():
-            continue
-        alpha = GONE_ALPHA if faded else 1.0
-        suffix = " (gone)" if faded else ""
-        kept = ax.barh(
-            y[mask],
-            bars.end[mask] - bars.progress_end[mask],
-            left=bars.progress_end[mask],
-            height=0.7,
-            color=list(bars.colours[mask]),
-            alpha=alpha,
-            linewidth=0,
-            label=f"_kept{suffix}",
-        )
-        progressing = ax.barh(
-            y[mask],
-            bars.progress_end[mask] - bars.created[mask],
-            left=bars.created[mask],
-            height=0.7,
-            facecolor="white",
-            edgecolor=list(bars.colours[mask]),
-            hatch=PROGRESS_HATCH,
-            linewidth=0.8,
-            alpha=alpha,
-            label=f"_progressing{suffix}",
-        )
-        inside(kept)
-        inside(progressing)
+        if len(_group(bars, faded)):
+            _kept_bars(ax, bars, faded)
+            _creating_bars(ax, bars, faded)
     handles = _bar_handles(bars)
     if len(bars.open_rows):
         ax.plot(
@@ -276,16 +297,61 @@ def _draw_bars(ax: Axes, bars: SnapshotBars, now: float) -> None:
         )
         handles.append(ax.lines[-1])
     handles.append(_now_line(ax, now))
+    _bar_rows(ax, bars)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    legend(ax, handles)
+
+
+def _bar_rows(ax: Axes, bars: SnapshotBars) -> None:
+    """A row per snapshot, named up to 40 rows, counted above."""
+    n = bars.rows
     if n <= 40:
-        ax.set_yticks(y, list(bars.ids), fontsize="x-small")
+        ax.set_yticks(np.arange(n), list(bars.ids), fontsize="x-small")
         ax.set_ylabel("snapshot (oldest at the top)")
     else:
         ax.set_yticks([])
         ax.set_ylabel(f"{n:,} snapshots (oldest at the top)")
     ax.set_ylim(max(n, 1) - 0.5, -0.5)
-    ax.grid(axis="x", alpha=0.3)
-    ax.set_axisbelow(True)
-    legend(ax, handles)
+
+
+def _bars_shape(bars: SnapshotBars) -> tuple:
+    """What an update keeps: the legend's entries (kinds, gone, open-ended), the groups drawn, rows named or not."""
+    groups = tuple(bool(len(_group(bars, faded))) for faded in (False, True))
+    return (bars.kinds, bool(bars.gone.any()), bool(len(bars.open_rows)), groups, bars.rows <= 40)
+
+
+def _update_bars_mode(ax: Axes, bars: SnapshotBars, now: float) -> None:
+    """New data for the bars (moved, made or removed, recoloured), the arrows, the rows and the now line."""
+    containers = {c.get_label(): c for c in ax.containers}
+    for faded in (False, True):
+        rows = _group(bars, faded)
+        if not len(rows):
+            continue
+        suffix = " (gone)" if faded else ""
+        height = np.full(len(rows), BAR_HEIGHT)
+        bottom = rows - BAR_HEIGHT / 2
+        start, middle, end = bars.created[rows], bars.progress_end[rows], bars.end[rows]
+        kept = update_bars(
+            ax,
+            containers[f"_kept{suffix}"],
+            (middle, bottom, end - middle, height),
+            partial(_kept_bars, ax, bars, faded),
+        )
+        creating = update_bars(
+            ax,
+            containers[f"_progressing{suffix}"],
+            (start, bottom, middle - start, height),
+            partial(_creating_bars, ax, bars, faded),
+        )
+        for kept_bar, creating_bar, colour in zip(kept, creating, bars.colours[rows], strict=True):
+            kept_bar.set_facecolor(colour)
+            creating_bar.set_edgecolor(colour)
+    lines = ax.get_lines()  # the arrows of open-ended snapshots if any, then the now line
+    if len(bars.open_rows):
+        lines[0].set_data(np.full(len(bars.open_rows), bars.right), bars.open_rows)
+    _move_now_line(lines[-1], ax.get_legend(), now)
+    _bar_rows(ax, bars)
 
 
 def _bar_handles(bars: SnapshotBars) -> list:
@@ -407,10 +473,14 @@ def _update_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
     releases.autoscale_view(scalex=False)
     releases.set_ylim(bottom=0)
 
-    now_line = lines[-1]
-    now_line.set_xdata([now, now])
-    now_line.set_label(_now_label(now))
-    releases.get_legend().get_texts()[-1].set_text(_now_label(now))
+    _move_now_line(lines[-1], releases.get_legend(), now)
+
+
+def _move_now_line(line: Line2D, legend: Legend, now: float) -> None:
+    """The now line at `now`, and its label, the last of the legend, saying when."""
+    line.set_xdata([now, now])
+    line.set_label(_now_label(now))
+    legend.get_texts()[-1].set_text(_now_label(now))
 
 
 def _now_label(now: float) -> str:

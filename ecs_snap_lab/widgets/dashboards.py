@@ -130,9 +130,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
         self._live = bool(live)
         self._stale = False  # a settled change happened while not live
         self._refreshing = False  # True while the dashboard itself sets the filter's options
-        self.figure = Figure(figsize=(WIDTH_INCHES, 4.5), dpi=DPI, layout="constrained")
-        ChartCanvas(self.figure)  # renders headless; nothing global
-        self.chart = Retained(self.figure, self._draw_chart, self._update_chart)
+        self.chart = Retained(self._new_figure, self._draw_chart, self._update_chart, self._family)
         self.frames = FramesOnce(lab)
         # No tooltip: ImageView has no description to put it on and fails to render in the browser with one.
         # Shown at its drawn size (not stretched to the cell's width, which blurs it), shrunk on narrow screens.
@@ -277,6 +275,21 @@ class _ChartDashboard(Guarded, widgets.VBox):
         self.summary = text
         self.summary_html.value = f'<div class="esl-chart-summary" aria-live="polite">{html.escape(text)}</div>'
 
+    @property
+    def figure(self) -> Figure | None:
+        """The figure of the picture shown (None before the first drawing)."""
+        return self.chart.figure
+
+    @staticmethod
+    def _new_figure() -> Figure:
+        figure = Figure(figsize=(WIDTH_INCHES, 4.5), dpi=DPI, layout="constrained")
+        ChartCanvas(figure)  # renders headless; nothing global
+        return figure
+
+    def _family(self, plan) -> object:
+        """Plans drawn on the same figure (the others get one of their own)."""
+        return None
+
     def _plan(self):
         raise NotImplementedError
 
@@ -402,6 +415,9 @@ class RetentionTimeline(_ChartDashboard):
     def _plan(self) -> retention.RetentionPlan:
         start, end = self.window_bounds
         return retention.retention_plan(self.lab, start=start, end=end, disk_ids=self.disk_ids, frames=self.frames)
+
+    def _family(self, plan: retention.RetentionPlan) -> object:
+        return plan.aggregated  # per day, or a bar per snapshot: each on a figure of its own
 
     def _draw_chart(self, ax: Axes, plan: retention.RetentionPlan) -> None:
         retention.draw_retention(ax, plan)
