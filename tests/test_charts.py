@@ -9,15 +9,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pytest
+from axes_helpers import _axes as describe_axes
 from axes_helpers import bars_by_row, containers, row_labels
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ecs_snap_lab import Lab
 from ecs_snap_lab.model.events import EventKind
-from ecs_snap_lab.views import charts
+from ecs_snap_lab.views import canvas, charts
+from ecs_snap_lab.views.canvas import ChartCanvas
 from ecs_snap_lab.views.charts import history_chart, quota_chart, request_outcomes_chart, retention_timeline
 
 CHARTS = (quota_chart, retention_timeline, history_chart, request_outcomes_chart)
@@ -447,6 +451,35 @@ def test_chart_of_an_empty_lab_says_there_is_nothing_yet(chart) -> None:
     assert ax.figure.canvas.buffer_rgba().shape[2] == 4
 
 
+def rgba(ax: Axes, canvas_class) -> np.ndarray:
+    """The figure of `ax` drawn by a fresh canvas of this class, as an RGBA array."""
+    canvas = canvas_class(ax.figure)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        quota_chart,
+        retention_timeline,
+        lambda lab: retention_timeline(lab, max_bars=10_000),  # a bar per snapshot, hatched, with tick labels
+        history_chart,
+        lambda lab: history_chart(lab, by="disk"),
+        request_outcomes_chart,
+    ],
+)
+def test_the_caching_canvas_draws_exactly_the_pixels_of_matplotlibs_own(fleet: Fleet, draw) -> None:
+    """ChartCanvas caches text layout and glyph bitmaps across draws: the picture must not change by one pixel,
+    on a first draw (empty caches for new strings) or a later one (everything from the caches)."""
+    expected = rgba(draw(fleet.lab), FigureCanvasAgg)
+    assert isinstance(draw(fleet.lab).figure.canvas, ChartCanvas)
+    assert canvas.CACHEABLE  # the matplotlib in use has the internals the caches rely on (else plain Agg)
+    for _ in range(2):
+        assert np.array_equal(rgba(draw(fleet.lab), ChartCanvas), expected)
+    assert canvas._LAYOUTS and canvas._GLYPHS  # the text went through the caches
+
+
 def test_import_of_the_package_loads_no_matplotlib() -> None:
     code = "import sys, ecs_snap_lab; lab = ecs_snap_lab.Lab(); print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -498,3 +531,63 @@ def test_the_readme_images_script_draws_every_chart(tmp_path) -> None:
     assert sorted(p.name for p in written) == sorted(module.CHARTS)
     for path in written:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------- retained charts (what the dashboards keep)
+
+
+def test_plans_compare_equal_field_by_field_with_nan_equal_to_nan() -> None:
+    from ecs_snap_lab.views.retained import same
+
+    a = np.array([1.0, np.nan, np.inf])
+    assert same((a, "x", 3), (a.copy(), "x", 3))
+    assert not same((a, "x"), (np.array([1.0, 2.0, np.inf]), "x"))
+    assert not same(np.array([1, 2]), np.array([1.0, 2.0]))  # another dtype is another plan
+    assert not same(np.array([1, 2]), np.array([1, 2, 3]))
+
+
+@pytest.mark.parametrize(("start", "target"), [(3, 7), (7, 3), (5, 5)])
+def test_updated_bars_are_the_bars_a_fresh_call_makes(start: int, target: int) -> None:
+    """update_bars grows, shrinks or moves a container's bars: they describe exactly as the same bar call on a new
+    Axes (sizes, colours, sticky edges, container label and data values)."""
+    from ecs_snap_lab.views.retained import update_bars
+
+    def bars(ax: Axes, n: int, rows=slice(None)):
+        x, height, bottom = np.arange(n, dtype=float), np.arange(1, n + 1) * 2.0, np.arange(n) * 0.5
+        return ax.bar(x[rows], height[rows], bottom=bottom[rows], width=0.8, align="edge", color="#0072B2", label="b")
+
+    updated = Figure().add_subplot()
+    container = bars(updated, start)
+    n = target
+    bounds = (np.arange(n, dtype=float), np.arange(n) * 0.5, np.full(n, 0.8), np.arange(1, n + 1) * 2.0)
+    container = update_bars(updated, container, bounds, lambda extra: bars(updated, n, extra))
+    fresh = Figure().add_subplot()
+    expected = bars(fresh, target)
+    assert updated.containers == [container]
+    assert describe_axes(updated)["containers"] == describe_axes(fresh)["containers"]
+    assert describe_axes(updated)["bars"] == describe_axes(fresh)["bars"]
+    assert list(container.datavalues) == list(expected.datavalues)
+
+
+def test_a_retained_chart_draws_nothing_for_the_plan_it_shows_and_afresh_after_a_failure(fleet: Fleet) -> None:
+    from ecs_snap_lab.views.quota import draw_quota, quota_plan, update_quota
+    from ecs_snap_lab.views.retained import Retained
+
+    chart = Retained(Figure, draw_quota, update_quota)
+    assert chart.show(quota_plan(fleet.lab)) is True
+    assert chart.show(quota_plan(fleet.lab)) is False  # the same plan: nothing to do
+    assert (chart.fresh, chart.updates) == (1, 0)
+
+    def broken(*_args):
+        raise RuntimeError("broke")
+
+    chart._update = broken
+    plan = quota_plan(fleet.lab, top=1)
+    with pytest.raises(RuntimeError):
+        chart.show(plan)
+    assert chart.ax is None  # forgotten: the next plan is drawn afresh, never onto half-updated artists
+    chart._update = update_quota
+    assert chart.show(plan) is True
+    assert (chart.fresh, chart.updates) == (2, 0)
+    assert chart.show(quota_plan(fleet.lab, top=1, disk_ids=[fleet.full])) is True  # same shape: updated in place
+    assert (chart.fresh, chart.updates) == (2, 1)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from ecs_snap_lab import Lab
@@ -114,3 +117,44 @@ def test_every_widget_has_a_short_repr_that_says_its_state(app: LabDashboard, la
         "ResponseView": "<ResponseView: CreateSnapshot HTTP 400 InvalidSnapshotName.Malformed>",
     }
     assert 0 < len(app.explorer.visible_entries) < 58
+
+
+def test_a_tab_is_built_when_first_opened_and_only_once(app: LabDashboard, lab: Lab) -> None:
+    """The page a browser renders first holds the clock and the Request tab: the other pages are empty until opened."""
+    assert app.built == ("Request",)
+    pages = dict(zip(TABS, app.tabs.children, strict=True))
+    assert all(pages[title].children == () for title in ("Errors", "Quota", "Retention"))
+    app.select_tab("Quota")
+    assert app.built == ("Request", "Quota")
+    assert pages["Quota"].children == (app.quota,)
+    assert app.quota.redraws == 1 and app.quota.live  # built live: drawn at once
+    quota = app.quota
+    app.select_tab("Request")
+    app.select_tab("Quota")
+    assert app.quota is quota and app.quota.redraws == 1  # nothing changed: not drawn again
+    assert pages["Retention"].children == ()
+    assert app.explorer.error_message == ""  # asking for a part builds it, its tab closed
+    assert app.built == ("Request", "Errors", "Quota")
+    assert pages["Errors"].children == (app.explorer,)
+
+
+def test_the_app_shown_first_imports_no_pandas_or_matplotlib_until_a_chart_is_wanted() -> None:
+    code = (
+        "import sys\n"
+        "from ecs_snap_lab import Lab\n"
+        "app = Lab(seed=1).show()\n"
+        "heavy = lambda: ('pandas' in sys.modules, 'matplotlib' in sys.modules)\n"
+        "print(heavy())\n"
+        "app.warm_up()\n"
+        "print(heavy(), app.built)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["(False, False)", "(True, True) ('Request',)"]
+
+
+def test_the_apps_error_message_gathers_the_parts_built(app: LabDashboard) -> None:
+    assert app.error_message == ""
+    app.clock.target.value = "not a date"
+    app.clock.go_button.click()  # refused: shown in the clock's error area, the lab untouched
+    assert app.clock.error_message.startswith("advance to a date failed: ")
+    assert app.error_message == app.clock.error_message

@@ -3,14 +3,17 @@ Axes drawn (as tests/test_charts.py does), the PNG, the summary in words and the
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from axes_helpers import bars_by_row, containers, row_labels
+from axes_helpers import bars_by_row, containers, describe, row_labels
 from matplotlib import dates as mdates
+from PIL import Image
 
 from ecs_snap_lab import Lab
-from ecs_snap_lab.views import charts
+from ecs_snap_lab.views import quota as quota_chart
+from ecs_snap_lab.views import retention as retention_chart
 from ecs_snap_lab.widgets import QuotaDashboard, RetentionTimeline
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -50,6 +53,23 @@ def option_values(dashboard) -> list[str]:
 
 def option_label(dashboard, disk_id: str) -> str:
     return next(label for label, value in dashboard.disk_filter.options if value == disk_id)
+
+
+def pixels(dashboard) -> bytes:
+    """The picture shown, decoded (two encodings of the same pixels compare equal)."""
+    return Image.open(io.BytesIO(bytes(dashboard.image.value))).convert("RGBA").tobytes()
+
+
+def fresh_twin(dashboard):
+    """A new dashboard of the same kind on the same lab, disks and window, drawn once, from nothing."""
+    twin = type(dashboard)(dashboard.lab, disk_ids=dashboard.disk_ids, live=False)
+    window = getattr(dashboard, "window", None)
+    if window is not None and window.value != twin.window.value:
+        twin.window.value = window.value  # draws it
+    else:
+        twin.live = True
+    assert (twin.chart.fresh, twin.chart.updates, twin.redraws) == (1, 0, 1)
+    return twin
 
 
 # ---------------------------------------------------------------------- redrawn when the world changes
@@ -121,6 +141,41 @@ def test_a_redraw_with_nothing_changed_gives_the_same_picture(quota: QuotaDashbo
     first = bytes(quota.image.value)
     quota.redraw()
     assert bytes(quota.image.value) == first  # deterministic: no clock, no random state in the picture
+
+
+def test_a_change_the_quota_chart_does_not_show_redraws_the_summary_but_not_the_picture(
+    quota: QuotaDashboard, lab: Lab, disk: str
+) -> None:
+    snapshot_on(lab, disk, retention_days=30)
+    lab.advance(days=1)  # accomplished
+    picture, drawn, redraws = quota.image.value, (quota.chart.fresh, quota.chart.updates), quota.redraws
+    lab.advance(hours=1)  # a lab event, nothing the chart counts
+    assert quota.redraws == redraws + 1
+    assert (quota.chart.fresh, quota.chart.updates) == drawn  # the plan is the one shown: no drawing, no PNG
+    assert quota.image.value is picture
+    twin = fresh_twin(quota)
+    assert pixels(quota) == pixels(twin)
+    twin.close()
+
+
+def test_the_filter_and_the_window_redraw_from_the_frames_read_at_the_last_change(
+    timeline: RetentionTimeline, lab: Lab, disk: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the lab's frames is a tenth of a redraw on a big world: a filter or window change reuses them."""
+    from ecs_snap_lab.views.frames import Frames
+
+    snapshot_on(lab, disk, retention_days=3)
+    reads = []
+    original = Frames.snapshots
+    monkeypatch.setattr(Frames, "snapshots", lambda self, *a, **k: reads.append(1) or original(self, *a, **k))
+    timeline.disk_filter.value = (disk,)
+    timeline.window.value = "last 7 days"
+    timeline.show_all_disks()
+    assert reads == [] and timeline.redraws >= 3
+    lab.advance(days=1)  # the lab changed: read once more
+    timeline.window.value = "all time"
+    assert reads == [1]
+    assert "1 snapshot kept" in timeline.summary
 
 
 # ---------------------------------------------------------------------- disk filter
@@ -278,15 +333,83 @@ def test_timeline_summary_says_the_title_what_is_alive_and_the_next_release(
     assert "no release is scheduled" in timeline.summary
 
 
+# ---------------------------------------------------------------------- a kept chart draws what a fresh one draws
+
+
+def demo_actions(lab: Lab) -> list[tuple[str, object]]:
+    """The app's actions, in an order that changes the world, the filter and the window (name, do)."""
+    busiest = sorted(lab.world.by_disk, key=lambda d: (-len(lab.world.by_disk[d]), d))
+    ready = lab.ready_disk()  # a new disk, attached and loaded: a world change too
+
+    def choose(*disk_ids):
+        return lambda dashboard: setattr(dashboard.disk_filter, "value", disk_ids)
+
+    def window(value):
+        return lambda dashboard: setattr(dashboard.window, "value", value) if hasattr(dashboard, "window") else None
+
+    def send(_dashboard) -> None:
+        assert lab.create_snapshot(ready, retention_days=3).ok
+
+    return [
+        ("+1 hour", lambda _d: lab.advance(hours=1)),
+        ("+1 day", lambda _d: lab.advance(days=1)),
+        ("Send", send),
+        ("+1 hour", lambda _d: lab.advance(hours=1)),
+        ("+1 day", lambda _d: lab.advance(days=1)),
+        ("+1 day", lambda _d: lab.advance(days=1)),
+        ("one disk", choose(busiest[0])),
+        ("+1 day", lambda _d: lab.advance(days=1)),
+        ("the new disk", choose(ready)),  # a few snapshots: the timeline draws a bar per snapshot
+        ("Send", send),
+        ("+1 hour", lambda _d: lab.advance(hours=1)),
+        ("+1 day", lambda _d: lab.advance(days=1)),
+        ("+3 days", lambda _d: lab.advance(days=3)),  # released: faded bars appear
+        ("Send", send),
+        ("+1 day", lambda _d: lab.advance(days=1)),
+        ("two disks", choose(busiest[0], busiest[1])),
+        ("the new disk again", choose(ready)),  # its figure kept showing this very plan: shown again as it is
+        ("all disks", choose()),
+        ("last 7 days", window("last 7 days")),
+        ("+1 day", lambda _d: lab.advance(days=1)),
+        ("next 30 days", window("next 30 days")),
+        ("all time", window("all time")),
+        ("+30 days", lambda _d: lab.advance(days=30)),
+    ]
+
+
+@pytest.mark.parametrize("kind", DASHBOARDS)
+def test_after_each_action_the_kept_chart_is_a_fresh_drawing_artist_for_artist_and_pixel_for_pixel(kind) -> None:
+    """The dashboards update their chart's artists in place (views.retained) instead of drawing it anew: after
+    every action of the app, the chart kept must describe (every bar, line, text, tick, limit, legend entry and
+    the layout's positions) and draw (every pixel of the PNG) exactly as a dashboard drawing it from nothing."""
+    lab = Lab.demo(disks=16, days=40)
+    dashboard = kind(lab)
+    for name, action in demo_actions(lab):
+        action(dashboard)
+        twin = fresh_twin(dashboard)
+        assert describe(dashboard.figure) == describe(twin.figure), name
+        assert pixels(dashboard) == pixels(twin), name
+        assert dashboard.summary == twin.summary, name
+        twin.close()
+    assert dashboard.error_message == ""
+    assert dashboard.chart.updates >= 4  # the actions went through the in-place update, not only fresh drawings
+    dashboard.close()
+
+
 # ---------------------------------------------------------------------- failures, live, close
 
 
-CHARTS = [(QuotaDashboard, "quota_chart"), (RetentionTimeline, "retention_timeline")]
+CHARTS = [
+    (QuotaDashboard, quota_chart, ("quota_plan",)),
+    (QuotaDashboard, quota_chart, ("draw_quota", "update_quota")),
+    (RetentionTimeline, retention_chart, ("retention_plan",)),
+    (RetentionTimeline, retention_chart, ("draw_retention", "update_retention")),
+]
 
 
-@pytest.mark.parametrize(("kind", "chart"), CHARTS)
+@pytest.mark.parametrize(("kind", "module", "parts"), CHARTS)
 def test_a_chart_failure_is_shown_and_the_next_redraw_clears_it(
-    lab: Lab, disk: str, monkeypatch: pytest.MonkeyPatch, kind, chart: str
+    lab: Lab, disk: str, monkeypatch: pytest.MonkeyPatch, kind, module, parts: tuple[str, ...]
 ) -> None:
     dashboard = kind(lab)
     picture, redraws = dashboard.image.value, dashboard.redraws
@@ -294,7 +417,8 @@ def test_a_chart_failure_is_shown_and_the_next_redraw_clears_it(
     def broken(*_args, **_kwargs):
         raise RuntimeError("the chart broke")
 
-    monkeypatch.setattr(charts, chart, broken)
+    for part in parts:
+        monkeypatch.setattr(module, part, broken)
     response = lab.create_snapshot(disk)
     assert response.ok  # the lab's call is untouched
     assert dashboard.error_message == "chart failed: RuntimeError: the chart broke"
@@ -309,6 +433,9 @@ def test_a_chart_failure_is_shown_and_the_next_redraw_clears_it(
     assert dashboard.error_area.value == ""
     assert dashboard.redraws == redraws + 1
     assert "could not be redrawn" not in dashboard.summary
+    twin = fresh_twin(dashboard)
+    assert pixels(dashboard) == pixels(twin)  # the picture is the world's now, drawn afresh after the failure
+    twin.close()
     dashboard.close()
 
 

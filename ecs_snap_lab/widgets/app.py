@@ -6,20 +6,29 @@ Decisions:
 - Tabs: "Request" (the builder, with a ResponseView of what Send answered; the builder's own one-line answer is
   hidden there, so the answer is shown once), "Errors" (the explorer, which runs
   its reproductions on labs of its own and never touches this one), "Quota" and "Retention" (the dashboards).
-- A chart in a tab that is not open is not redrawn on each change (a PNG costs tenths of a second, and a room
-  clicking Send should not wait for charts nobody sees): the dashboards are `live` only while their tab is open,
-  and a dashboard made live after changes redraws once.
+- A tab is built when it is first opened (or its part first asked for, `app.quota`): the app a page shows first
+  is the clock and the request builder, a third of the widgets, so a browser renders it in a fraction of the time,
+  and pandas and matplotlib are not even imported until a chart is wanted (`warm_up()` imports them ahead, for a
+  kernel prepared before its visitor arrives, such as Voila's preheated kernels).
+- A chart in a tab that is not open is not redrawn on each change (a room clicking Send should not wait for
+  charts nobody sees): the dashboards are `live` only while their tab is open, and a dashboard made live after
+  changes redraws once.
 """
 
 from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from .builder import RequestBuilder
 from .clock import Clock
-from .dashboards import QuotaDashboard, RetentionTimeline
-from .explorer import ErrorExplorer
 from .response_view import ResponseView
+
+if TYPE_CHECKING:
+    from .dashboards import QuotaDashboard, RetentionTimeline
+    from .explorer import ErrorExplorer
 
 TABS = ("Request", "Errors", "Quota", "Retention")
 
@@ -34,18 +43,11 @@ class LabDashboard(widgets.VBox):
         self.response_view = ResponseView()
         self.builder = RequestBuilder(lab, on_send=self.response_view.show)
         self.builder.response_area.layout.display = "none"  # the ResponseView below shows the answer in full
-        self.explorer = ErrorExplorer()
-        self.quota = QuotaDashboard(lab, live=False)  # drawn when its tab is first opened
-        self.timeline = RetentionTimeline(lab, live=False)
-        self.tabs = widgets.Tab(
-            children=[
-                widgets.VBox([self.builder, widgets.HTML("<b>Response</b>"), self.response_view]),
-                self.explorer,
-                self.quota,
-                self.timeline,
-            ],
-            titles=TABS,
-        )
+        request = widgets.VBox([self.builder, widgets.HTML("<b>Response</b>"), self.response_view])
+        # the other tabs' pages stay empty until their part is built
+        self._pages = dict(zip(TABS, (request, widgets.VBox(), widgets.VBox(), widgets.VBox()), strict=True))
+        self._parts: dict[str, widgets.Widget] = {}
+        self.tabs = widgets.Tab(children=list(self._pages.values()), titles=TABS)
         self.tabs.observe(self._on_tab, names="selected_index")
         self.children = [
             widgets.HTML(f"<b>ecs_snap_lab</b>: region {lab.region}, seed {lab.seed}"),
@@ -53,6 +55,46 @@ class LabDashboard(widgets.VBox):
             self.tabs,
         ]
         self._on_tab({"new": self.tabs.selected_index})
+
+    # ------------------------------------------------------------------ the parts, built on first use
+
+    @property
+    def explorer(self) -> ErrorExplorer:
+        return self._part("Errors")
+
+    @property
+    def quota(self) -> QuotaDashboard:
+        return self._part("Quota")
+
+    @property
+    def timeline(self) -> RetentionTimeline:
+        return self._part("Retention")
+
+    @property
+    def built(self) -> tuple[str, ...]:
+        """The tabs whose part is built (the Request tab always is)."""
+        return ("Request", *(title for title in TABS if title in self._parts))
+
+    def _part(self, title: str):
+        part = self._parts.get(title)
+        if part is None:
+            if title == "Errors":
+                part = import_module(".explorer", __package__).ErrorExplorer()
+            else:
+                dashboards = import_module(".dashboards", __package__)
+                kind = dashboards.QuotaDashboard if title == "Quota" else dashboards.RetentionTimeline
+                part = kind(self.lab, live=self.open_tab == title)  # drawn now only if its tab is open
+            self._parts[title] = part
+            self._pages[title].children = [part]
+        return part
+
+    def warm_up(self) -> None:
+        """Import what the closed tabs need (pandas, matplotlib), building nothing: the first chart tab opened
+        then only draws. For a kernel that runs the app before anyone looks (Voila's preheated kernels)."""
+        import_module(".dashboards", __package__)
+        import_module(".explorer", __package__)
+
+    # ------------------------------------------------------------------ tabs
 
     @property
     def open_tab(self) -> str:
@@ -65,14 +107,23 @@ class LabDashboard(widgets.VBox):
 
     def _on_tab(self, change) -> None:
         open_tab = TABS[change["new"]] if change["new"] is not None else ""
-        self.quota.live = open_tab == "Quota"
-        self.timeline.live = open_tab == "Retention"
+        if open_tab in ("Errors", "Quota", "Retention"):
+            self._part(open_tab)
+        for title in ("Quota", "Retention"):
+            if title in self._parts:
+                self._parts[title].live = open_tab == title
+
+    @property
+    def error_message(self) -> str:
+        """The error areas of every part built, as plain text ("" when nothing failed)."""
+        parts = (self.clock, self.builder, self.response_view, *self._parts.values())
+        return "\n".join(part.error_message for part in parts if part.error_message)
 
     def __repr__(self) -> str:
         return f"<LabDashboard of Lab(seed={self.lab.seed}) at {self.lab.now:%Y-%m-%d %H:%M:%S}Z, tab {self.open_tab}>"
 
     def close(self) -> None:
         """Unsubscribe every part from the lab and close them."""
-        for part in (self.clock, self.builder, self.response_view, self.explorer, self.quota, self.timeline):
+        for part in (self.clock, self.builder, self.response_view, *self._parts.values()):
             part.close()
         super().close()

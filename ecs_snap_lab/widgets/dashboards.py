@@ -1,21 +1,27 @@
 """QuotaDashboard and RetentionTimeline: the views' charts as widgets that redraw when the lab changes, with a
 disk filter and a summary in words under the picture.
 
-The charts are `ecs_snap_lab.views.charts.quota_chart` and `retention_timeline`, called as they are (through the
-module, so a test can replace them); the dashboards only choose what to pass (`disk_ids`, the time window) and
-turn the result into a picture and a sentence.
+The charts are those of `ecs_snap_lab.views.quota` and `.retention` (what `charts.quota_chart` and
+`charts.retention_timeline` draw), used through their modules (so a test can replace them): the dashboards only
+choose what to pass (`disk_ids`, the time window) and turn the result into a picture and a sentence.
 
 Decisions:
 - Each dashboard draws into its own `matplotlib.figure.Figure` (never pyplot: no global state, nothing shown by
   matplotlib) and puts the PNG bytes in an `ipywidgets.Image`. A PNG works headless, in JupyterLab, in Voila and
-  in embedded HTML, and needs no ipympl. At 9 inches wide and 80 dpi a redraw on the demo world takes about
-  0.3 s (most of it is matplotlib laying out and rasterising text, not the chart's data), within the 0.5 s aim
-  measured by bench/bench_widgets.py.
+  in embedded HTML, and needs no ipympl. It is drawn at the size it is shown: 9 inches at 80 dpi, 720 pixels.
+- A click must answer within a tenth of a second (bench/bench_widgets.py), and matplotlib spends most of a fresh
+  drawing making artists and laying out a new figure. So the chart is kept (`views.retained.Retained`): a redraw
+  computes the chart's plan, does nothing more when the plan is the one shown (an hour with no snapshot change
+  leaves the quota chart as it is), gives the kept artists their new data when the chart keeps its shape, and
+  draws afresh only when it does not. The figure is drawn by `ChartCanvas`, which caches text layout and glyphs,
+  and the PNG is encoded at zlib's fastest level; the picture is exactly that of a fresh drawing.
 - The figure's height follows the rows drawn (quota: the disks shown; timeline: one row per snapshot when the
   chart draws bars), so a filter on two disks gives a short picture, not two fat bars.
 - Redrawn once per settled change of the lab (`lab.events.subscribe_settled`): one API call, one advance or one
-  `with lab.batch():` is one redraw, however many events it made. No polling. `live = False` (set by an app on
-  a tab that is not open) defers the redraw until the dashboard is made live again, which then redraws once.
+  `with lab.batch():` is one redraw, however many events it made. No polling. The lab's frames are read once per
+  settled change (`FramesOnce`): a change of the filter or the window redraws from those already read.
+  `live = False` (set by an app on a tab that is not open) defers the redraw until the dashboard is made live
+  again, which then redraws once.
 - The picture has a text twin (`summary`, shown under it): what the chart shows in words, for screen readers
   and for tests. The quota summary counts snapshots per disk from the world, with the chart's own 90 % mark;
   the timeline's starts with the chart's title (its own words) and adds what is alive now and the next release.
@@ -42,18 +48,20 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..model.resources import SnapshotStatus
-from ..views import charts
+from ..views import quota, retention
+from ..views.canvas import ChartCanvas
+from ..views.retained import Retained
 from .guard import ErrorArea, Guarded
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 WIDTH_INCHES = 9.0
-DPI = 80  # 720 pixels wide: readable in a notebook cell, and a redraw on the demo world stays near 0.3 s
+DPI = 80  # 720 pixels wide: readable in a notebook cell, and the width the picture is shown at
+PNG_COMPRESSION = 1  # zlib's fastest: a quarter of the time of the default, and no bigger on these flat pictures
 QUOTA_TOP = 30  # the chart's default: the disks with the most snapshots
 NAMED = 10  # at most this many disks named in a summary sentence
 # timeline windows: label -> (days before now, days after now), None for the whole history
@@ -63,6 +71,29 @@ WINDOWS: dict[str, tuple[int, int] | None] = {
     "last 30 days": (30, 2),
     "next 30 days": (1, 30),
 }
+
+
+class FramesOnce:
+    """The lab's frames (`lab.frames`), each read once per settled change of the lab: a change of the disk filter
+    or of the window redraws from the frames already read. The dashboard forgets them when the lab changes."""
+
+    def __init__(self, lab) -> None:
+        self.lab = lab
+        self._read: dict[tuple, object] = {}
+
+    def forget(self) -> None:
+        self._read.clear()
+
+    def _once(self, key: tuple, read: Callable[[], object]):
+        if key not in self._read:
+            self._read[key] = read()
+        return self._read[key]
+
+    def snapshots(self, include_gone: bool = False):
+        return self._once(("snapshots", include_gone), lambda: self.lab.frames.snapshots(include_gone=include_gone))
+
+    def disks(self):
+        return self._once(("disks",), self.lab.frames.disks)
 
 
 def _count(n: int, noun: str) -> str:
@@ -78,8 +109,9 @@ def _names(ids: list[str], label: Callable[[str], str]) -> str:
 class _ChartDashboard(Guarded, widgets.VBox):
     """What both dashboards share: the figure, the PNG, the summary, the disk filter, redraw on settled changes.
 
-    State for Python and tests: `figure`, `ax` (the Axes last drawn), `image` (PNG bytes in `.value`), `summary`
-    (plain text), `redraws` (successful redraws), `disk_filter` / `disk_ids`, `live`, `error_message`.
+    State for Python and tests: `figure`, `chart` (the kept chart), `ax` (the Axes last drawn), `plan` (what it
+    shows), `image` (PNG bytes in `.value`), `summary` (plain text), `redraws` (successful redraws),
+    `disk_filter` / `disk_ids`, `live`, `error_message`.
     """
 
     heading = ""
@@ -93,12 +125,13 @@ class _ChartDashboard(Guarded, widgets.VBox):
         self.error_area = self._errors.widget
         self.redraws = 0
         self.ax: Axes | None = None
+        self.plan = None
         self.summary = ""
         self._live = bool(live)
         self._stale = False  # a settled change happened while not live
         self._refreshing = False  # True while the dashboard itself sets the filter's options
-        self.figure = Figure(figsize=(WIDTH_INCHES, 4.5), dpi=DPI, layout="constrained")
-        FigureCanvasAgg(self.figure)  # renders headless; nothing global
+        self.chart = Retained(self._new_figure, self._draw_chart, self._update_chart, self._family)
+        self.frames = FramesOnce(lab)
         # No tooltip: ImageView has no description to put it on and fails to render in the browser with one.
         # Shown at its drawn size (not stretched to the cell's width, which blurs it), shrunk on narrow screens.
         self.image = widgets.Image(
@@ -219,36 +252,57 @@ class _ChartDashboard(Guarded, widgets.VBox):
         return self._errors.run("chart", self._draw)
 
     def _draw(self) -> Axes:
-        figure = self.figure
-        figure.clear()
-        ax = figure.add_subplot()
         try:
-            self._chart(ax)
-            figure.set_size_inches(WIDTH_INCHES, min(self.max_height, max(self.min_height, self._height(ax))))
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png")
-            summary = self._describe(ax)
+            plan = self._plan()
+            if self.chart.show(plan) or not self.image.value:
+                height = min(self.max_height, max(self.min_height, self._height(plan)))
+                self.figure.set_size_inches(WIDTH_INCHES, height)
+                buffer = io.BytesIO()
+                self.figure.canvas.print_png(buffer, pil_kwargs={"compress_level": PNG_COMPRESSION})
+                self.image.value = buffer.getvalue()
+            summary = self._describe(plan)
         except Exception:
+            self.chart.forget()  # the picture may not be the chart kept: the next redraw draws afresh
             self._show_summary("The chart could not be redrawn (the error is below); the picture is the last drawn.")
             raise
-        self.image.value = buffer.getvalue()
-        self.ax = ax
+        self.ax, self.plan = self.chart.ax, plan
         self._show_summary(summary)
         self.redraws += 1
         self._stale = False
-        return ax
+        return self.ax
 
     def _show_summary(self, text: str) -> None:
         self.summary = text
         self.summary_html.value = f'<div class="esl-chart-summary" aria-live="polite">{html.escape(text)}</div>'
 
-    def _chart(self, ax: Axes) -> None:
+    @property
+    def figure(self) -> Figure | None:
+        """The figure of the picture shown (None before the first drawing)."""
+        return self.chart.figure
+
+    @staticmethod
+    def _new_figure() -> Figure:
+        figure = Figure(figsize=(WIDTH_INCHES, 4.5), dpi=DPI, layout="constrained")
+        ChartCanvas(figure)  # renders headless; nothing global
+        return figure
+
+    def _family(self, plan) -> object:
+        """Plans drawn on the same figure (the others get one of their own)."""
+        return None
+
+    def _plan(self):
         raise NotImplementedError
 
-    def _height(self, ax: Axes) -> float:
+    def _draw_chart(self, ax: Axes, plan) -> None:
         raise NotImplementedError
 
-    def _describe(self, ax: Axes) -> str:
+    def _update_chart(self, ax: Axes, old, new) -> bool:
+        raise NotImplementedError
+
+    def _height(self, plan) -> float:
+        raise NotImplementedError
+
+    def _describe(self, plan) -> str:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ callbacks (all guarded)
@@ -259,6 +313,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
 
     def _on_change(self) -> None:
         # Told once when a call, an advance or a batch that changed the world ends; it must never raise into the lab.
+        self.frames.forget()
         if not self._live:
             self._stale = True
             return
@@ -288,30 +343,36 @@ class QuotaDashboard(_ChartDashboard):
         super().__init__(lab, disk_ids=disk_ids, live=live, **kwargs)
         self._layout([self.disk_filter, self.all_disks_button])
 
-    def _chart(self, ax: Axes) -> None:
-        charts.quota_chart(self.lab, ax=ax, top=QUOTA_TOP, disk_ids=self.disk_ids)
+    def _plan(self) -> quota.QuotaPlan:
+        return quota.quota_plan(self.lab, top=QUOTA_TOP, disk_ids=self.disk_ids, frames=self.frames)
 
-    def _height(self, ax: Axes) -> float:
-        return 1.4 + 0.2 * len(ax.get_yticks())
+    def _draw_chart(self, ax: Axes, plan: quota.QuotaPlan) -> None:
+        quota.draw_quota(ax, plan)
 
-    def _describe(self, ax: Axes) -> str:
+    def _update_chart(self, ax: Axes, old: quota.QuotaPlan, new: quota.QuotaPlan) -> bool:
+        return quota.update_quota(ax, old, new)
+
+    def _height(self, plan: quota.QuotaPlan) -> float:
+        return 1.4 + 0.2 * plan.rows
+
+    def _describe(self, plan: quota.QuotaPlan) -> str:
         """ "40 disks, 735 snapshots; 2 at 90 % or more of the 64-snapshot quota: d-a (62), d-b (60)."."""
         world = self.lab.world
-        quota = self.lab.snapshot_quota
+        limit = self.lab.snapshot_quota
         ids = self.disk_ids
         if ids is None:
             ids = [*world.disks, *(d for d, snaps in world.by_disk.items() if snaps and d not in world.disks)]
         counts = {d: len(world.by_disk.get(d, ())) for d in ids}
         ranked = sorted(counts, key=lambda d: (-counts[d], d))
-        near = [d for d in ranked if counts[d] >= charts.NEAR_QUOTA * quota]
+        near = [d for d in ranked if counts[d] >= quota.NEAR_QUOTA * limit]
         scope = "chosen " if self.disk_ids is not None else ""
         text = f"{_count(len(counts), scope + 'disk')}, {_count(sum(counts.values()), 'snapshot')}; "
-        mark = f"{charts.NEAR_QUOTA:.0%}".replace("%", " %")
+        mark = f"{quota.NEAR_QUOTA:.0%}".replace("%", " %")
         if near:
             named = _names(near, lambda d: f"{d} ({counts[d]})")
-            text += f"{len(near)} at {mark} or more of the {quota}-snapshot quota: {named}."
+            text += f"{len(near)} at {mark} or more of the {limit}-snapshot quota: {named}."
         else:
-            text += f"none at {mark} or more of the {quota}-snapshot quota"
+            text += f"none at {mark} or more of the {limit}-snapshot quota"
             text += f"; the fullest is {ranked[0]} with {counts[ranked[0]]}." if ranked else "."
         if len(counts) > QUOTA_TOP:
             text += f" The chart draws the {QUOTA_TOP} disks with the most snapshots and sums up the rest."
@@ -351,20 +412,28 @@ class RetentionTimeline(_ChartDashboard):
         now = self.lab.now
         return (now - timedelta(days=before)).isoformat(), (now + timedelta(days=after)).isoformat()
 
-    def _chart(self, ax: Axes) -> None:
+    def _plan(self) -> retention.RetentionPlan:
         start, end = self.window_bounds
-        charts.retention_timeline(self.lab, ax=ax, start=start, end=end, disk_ids=self.disk_ids)
+        return retention.retention_plan(self.lab, start=start, end=end, disk_ids=self.disk_ids, frames=self.frames)
 
-    def _height(self, ax: Axes) -> float:
-        if len(ax.figure.axes) > 1:  # aggregated: alive per day with releases on a twin axis
+    def _family(self, plan: retention.RetentionPlan) -> object:
+        return plan.aggregated  # per day, or a bar per snapshot: each on a figure of its own
+
+    def _draw_chart(self, ax: Axes, plan: retention.RetentionPlan) -> None:
+        retention.draw_retention(ax, plan)
+
+    def _update_chart(self, ax: Axes, old: retention.RetentionPlan, new: retention.RetentionPlan) -> bool:
+        return retention.update_retention(ax, old, new)
+
+    def _height(self, plan: retention.RetentionPlan) -> float:
+        if plan.aggregated:  # alive per day with releases on a twin axis
             return 4.5
-        rows = max(0, round(ax.get_ylim()[0] + 0.5))  # bars: rows 0..n-1, the oldest at the top
-        return 1.8 + 0.14 * rows
+        return 1.8 + 0.14 * max(plan.body.rows, 1)  # a row per snapshot, at least one
 
-    def _describe(self, ax: Axes) -> str:
+    def _describe(self, plan: retention.RetentionPlan) -> str:
         """The chart's title in one line, then what is alive now and the next release."""
         title = ""
-        for line in filter(None, ax.get_title().splitlines()):  # "(aggregated: ...)" follows its line
+        for line in filter(None, plan.title.splitlines()):  # "(aggregated: ...)" follows its line
             title += line if not title else (" " if line.startswith("(") else "; ") + line
         chosen = set(self.disk_ids) if self.disk_ids is not None else None
         now = self.lab.world.now

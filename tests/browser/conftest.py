@@ -17,8 +17,11 @@ Decisions:
 - Ports are chosen by the OS, with `port_retries=0` so a server fails rather than moving to another port.
 - JupyterLab's "news" toast is disabled through `labconfig/page_config.json` (it covers part of the page).
 - A server is stopped by the PID started (SIGTERM: it shuts its kernels down; SIGKILL after 15 s).
-- Page waits are on conditions with timeouts (playwright's `expect`, `wait_for_function`), never sleeps; the one
-  sleep is the 0.2 s between two polls of a starting server's port.
+- Page waits are on conditions with timeouts (playwright's `expect`, `wait_for_function`), never sleeps; the
+  sleeps are the 0.2 s between two polls of a starting server's port, log or kernel CPU time.
+- Voila runs in the repository, so it reads the repository's voila.json (preheated kernels) as
+  `voila notebooks/dashboard.ipynb` run there does; its fixture waits until the preheated kernel has run the
+  notebook, so a page asked for meets what a visitor of a long-running server meets.
 - Screenshots go under pytest's tmp_path; with `ESL_SCREENSHOTS=DIR` (`make screenshots`) they go to DIR
   (relative to the repository) for the README.
 - A page's errors (uncaught exceptions, errors logged to the console, such as ipywidgets' "Could not create a
@@ -76,13 +79,22 @@ def free_port() -> int:
 class Server:
     """A Jupyter server process started for the tests, its URL and its log."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], url: str, log: Path, probe: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        url: str,
+        log: Path,
+        probe: str,
+        cwd: Path | None = None,
+    ) -> None:
         self.name = name
         self.url = url
         self.log = log
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(
-            command, env=env, stdout=self._log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            command, env=env, stdout=self._log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd
         )
         self._wait_until_up(probe)
 
@@ -186,11 +198,8 @@ def new_page(browser: Browser) -> Callable[[], tuple[Page, list[str]]]:
     return open_page
 
 
-@pytest.fixture(scope="module")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """JupyterLab on a copy of notebooks/, on 127.0.0.1, no token, `jupyterapp` exposed to the page."""
-    root = tmp_path_factory.mktemp("jupyterlab")
-    served = copy_notebooks(root)
+def jupyterlab(root: Path, served: Path) -> Server:
+    """JupyterLab serving `served`, run from `root`, on 127.0.0.1, no token, `jupyterapp` exposed to the page."""
     port = free_port()
     workspaces = root / "workspaces"
     workspaces.mkdir()
@@ -209,14 +218,74 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         f"--LabApp.workspaces_dir={workspaces}",
         "--LabApp.expose_app_in_browser=True",
     ]
-    server = Server("JupyterLab", command, jupyter_env(root), f"http://127.0.0.1:{port}", root / "server.log", "/api")
+    url = f"http://127.0.0.1:{port}"
+    return Server("JupyterLab", command, jupyter_env(root), url, root / "server.log", "/api", cwd=root)
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """JupyterLab on a copy of notebooks/."""
+    root = tmp_path_factory.mktemp("jupyterlab")
+    server = jupyterlab(root, copy_notebooks(root))
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
+def binder_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """JupyterLab as a Binder runs it: from a copy of the repository's notebooks/ and voila.json, serving that
+    directory, so the README's badges' paths (lab/tree/notebooks/..., voila/render/notebooks/...) work as there."""
+    root = tmp_path_factory.mktemp("binder")
+    copy_notebooks(root)
+    shutil.copy(REPO / "voila.json", root / "voila.json")
+    server = jupyterlab(root, root)
+    yield server
+    server.stop()
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux: /proc/PID/task/*/children)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = task / "children"
+        if children.is_file():
+            found += [int(child) for child in children.read_text().split()]
+    return found
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User plus system CPU time a process used so far, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def wait_for_preheated_kernel(server: Server, quiet_polls: int = 5) -> None:
+    """Wait until Voila's preheated kernel has run the notebook: the pool is filled (Voila logs it once the kernel
+    started) and the kernel process then uses no CPU over `quiet_polls` polls (it is done with the cells). A page
+    asked for then meets a ready kernel, as a visitor of a server started long ago does."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while "Kernel pool of" not in server.log.read_text(errors="replace"):
+        if time.monotonic() > deadline:
+            pytest.fail(f"Voila filled no kernel pool within {SERVER_START_SECONDS:.0f} s:\n{server.log_tail()}")
+        time.sleep(0.2)  # polling a log: there is nothing to wait on
+    quiet, last = 0, None
+    while quiet < quiet_polls:
+        if time.monotonic() > deadline:
+            pytest.fail(f"Voila's preheated kernel did not go quiet within {SERVER_START_SECONDS:.0f} s")
+        ticks = sum(_cpu_ticks(child) for child in _children(server.process.pid))
+        quiet = quiet + 1 if ticks == last else 0
+        last = ticks
+        time.sleep(0.2)  # polling a process's CPU time: there is nothing to wait on
+
+
+@pytest.fixture(scope="module")
 def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Voila serving a copy of notebooks/dashboard.ipynb on 127.0.0.1."""
+    """Voila serving a copy of notebooks/dashboard.ipynb on 127.0.0.1, configured by the repository's voila.json
+    (preheated kernels), as `voila notebooks/dashboard.ipynb` run in the repository is; yielded once its
+    preheated kernel has run the notebook."""
     root = tmp_path_factory.mktemp("voila")
     served = copy_notebooks(root)
     notebook = served / "dashboard.ipynb"
@@ -234,7 +303,9 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         str(notebook),
     ]
     # /api answers (with a redirect) as soon as it listens; "/" would run the notebook in a kernel of its own
-    server = Server("Voila", command, jupyter_env(root), f"http://127.0.0.1:{port}", root / "server.log", "/api")
+    url = f"http://127.0.0.1:{port}"
+    server = Server("Voila", command, jupyter_env(root), url, root / "server.log", "/api", cwd=REPO)
+    wait_for_preheated_kernel(server)
     yield server
     server.stop()
 
