@@ -13,7 +13,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
 from .progress import Progress, State, counted
-from .views.charts import OKABE_ITO, _axes, _legend
+from .views.style import OKABE_ITO, legend, new_axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -32,12 +32,12 @@ def progress_chart(progress: Progress, ax: Axes | None = None) -> Axes:
     if not progress.learners or not progress.exercises:
         raise ValueError("nothing to draw: no learner or no exercise")
     rows, columns = len(progress.learners), len(progress.exercises)
-    ax = _axes(ax, figsize=(max(6.0, 3.0 + 0.5 * columns), max(3.0, 1.8 + 0.32 * rows)))
+    ax = new_axes(ax, (max(6.0, 3.0 + 0.5 * columns), max(3.0, 1.8 + 0.32 * rows)))
     _draw_cells(ax, progress)
     _draw_labels(ax, progress)
     ax.set_title(f"Who is stuck: {counted(rows, 'learner')}, {counted(columns, 'exercise')}", loc="left")
     handles = [Patch(facecolor=STATE_COLOURS[s], edgecolor="#666666", label=STATE_WORDS[s]) for s in STATES]
-    _legend(ax, handles=handles)
+    legend(ax, handles=handles)
     return ax
 
 
