@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return _run(_parser().parse_args(argv))
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per job."""
     parser = argparse.ArgumentParser(
         prog="ecs-snap-lab", description="Learn ECS CreateSnapshot on a simulated account."
     )
@@ -48,8 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to JupyterLab, e.g. --no-browser")
     _add_serve(commands)
     _add_progress(commands)
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _run(args: argparse.Namespace) -> int:
+    """Do what the parsed command line asks; the exit status."""
     if args.command == "tour":
         from .tour import run
 

@@ -69,7 +69,7 @@ class _Demo:
         self.rng = rng
         self.size = disks
         self.days = days
-        self.start = lab.world.now
+        self.start = lab.now_seconds
         self.end = self.start + days * DAY
         self.agenda: list[tuple[int, int, Callable[[], None]]] = []
         self.order = 0
@@ -99,7 +99,7 @@ class _Demo:
         return self.start + day * DAY + int(hour * HOUR)
 
     def go(self, when: int) -> None:
-        now = self.lab.world.now
+        now = self.lab.now_seconds
         if when > now:
             self.lab.advance(seconds=when - now)
 
@@ -118,7 +118,7 @@ class _Demo:
         return f"demo-{self.tokens:05d}"
 
     def date(self) -> str:
-        return to_iso(self.lab.world.now)[:10].replace("-", "")
+        return to_iso(self.lab.now_seconds)[:10].replace("-", "")
 
     def snap(self, disk_id: str, **params: object) -> Response:
         return self.lab.create_snapshot(disk_id, **params)  # type: ignore[arg-type]
@@ -293,13 +293,14 @@ class _Demo:
         disk_id = self.lab.instance(self.instances[-1]).disk_ids[0]  # images come from system disks
         response = self.snap(disk_id, name="golden-base", retention_days=3, tags={"purpose": "image"})
         if response.ok:
-            self.at(self.lab.world.now + 4 * HOUR, lambda: self.make_image(response.data["SnapshotId"]))
+            self.at(self.lab.now_seconds + 4 * HOUR, lambda: self.make_image(response.data["SnapshotId"]))
 
     def make_image(self, snapshot_id: str) -> None:
         if self.lab.snapshot(snapshot_id).status == "accomplished":
             self.lab.create_image(snapshot_id, name="golden-image")
             # Later the learner tries to delete the snapshot behind the image: SnapshotCreatedImage.
-            self.at(self.lab.world.now + 5 * DAY, lambda: self.lab.call("DeleteSnapshot", {"SnapshotId": snapshot_id}))
+            params = {"SnapshotId": snapshot_id}
+            self.at(self.lab.now_seconds + 5 * DAY, lambda: self.lab.call("DeleteSnapshot", params))
 
     def double_click(self) -> None:
         disk_id = self.routine_disks()[-1]
@@ -339,7 +340,7 @@ class _Demo:
         response = self.snap(disk_id, name=f"backup-{self.date()}")
         self.lab.faults.clear()
         if response.ok:
-            self.at(self.lab.world.now + DAY, lambda: self.lab.delete_snapshot(response.data["SnapshotId"]))
+            self.at(self.lab.now_seconds + DAY, lambda: self.lab.delete_snapshot(response.data["SnapshotId"]))
 
     def manual_on_a_busy_disk(self) -> None:
         self.snap(self.heavy[0], name=f"pre-deploy-{self.date()}")  # at the quota by now: QuotaExceed.Snapshot
@@ -356,7 +357,7 @@ class _Demo:
         for n, size in enumerate(LATE_DISKS_GIB, start=1):
             disk_id = self.lab.create_disk(size, "cloud_essd", zone_id=zone, name=f"late-arrival-{n}")
             self.late_disks.append(disk_id)
-            self.at(self.lab.world.now + 120, lambda d=disk_id: self.lab.attach_disk(d, instance_id))
+            self.at(self.lab.now_seconds + 120, lambda d=disk_id: self.lab.attach_disk(d, instance_id))
 
     def odd_disk(self, avoid: set[str]) -> str:
         """A manual disk for an odd state: not the hoarder, not already odd, not on an instance in `avoid`."""
@@ -367,7 +368,7 @@ class _Demo:
         disk_id = self.odd_disk({self.stopped_instance()})
         self.frozen.add(disk_id)
         self.lab.detach_disk(disk_id, self.instance_of(disk_id))
-        self.at(self.lab.world.now + HOUR, lambda: self.snap(disk_id, name=f"backup-{self.date()}"))
+        self.at(self.lab.now_seconds + HOUR, lambda: self.snap(disk_id, name=f"backup-{self.date()}"))
 
     def locked_instance(self) -> str:
         """The instance with most disks under a policy, other than the hoarder's and the late disk's."""

@@ -7,23 +7,34 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from os import PathLike
-from typing import NamedTuple
+from types import MappingProxyType
 
 from . import actions as _actions  # registers the handlers
+from . import persistence
 from .actions.base import ACTIONS, ApiFailure, Call
 from .faults import Faults
 from .knobs import Knobs
-from .model.clock import parse_time, to_datetime, whole_seconds
+from .model.clock import LAST_SECOND, parse_time, to_datetime, whole_seconds
 from .model.events import EventKind, EventLog
-from .model.resources import Disk, Image, Instance, Snapshot
+from .model.resources import AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
 from .model.world import PUBLIC_IMAGES, World
+from .request_log import MAX_LOGGED_ACTION, MAX_LOGGED_CHARS, RequestLog, RequestRecord, bounded_params
 from .response import Response, error_body
 from .rules.catalog import lookup
 from .rules.params import to_wire
 
 DEFAULT_IMAGE = PUBLIC_IMAGES[0][0]
-LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z: the last time the API format can write
 DEFAULT_INSTANCE_TYPE = "ecs.g7.large"
+
+__all__ = [  # the request log's names stay importable from here
+    "MAX_LOGGED_ACTION",
+    "MAX_LOGGED_CHARS",
+    "ApiError",
+    "Lab",
+    "RequestLog",
+    "RequestRecord",
+    "bounded_params",
+]
 
 
 class ApiError(Exception):
@@ -35,68 +46,6 @@ class ApiError(Exception):
         self.code = response.code
         self.status = response.status
         self.message = response.message
-
-
-class RequestRecord(NamedTuple):
-    """One line of the request log: when, what, with which parameters, and how it ended."""
-
-    at: int
-    action: str
-    params: dict[str, str]  # the request's parameters as sent on the wire
-    status: int
-    code: str | None
-    request_id: str
-
-
-MAX_LOGGED_CHARS = 8192  # of parameter names and values one request-log entry keeps (20 full tags fit)
-MAX_LOGGED_ACTION = 128  # characters of the action's name an entry keeps
-
-
-def bounded_params(params: dict[str, str]) -> dict[str, str]:
-    """The parameters as the request log keeps them: whole up to MAX_LOGGED_CHARS characters of names and values,
-    beyond that cut, with a note of what was left out, so that a request carrying junk costs the log little."""
-    if sum(map(len, params)) + sum(map(len, params.values())) <= MAX_LOGGED_CHARS:  # the usual case, in C
-        return params
-    budget = MAX_LOGGED_CHARS - 200  # room for the notes
-    kept: dict[str, str] = {}
-    dropped = 0
-    for name, value in params.items():
-        if budget <= len(name):
-            dropped += 1
-            continue
-        budget -= len(name)
-        cut = value[:budget]
-        budget -= len(cut)
-        kept[name] = cut if len(cut) == len(value) else f"{cut}…(+{len(value) - len(cut)} characters)"
-    if dropped:
-        kept["…"] = f"{dropped} more parameters not kept"
-    return kept
-
-
-class RequestLog:
-    """The request log, stored column by column: no object per request for the garbage collector to scan,
-    and columns ready for tables and charts. Each entry is bounded (bounded_params, MAX_LOGGED_ACTION)."""
-
-    FIELDS = RequestRecord._fields
-
-    def __init__(self) -> None:
-        self.columns: dict[str, list] = {name: [] for name in self.FIELDS}
-        self._append = tuple(self.columns[name].append for name in self.FIELDS)
-
-    def append(self, at: int, action: str, params: dict, status: int, code: str | None, request_id: str) -> None:
-        add_at, add_action, add_params, add_status, add_code, add_id = self._append
-        add_at(at)
-        add_action(action[:MAX_LOGGED_ACTION])
-        add_params(bounded_params(params))
-        add_status(status)
-        add_code(code)
-        add_id(request_id)
-
-    def __len__(self) -> int:
-        return len(self.columns["at"])
-
-    def records(self) -> list[RequestRecord]:
-        return [RequestRecord._make(row) for row in zip(*self.columns.values(), strict=True)]
 
 
 class Lab:
@@ -119,17 +68,27 @@ class Lab:
         if not isinstance(region, str) or not region:
             raise ValueError("region must be a region id such as cn-hangzhou")
         zones = [f"{region}-{letter}" for letter in ("h", "i", "k")]
-        self.world = World(
-            seed=seed, start=parse_time(start), region=region, zones=zones, snapshot_quota=snapshot_quota
-        )
-        self.request_log = RequestLog()
-        self.internal_errors: list[str] = []
-        self._wire_up()
+        world = World(seed=seed, start=parse_time(start), region=region, zones=zones, snapshot_quota=snapshot_quota)
+        self._attach(world, RequestLog())
 
-    def _wire_up(self) -> None:
-        self.world.hooks.update(_actions.HOOKS)
-        self.knobs = Knobs(self.world)
-        self.faults = Faults(self.world)
+    @classmethod
+    def from_world(cls, world: World, request_log: RequestLog | None = None) -> Lab:
+        """A lab around a world made elsewhere (persistence rebuilds one from a save file), with its request log.
+        The world fires its scheduled happenings by itself (model.world.HANDLERS); the lab adds the API, the logs,
+        the knobs and the faults."""
+        if not isinstance(world, World):
+            raise TypeError(f"Lab.from_world takes a World, not {type(world).__name__}")
+        lab = cls.__new__(cls)  # __init__ makes a new world; this one is given
+        lab._attach(world, RequestLog() if request_log is None else request_log)
+        return lab
+
+    def _attach(self, world: World, request_log: RequestLog) -> None:
+        """The one place a lab's attributes are set, whichever constructor made it."""
+        self.world = world
+        self.request_log = request_log
+        self.internal_errors: list[str] = []
+        self.knobs = Knobs(world)
+        self.faults = Faults(world)
 
     # ------------------------------------------------------------------ facts
 
@@ -174,6 +133,64 @@ class Lab:
 
     def image(self, image_id: str) -> Image:
         return self.world.images[image_id]
+
+    # ------------------------------------------------------------------ read-only queries (for the layers above)
+    # Views, widgets, exercises and the wire read the lab through these, never through lab.world. They are live,
+    # read-only views, not copies: a MappingProxyType over the world's own table is made in constant time and
+    # follows the lab as it changes, so a chart that reads thousands of snapshots per redraw pays no copy and no
+    # object per snapshot. The resources in them (Disk, Snapshot, ...) are the model's own objects: read them,
+    # never assign to them; changes go through lab.call (or lab.knobs, lab.faults), which keep the indexes and the
+    # event log true.
+
+    @property
+    def now_seconds(self) -> int:
+        """The simulated time in whole seconds since the epoch: the unit of every time in the model."""
+        return self.world.now
+
+    @property
+    def disks(self) -> Mapping[str, Disk]:
+        """The disks that exist, by id, oldest first (released ones are gone)."""
+        return MappingProxyType(self.world.disks)
+
+    @property
+    def snapshots(self) -> Mapping[str, Snapshot]:
+        """The snapshots that exist, by id, oldest first (released and deleted ones are gone)."""
+        return MappingProxyType(self.world.snapshots)
+
+    @property
+    def instances(self) -> Mapping[str, Instance]:
+        """The instances, by id, oldest first."""
+        return MappingProxyType(self.world.instances)
+
+    @property
+    def images(self) -> Mapping[str, Image]:
+        """The images, by id: the public ones first, then those made from snapshots."""
+        return MappingProxyType(self.world.images)
+
+    @property
+    def policies(self) -> Mapping[str, AutoSnapshotPolicy]:
+        """The automatic snapshot policies, by id, oldest first."""
+        return MappingProxyType(self.world.policies)
+
+    def snapshots_of(self, disk_id: str) -> Mapping[str, Snapshot]:
+        """The snapshots of one disk, by id, oldest first; kept after the disk is released. Empty for an unknown id."""
+        snaps = self.world.by_disk.get(disk_id)
+        return _NO_SNAPSHOTS if snaps is None else MappingProxyType(snaps)
+
+    def snapshot_count(self, disk_id: str) -> int:
+        """How many snapshots of this disk count against the quota (every status)."""
+        return self.world.snapshot_count(disk_id)
+
+    def snapshot_counts(self) -> dict[str, int]:
+        """{disk id: snapshots held} for every disk that holds any, released disks included, in the order the disks
+        first had one. A new dict (one entry per disk, not per snapshot), the caller's to keep."""
+        return {disk_id: len(snaps) for disk_id, snaps in self.world.by_disk.items() if snaps}
+
+    def progressing_snapshot(self, disk_id: str) -> Snapshot | None:
+        """The snapshot of this disk being created now, if any (a disk has at most one)."""
+        world = self.world
+        snapshot_id = world.progressing.get(disk_id)
+        return None if snapshot_id is None else world.snapshots[snapshot_id]
 
     # ------------------------------------------------------------------ time
 
@@ -484,16 +501,21 @@ class Lab:
 
     def save(self, path: str | PathLike) -> None:
         """Write the whole lab as JSON: world, clock, RNG state, tokens, faults and logs."""
-        from .persistence import save
-
-        save(self, path)
+        persistence.save(self.world, self.request_log, path)
 
     @classmethod
     def load(cls, path: str | PathLike) -> Lab:
         """Read a lab saved by save(); it continues exactly as the original would. Refuses a bad file."""
-        from .persistence import load
+        return cls.from_world(*persistence.load(path))
 
-        return load(cls, path)
+    def to_document(self) -> dict:
+        """The lab as the JSON document save() writes (plain dicts and lists)."""
+        return persistence.to_document(self.world, self.request_log)
+
+    @classmethod
+    def from_document(cls, doc: object) -> Lab:
+        """A lab from a document made by to_document() (parsed JSON), checked as load() checks a file."""
+        return cls.from_world(*persistence.from_document(doc))
 
     def __repr__(self) -> str:
         w = self.world
@@ -501,6 +523,9 @@ class Lab:
             f"<Lab {w.region} at {self.now:%Y-%m-%d %H:%M:%S}Z: {len(w.instances)} instances, "
             f"{len(w.disks)} disks, {len(w.snapshots)} snapshots>"
         )
+
+
+_NO_SNAPSHOTS: Mapping[str, Snapshot] = MappingProxyType({})
 
 
 def _json_list(values: Iterable) -> str:

@@ -26,23 +26,20 @@ import typing
 from enum import Enum
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 from .actions.disks import SIZE_RANGES
-from .model.clock import Due, Happening
+from .model.clock import LAST_SECOND, Due, Happening
 from .model.events import Event, EventKind
 from .model.faults import MAX_ARMED, MAX_SECONDS, MAX_TIMES, Fault, FaultKind
 from .model.resources import ALL_CATEGORIES, Account, AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
 from .model.world import PendingCreate, TokenRecord, World
-
-if TYPE_CHECKING:
-    from .lab import Lab
+from .request_log import MAX_LOGGED_ACTION, RequestLog, RequestRecord, bounded_params
 
 FORMAT = "ecs_snap_lab/world"
 VERSION = 1
 MAX_FILE_BYTES = 32 * 1024 * 1024  # a save file's size at most (Lab.demo() saves about 3 MB)
 MAX_TIME = 2**40  # any integer in a file: far beyond any lab, small enough to format
-LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z: the lab's clock stops there (as Lab.advance does)
 MAX_COUNT = 2**40  # sequence numbers, quotas
 MAX_DISK_GIB = max(high for _low, high in SIZE_RANGES.values())
 TIME = (0, LAST_SECOND)
@@ -73,6 +70,13 @@ RANGE_EXCEPTIONS: dict[tuple[str, str], tuple[int, int]] = {
 
 class Corrupt(ValueError):
     """The saved file does not describe a lab; the message says what and where."""
+
+
+class SavedLab(NamedTuple):
+    """What a save file holds: the world and the request log. `Lab.from_world(*saved)` makes the lab of them."""
+
+    world: World
+    request_log: RequestLog
 
 
 # ---------------------------------------------------------------- generic dataclass <-> JSON
@@ -205,8 +209,8 @@ def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
 # ---------------------------------------------------------------- the lab
 
 
-def to_document(lab: Lab) -> dict:
-    w = lab.world
+def to_document(w: World, request_log: RequestLog) -> dict:
+    """The JSON document of a lab's world and request log (what `save` writes)."""
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -229,27 +233,27 @@ def to_document(lab: Lab) -> dict:
         "faults": [dump(f) for f in w.faults],
         "snapshot_seq": w.snapshot_seq,
         "events": [dump(e) for e in w.events],
-        "requests": [dump(r) for r in lab.requests],
+        "requests": [dump(r) for r in request_log.records()],
     }
 
 
-def save(lab: Lab, path: str | PathLike) -> None:
+def save(world: World, request_log: RequestLog, path: str | PathLike) -> None:
     """Write the lab as JSON, after checking the document as load will: a lab load would refuse is not saved."""
     try:
-        text = json.dumps(to_document(lab), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        text = json.dumps(to_document(world, request_log), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except ValueError:
         raise Corrupt("this lab holds a number that is not finite (NaN or infinity), so it cannot be saved") from None
     data = text.encode("utf-8")
     if len(data) > MAX_FILE_BYTES:
         raise Corrupt(f"this lab takes {len(data)} bytes; a save file is at most {MAX_FILE_BYTES} bytes")
     try:
-        from_document(type(lab), json.loads(text))
+        from_document(json.loads(text))
     except Corrupt as exc:
         raise Corrupt(f"this lab cannot be saved, it would not load: {exc}") from None
     Path(path).write_bytes(data)
 
 
-def load(cls: type[Lab], path: str | PathLike) -> Lab:
+def load(path: str | PathLike) -> SavedLab:
     """The lab saved in `path`; ValueError (Corrupt) with a reason for anything that is not one."""
     data = read_save_file(path)
     try:
@@ -263,7 +267,7 @@ def load(cls: type[Lab], path: str | PathLike) -> Lab:
     except (ValueError, RecursionError) as exc:
         raise Corrupt(f"{path}: not JSON ({str(exc)[:80]})") from None
     try:
-        return from_document(cls, doc)
+        return from_document(doc)
     except RecursionError:
         raise Corrupt(f"{path}: nested too deeply") from None
 
@@ -311,24 +315,18 @@ def _keyed(items: list, key: str, where: str) -> dict:
     return table
 
 
-def from_document(cls: type[Lab], doc: Any) -> Lab:
-    """A Lab from a parsed save file, every field and every invariant checked; Corrupt names the first problem."""
+def from_document(doc: Any) -> SavedLab:
+    """A lab's world and request log from a parsed save file, every field and every invariant checked; Corrupt
+    names the first problem."""
     _check_header(doc)
     world = _world_from(doc)
     _check_references(world)
     _reindex(world)
     _check_world(world)
-
-    from .lab import Lab, RequestLog
-
-    lab = Lab.__new__(cls if issubclass(cls, Lab) else Lab)
-    lab.world = world
-    lab.request_log = RequestLog()
+    request_log = RequestLog()
     for record in _requests_from(doc["requests"], world.now):
-        lab.request_log.append(*record)
-    lab.internal_errors = []
-    lab._wire_up()
-    return lab
+        request_log.append(*record)
+    return SavedLab(world, request_log)
 
 
 def _check_header(doc: Any) -> None:
@@ -383,9 +381,7 @@ def _world_from(doc: dict) -> World:
 
 
 def _requests_from(data: Any, now: int) -> list:
-    """The request log's entries, each within the bounds the log keeps (lab.bounded_params), in time order."""
-    from .lab import MAX_LOGGED_ACTION, RequestRecord, bounded_params
-
+    """The request log's entries, each within the bounds the log keeps (bounded_params), in time order."""
     records = convert(list[RequestRecord], data, "requests")
     previous = 0
     for n, record in enumerate(records):

@@ -32,7 +32,7 @@ def progress_chart(progress: Progress, ax: Axes | None = None) -> Axes:
     if not progress.learners or not progress.exercises:
         raise ValueError("nothing to draw: no learner or no exercise")
     rows, columns = len(progress.learners), len(progress.exercises)
-    ax = new_axes(ax, figsize=(max(6.0, 3.0 + 0.5 * columns), max(3.0, 1.8 + 0.32 * rows)))
+    ax = new_axes(ax, (max(6.0, 3.0 + 0.5 * columns), max(3.0, 1.8 + 0.32 * rows)))
     _draw_cells(ax, progress)
     _draw_labels(ax, progress)
     ax.set_title(f"Who is stuck: {counted(rows, 'learner')}, {counted(columns, 'exercise')}", loc="left")

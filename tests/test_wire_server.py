@@ -424,7 +424,7 @@ def test_a_bug_of_the_endpoint_answers_500_and_keeps_the_traceback(endpoint: End
 
     real = endpoint.lab
     endpoint.lab = Broken()  # type: ignore[assignment]
-    endpoint.lab.world = real.world  # type: ignore[attr-defined]
+    endpoint.lab.now_seconds = real.now_seconds  # type: ignore[attr-defined]  # the signature's clock
     status, body = get(endpoint, signed("DescribeSnapshots", {}))
     assert (status, body["Code"]) == (500, "InternalError")
     assert "boom" in endpoint.internal_errors[-1]

@@ -3,11 +3,9 @@
 from ..model.faults import FaultKind
 from . import disks, images, instances, policies, snapshots
 from .base import ACTIONS, ActionSpec, ApiFailure, Call
-from .snapshots import HOOKS
 
 __all__ = [
     "ACTIONS",
-    "HOOKS",
     "ActionSpec",
     "ApiFailure",
     "Call",

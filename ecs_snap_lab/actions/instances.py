@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..model import timing
 from ..model.clock import to_iso
 from ..model.resources import (
@@ -13,6 +15,7 @@ from ..model.resources import (
     Instance,
     InstanceStatus,
 )
+from ..model.world import World
 from .base import Call, action, page
 from .disks import check_category, check_size, check_unlocked, find_instance
 
@@ -54,7 +57,25 @@ def _launch(call: Call, *, start: bool) -> list[Instance]:
         f"SystemDisk.Size {system_size_text[:20]!r}: {low} to {SYSTEM_DISK_RANGE[1]} GiB",
         "SystemDisk.Size",
     )
-    data_disks = []
+    data_disks = _data_disks(call)
+    if replay := call.replayed():
+        return replay  # type: ignore[return-value]
+    plan = LaunchPlan(
+        zone,
+        call.params["InstanceType"],
+        image_id,
+        call.opt("InstanceName"),
+        ChargeType(charge),
+        system_category,
+        int(system_size_text),
+        tuple(data_disks),
+    )
+    return [_make_instance(world, plan, start) for _ in range(amount)]
+
+
+def _data_disks(call: Call) -> list[tuple[int, str]]:
+    """(size, category) of each DataDisk.N given, each checked as CreateDisk checks it."""
+    data_disks: list[tuple[int, str]] = []
     for n in range(1, MAX_DATA_DISKS + 1):
         size_text = call.opt(f"DataDisk.{n}.Size")
         category = call.opt(f"DataDisk.{n}.Category")
@@ -63,40 +84,54 @@ def _launch(call: Call, *, start: bool) -> list[Instance]:
         category = category or "cloud"
         check_category(call, category, ALL_CATEGORIES, f"DataDisk.{n}.Category")
         data_disks.append((check_size(call, category, size_text, f"DataDisk.{n}.Size"), category))
-    if replay := call.replayed():
-        return replay  # type: ignore[return-value]
-    instances = []
-    for _ in range(amount):
-        instance = world.add_instance(
-            zone_id=zone,
-            instance_type=call.params["InstanceType"],
-            image_id=image_id,
-            name=call.opt("InstanceName"),
-            charge_type=ChargeType(charge),
-            start=start,
-        )
+    return data_disks
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchPlan:
+    """What each instance of one RunInstances/CreateInstance request is made of, once the request is checked."""
+
+    zone: str
+    instance_type: str
+    image_id: str
+    name: str | None
+    charge: ChargeType
+    system_category: str
+    system_size: int
+    data_disks: tuple[tuple[int, str], ...]
+
+
+def _make_instance(world: World, plan: LaunchPlan, start: bool) -> Instance:
+    """One instance with its system disk and its data disks, attached from the start."""
+    instance = world.add_instance(
+        zone_id=plan.zone,
+        instance_type=plan.instance_type,
+        image_id=plan.image_id,
+        name=plan.name,
+        charge_type=plan.charge,
+        start=start,
+    )
+    world.add_disk(
+        zone_id=plan.zone,
+        category=plan.system_category,
+        size_gib=plan.system_size,
+        disk_type=DiskType.SYSTEM,
+        charge_type=plan.charge,
+        portable=False,
+        image_id=plan.image_id,
+        instance=instance,
+    )
+    for size, category in plan.data_disks:
         world.add_disk(
-            zone_id=zone,
-            category=system_category,
-            size_gib=int(system_size_text),
-            disk_type=DiskType.SYSTEM,
-            charge_type=ChargeType(charge),
-            portable=False,
-            image_id=image_id,
+            zone_id=plan.zone,
+            category=category,
+            size_gib=size,
+            disk_type=DiskType.DATA,
+            charge_type=plan.charge,
+            portable=category not in LOCAL_CATEGORIES,
             instance=instance,
         )
-        for size, category in data_disks:
-            world.add_disk(
-                zone_id=zone,
-                category=category,
-                size_gib=size,
-                disk_type=DiskType.DATA,
-                charge_type=ChargeType(charge),
-                portable=category not in LOCAL_CATEGORIES,
-                instance=instance,
-            )
-        instances.append(instance)
-    return instances
+    return instance
 
 
 @action("RunInstances")

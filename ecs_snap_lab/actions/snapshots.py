@@ -21,7 +21,7 @@ from ..model.resources import (
     SnapshotStatus,
     SnapshotType,
 )
-from ..model.world import PendingCreate, TokenRecord, World
+from ..model.world import PendingCreate, TokenRecord, World, handles
 from ..rules.params import SnapshotRequest, check_create_snapshot
 from .base import Call, action
 
@@ -54,6 +54,12 @@ def create_snapshot(call: Call) -> dict:
         call.passed("ClientToken.not_processing")
 
     disk = check_world(call, request.disk_id)
+    return _take_effect(call, request, disk, token_key)
+
+
+def _take_effect(call: Call, request: SnapshotRequest, disk: Disk, token_key: str) -> dict:
+    """The checks passed: the back end's turn (where injected faults strike), then the snapshot starts."""
+    world = call.world
     armed = bool(world.faults)  # checked once: most requests have no fault armed
 
     if armed and world.take_fault(FaultKind.CREATE_FAILED, "CreateSnapshot", disk.disk_id):
@@ -286,6 +292,7 @@ def start_slow(world: World, request: SnapshotRequest, token_key: str, seconds: 
     world.schedule.at(world.now + seconds, Happening.REQUEST_DONE, key)
 
 
+@handles(Happening.REQUEST_DONE)
 def finish_slow(world: World, due: Due) -> None:
     pending = world.pending.pop(due.target, None)
     if pending is None:
@@ -374,7 +381,6 @@ def describe_snapshots(call: Call) -> dict:
     name = call.opt("SnapshotName")
     tags = _tag_filters(call)
 
-    preds: list[Callable[[Snapshot], bool]] = []
     source: dict[str, Snapshot] | None = None  # a creation-ordered candidate set
     chosen: Iterable[Snapshot] | None = None
     if ids is not None:
@@ -393,6 +399,30 @@ def describe_snapshots(call: Call) -> dict:
     else:
         source = world.snapshots
 
+    preds = _predicates(world, source, disk_id, instance_id, kind, status, name, tags)
+    start = (number - 1) * size
+    if chosen is None:
+        assert source is not None
+        if not preds:
+            items = list(islice(reversed(source.values()), start, start + size))
+            return _page(world, items, len(source), number, size)
+        chosen = reversed(source.values())
+    matches = [s for s in chosen if all(p(s) for p in preds)] if preds else list(chosen)
+    return _page(world, matches[start : start + size], len(matches), number, size)
+
+
+def _predicates(
+    world: World,
+    source: dict[str, Snapshot] | None,
+    disk_id: str | None,
+    instance_id: str | None,
+    kind: str,
+    status: str,
+    name: str | None,
+    tags: list[tuple[str, str | None]],
+) -> list[Callable[[Snapshot], bool]]:
+    """The filters DescribeSnapshots still applies to its candidates (`source`: those an index already chose)."""
+    preds: list[Callable[[Snapshot], bool]] = []
     if disk_id is not None and source is None:
         preds.append(lambda s: s.disk_id == disk_id)
     if instance_id is not None:
@@ -407,16 +437,7 @@ def describe_snapshots(call: Call) -> dict:
         preds.append(lambda s: s.name == name)
     for key, value in tags:
         preds.append(lambda s, k=key, v=value: any(tk == k and (v is None or tv == v) for tk, tv in s.tags))
-
-    start = (number - 1) * size
-    if chosen is None:
-        assert source is not None
-        if not preds:
-            items = list(islice(reversed(source.values()), start, start + size))
-            return _page(world, items, len(source), number, size)
-        chosen = reversed(source.values())
-    matches = [s for s in chosen if all(p(s) for p in preds)] if preds else list(chosen)
-    return _page(world, matches[start : start + size], len(matches), number, size)
+    return preds
 
 
 def _newest(snap: Snapshot) -> int:
@@ -477,6 +498,7 @@ def delete_snapshot(call: Call) -> dict:
 # ---------------------------------------------------------------- automatic snapshots
 
 
+@handles(Happening.POLICY_FIRE)
 def fire_policy(world: World, due: Due) -> None:
     """An automatic snapshot policy's time point: snapshot each of its disks, if the disk allows it.
     At the quota the oldest automatic snapshot gives way; manual ones are never removed."""
@@ -516,6 +538,3 @@ def _make_room(world: World, disk_id: str) -> bool:
             )
             return True
     return False
-
-
-HOOKS = {Happening.REQUEST_DONE: finish_slow, Happening.POLICY_FIRE: fire_policy}

@@ -46,7 +46,7 @@ def judge_release_time(ex: Exercise, answer: Any) -> Verdict:
         return wrong(f"Could not read a time: {when}.")
     lab, ids = ex.fresh()
     snap = lab.snapshot(ids["snapshot"])
-    created, done, now = (datetime.fromtimestamp(t, UTC) for t in (snap.created_at, snap.done_at, lab.world.now))
+    created, done, now = (datetime.fromtimestamp(t, UTC) for t in (snap.created_at, snap.done_at, lab.now_seconds))
     lab.advance(days=RETENTION_DAYS + 1)
     released = next(
         datetime.fromtimestamp(e.at, UTC)
@@ -138,7 +138,7 @@ def _waited(lab: Lab, snapshot_id: str, label: str, returned: object) -> str | N
         snap = lab.snapshot(snapshot_id)
     except KeyError:
         return f"After your function ran, {label} {snapshot_id} no longer exists: wait for it, do not delete it."
-    now = lab.world.now
+    now = lab.now_seconds
     if snap.status is SnapshotStatus.PROGRESSING:
         return (
             f"After your function ran, {label} {snapshot_id} is still progressing ({snap.progress_at(now)}%). "

@@ -49,7 +49,7 @@ def judge(ex: Exercise, answer: Any) -> Verdict:
             tip = [f"DescribeSnapshots needs RegionId; this lab's region is {lab.region!r} (lab.region)."]
         return wrong(refusal(response), *tip)
     listed = [item["SnapshotId"] for item in response.data["Snapshots"]["Snapshot"]]
-    expected = {s.snapshot_id for s in lab.world.snapshots.values() if wanted(s, disk)}
+    expected = {s.snapshot_id for s in lab.snapshots.values() if wanted(s, disk)}
     got = set(listed)
     if got == expected:
         return correct(

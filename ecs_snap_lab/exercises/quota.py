@@ -35,9 +35,9 @@ def room_setup() -> tuple[Lab, dict[str, str]]:
 def fill(lab: Lab, disk: str) -> int:
     """Create manual snapshots until the API refuses with QuotaExceed.Snapshot; how many it accepted."""
     for made in range(lab.snapshot_quota + 1):
-        busy = lab.world.progressing.get(disk)
-        while busy is not None and lab.snapshot(busy).status is SnapshotStatus.PROGRESSING:
-            lab.advance(seconds=lab.snapshot(busy).remain_at(lab.world.now))  # an estimate: look again after it
+        busy = lab.progressing_snapshot(disk)
+        while busy is not None and lab.snapshot(busy.snapshot_id).status is SnapshotStatus.PROGRESSING:
+            lab.advance(seconds=busy.remain_at(lab.now_seconds))  # an estimate: look again after it
         response = lab.create_snapshot(disk, name=f"fill-{made + 1}")
         if not response.ok:
             if response.code != "QuotaExceed.Snapshot":
@@ -52,7 +52,7 @@ def judge_room(ex: Exercise, given: Any) -> Verdict:
         return wrong(f"Your answer is {show(given)}; give a whole number, e.g. 12.")
     lab, ids = ex.fresh()
     disk = ids["disk"]
-    snaps = list(lab.world.by_disk.get(disk, {}).values())
+    snaps = list(lab.snapshots_of(disk).values())
     quota = lab.snapshot_quota
     count = {
         "accomplished": sum(s.status is SnapshotStatus.ACCOMPLISHED for s in snaps),
@@ -129,7 +129,7 @@ def auto_setup() -> tuple[Lab, dict[str, str]]:
         lab.apply_auto_snapshot_policy(policy, [disk])
         lab.advance_to("2026-01-06T06:00:00Z")
         n = 10
-        while lab.world.snapshot_count(disk) < lab.snapshot_quota:
+        while lab.snapshot_count(disk) < lab.snapshot_quota:
             n += 1
             lab.create_snapshot(disk, name=f"manual-{n}")
             lab.advance(minutes=10)
@@ -143,10 +143,11 @@ def judge_auto(ex: Exercise, given: Any) -> Verdict:
         return wrong(f"Your answer is {show(given)}; give a SnapshotId as a string (or None if none disappears).")
     lab, ids = ex.fresh()
     disk = ids["disk"]
-    before = dict(lab.world.by_disk[disk])
+    before = dict(lab.snapshots_of(disk))
     lab.advance(hours=4)
-    gone = [s for s in before if s not in lab.world.by_disk[disk]]
-    made = [s for s in lab.world.by_disk[disk] if s not in before]
+    after = lab.snapshots_of(disk)
+    gone = [s for s in before if s not in after]
+    made = [s for s in after if s not in before]
     expected = gone[0] if gone else None
     if answer == expected:
         snap = before[expected] if expected else None

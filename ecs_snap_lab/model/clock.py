@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z: the last time the API format can write; the clock stops there
 
 
 def parse_time(value: str | datetime) -> int:

@@ -64,7 +64,26 @@ class PendingCreate:
     due_at: int
 
 
-Hook = Callable[["World", Due], None]
+Handler = Callable[["World", Due], None]
+
+HANDLERS: dict[str, Handler] = {}
+"""What the world does when a scheduled happening falls due: one handler per Happening, registered (with `handles`)
+by the module that owns it. The model registers its own below; ecs_snap_lab.actions registers the ones that need
+the API's rules (a slow CreateSnapshot finishing, an automatic snapshot policy firing). Importing ecs_snap_lab
+imports both, so a World fires them all with or without a Lab around it."""
+
+
+def handles(what: Happening) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the one handler of `what`; a second, different handler is refused."""
+
+    def register(handler: Handler) -> Handler:
+        known = HANDLERS.get(what)
+        if known is not None and (known.__module__, known.__qualname__) != (handler.__module__, handler.__qualname__):
+            raise ValueError(f"{what} is already handled by {known.__module__}.{known.__qualname__}")
+        HANDLERS[what] = handler
+        return handler
+
+    return register
 
 
 class World:
@@ -95,7 +114,6 @@ class World:
         self.tokens: dict[str, TokenRecord] = {}
         self.faults: list[Fault] = []
         self.snapshot_seq = 0
-        self.hooks: dict[Happening, Hook] = {}
         for image_id, name, size in PUBLIC_IMAGES:
             self.images[image_id] = Image(image_id, name, None, start, public=True, size_gib=size)
 
@@ -309,12 +327,7 @@ class World:
     ) -> Snapshot:
         """Start a snapshot: full if the disk has no accomplished snapshot, else incremental from the newest."""
         snaps = self.by_disk.get(disk.disk_id)
-        previous = None
-        if snaps:
-            for snap in reversed(snaps.values()):
-                if snap.status is SnapshotStatus.ACCOMPLISHED:
-                    previous = snap
-                    break
+        previous = _newest_accomplished(snaps) if snaps else None
         days = None if previous is None else (self.now - previous.created_at) / 86400
         duration = timing.snapshot_copy_seconds(disk.size_gib, days)
         self.snapshot_seq += 1
@@ -347,6 +360,13 @@ class World:
         self.by_type[snapshot_type][snapshot_id] = snap
         self.progressing[disk.disk_id] = snapshot_id
         self.log(EventKind.SNAPSHOT_CREATED, snapshot_id, disk.disk_id, snapshot_type.value)
+        self._schedule_snapshot(snap, duration, fail_at_progress)
+        return snap
+
+    def _schedule_snapshot(self, snap: Snapshot, duration: int, fail_at_progress: int | None) -> None:
+        """Queue what will happen to a new snapshot: done (or failed part way), then released if it has a
+        retention period."""
+        snapshot_id = snap.snapshot_id
         if fail_at_progress is None:
             self.schedule.at(snap.done_at, Happening.SNAPSHOT_DONE, snapshot_id)
         else:
@@ -356,9 +376,8 @@ class World:
                 snapshot_id,
                 str(fail_at_progress),
             )
-        if retention_days is not None:
+        if snap.retention_days is not None:
             self.schedule.at(snap.release_at, Happening.SNAPSHOT_RELEASE, snapshot_id)
-        return snap
 
     def set_snapshot_status(self, snap: Snapshot, status: SnapshotStatus) -> None:
         del self.by_status[snap.status][snap.snapshot_id]
@@ -428,58 +447,88 @@ class World:
             raise ValueError("the lab's clock only moves forward")
         while (due := self.schedule.pop_due(target)) is not None:
             self.now = max(self.now, due.at)
-            hook = self.hooks.get(due.what)
-            if hook is not None:
-                hook(self, due)
-            else:
-                self.apply(due)
+            self.apply(due)
         self.now = target
 
     def apply(self, due: Due) -> None:
-        what = due.what
-        if what == Happening.SNAPSHOT_DONE:
-            snap = self.snapshots.get(due.target)
-            if snap is not None and snap.status is SnapshotStatus.PROGRESSING and snap.done_at == due.at:
-                self.set_snapshot_status(snap, SnapshotStatus.ACCOMPLISHED)
-        elif what == Happening.SNAPSHOT_FAIL:
-            snap = self.snapshots.get(due.target)
-            if snap is not None and snap.status is SnapshotStatus.PROGRESSING:
-                snap.failed_progress = int(due.arg)
-                self.set_snapshot_status(snap, SnapshotStatus.FAILED)
-        elif what == Happening.SNAPSHOT_RELEASE:
-            snap = self.snapshots.get(due.target)
-            if snap is not None and snap.release_at == due.at:
-                if snap.image_ids:
-                    self.log(
-                        EventKind.SNAPSHOT_KEPT,
-                        snap.snapshot_id,
-                        snap.disk_id,
-                        "retention expired but an image uses it",
-                    )
-                else:
-                    self.remove_snapshot(snap, EventKind.SNAPSHOT_RELEASED, "retention period expired")
-        elif what == Happening.INSTANCE_STATUS:
-            instance = self.instances.get(due.target)
-            status, _, seq = due.arg.partition("|")
-            if instance is not None and int(seq) == instance.transition_seq:
-                self.set_instance_status(instance, InstanceStatus(status))
-        elif what == Happening.DISK_STATUS:
-            disk = self.disks.get(due.target)
-            status, _, seq = due.arg.partition("|")
-            if disk is not None and int(seq) == disk.status_seq:
-                if DiskStatus(status) is DiskStatus.AVAILABLE:
-                    self.unplug(disk)
-                self.set_disk_status(disk, DiskStatus(status))
-        elif what == Happening.DISK_LOADED:
-            disk = self.disks.get(due.target)
-            if disk is not None and disk.loaded_at == due.at:
-                self.log(EventKind.DISK_LOADED, disk.disk_id, disk.instance_id or "")
-        elif what == Happening.TRANSFER_DONE:
-            disk = self.disks.get(due.target)
-            if disk is not None and disk.transferring_until == due.at:
-                disk.transferring_until = None
-                self.log(EventKind.DISK_CHANGED, disk.disk_id, disk.instance_id or "", "transfer finished")
-        elif what == Happening.VOLUME_GONE:
-            disk = self.disks.get(due.target)
-            if disk is not None and disk.status is DiskStatus.DELETING:
-                self.release_disk(disk)
+        """Run the registered handler of one happening that fell due (stale ones are ignored by their handler)."""
+        handler = HANDLERS.get(due.what)
+        if handler is None:
+            raise LookupError(f"nothing handles the scheduled {due.what!r}; importing ecs_snap_lab registers all")
+        handler(self, due)
+
+
+def _newest_accomplished(snaps: dict[str, Snapshot]) -> Snapshot | None:
+    """The newest accomplished snapshot of a disk (its snapshots in creation order): an incremental one's base."""
+    for snap in reversed(snaps.values()):
+        if snap.status is SnapshotStatus.ACCOMPLISHED:
+            return snap
+    return None
+
+
+# ---------------------------------------------------------------------- the model's own scheduled happenings
+
+
+@handles(Happening.SNAPSHOT_DONE)
+def _snapshot_done(world: World, due: Due) -> None:
+    snap = world.snapshots.get(due.target)
+    if snap is not None and snap.status is SnapshotStatus.PROGRESSING and snap.done_at == due.at:
+        world.set_snapshot_status(snap, SnapshotStatus.ACCOMPLISHED)
+
+
+@handles(Happening.SNAPSHOT_FAIL)
+def _snapshot_fail(world: World, due: Due) -> None:
+    snap = world.snapshots.get(due.target)
+    if snap is not None and snap.status is SnapshotStatus.PROGRESSING:
+        snap.failed_progress = int(due.arg)
+        world.set_snapshot_status(snap, SnapshotStatus.FAILED)
+
+
+@handles(Happening.SNAPSHOT_RELEASE)
+def _snapshot_release(world: World, due: Due) -> None:
+    snap = world.snapshots.get(due.target)
+    if snap is not None and snap.release_at == due.at:
+        if snap.image_ids:
+            world.log(EventKind.SNAPSHOT_KEPT, snap.snapshot_id, snap.disk_id, "retention expired but an image uses it")
+        else:
+            world.remove_snapshot(snap, EventKind.SNAPSHOT_RELEASED, "retention period expired")
+
+
+@handles(Happening.INSTANCE_STATUS)
+def _instance_status(world: World, due: Due) -> None:
+    instance = world.instances.get(due.target)
+    status, _, seq = due.arg.partition("|")
+    if instance is not None and int(seq) == instance.transition_seq:
+        world.set_instance_status(instance, InstanceStatus(status))
+
+
+@handles(Happening.DISK_STATUS)
+def _disk_status(world: World, due: Due) -> None:
+    disk = world.disks.get(due.target)
+    status, _, seq = due.arg.partition("|")
+    if disk is not None and int(seq) == disk.status_seq:
+        if DiskStatus(status) is DiskStatus.AVAILABLE:
+            world.unplug(disk)
+        world.set_disk_status(disk, DiskStatus(status))
+
+
+@handles(Happening.DISK_LOADED)
+def _disk_loaded(world: World, due: Due) -> None:
+    disk = world.disks.get(due.target)
+    if disk is not None and disk.loaded_at == due.at:
+        world.log(EventKind.DISK_LOADED, disk.disk_id, disk.instance_id or "")
+
+
+@handles(Happening.TRANSFER_DONE)
+def _transfer_done(world: World, due: Due) -> None:
+    disk = world.disks.get(due.target)
+    if disk is not None and disk.transferring_until == due.at:
+        disk.transferring_until = None
+        world.log(EventKind.DISK_CHANGED, disk.disk_id, disk.instance_id or "", "transfer finished")
+
+
+@handles(Happening.VOLUME_GONE)
+def _volume_gone(world: World, due: Due) -> None:
+    disk = world.disks.get(due.target)
+    if disk is not None and disk.status is DiskStatus.DELETING:
+        world.release_disk(disk)

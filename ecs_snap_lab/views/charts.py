@@ -68,39 +68,9 @@ def history_chart(
 
     ax = new_axes(ax, (10.0, 5.0))
     if by == "total":
-        x, y = _steps(times, np.cumsum(delta), origin, now)
-        ax.step(x, y, where="post", color=OKABE_ITO["blue"], linewidth=1.8, label="snapshots in the account")
-        ax.fill_between(x, y, step="post", color=OKABE_ITO["blue"], alpha=0.15, linewidth=0)
-        ax.set_title(f"Snapshots in the account over time (now {int(y[-1]) if len(y) else 0:,})")
+        _total_history(ax, times, delta, origin, now)
     else:
-        frame = pd.DataFrame({"disk": disks, "delta": delta})
-        current = frame.groupby("disk", sort=True)["delta"].sum()
-        if disk_ids is not None:
-            wanted = [disk_ids] if isinstance(disk_ids, str) else list(dict.fromkeys(disk_ids))
-        else:
-            ranked = current.reset_index().sort_values(["delta", "disk"], ascending=[False, True], kind="stable")
-            wanted = ranked["disk"].tolist()
-        chosen = wanted[:top]
-        codes = pd.Index(chosen).get_indexer(disks)
-        for n, disk_id in enumerate(chosen):
-            mask = codes == n
-            x, y = _steps(times[mask], np.cumsum(delta[mask]), origin, now)
-            ax.step(
-                x,
-                y,
-                where="post",
-                color=LINE_COLOURS[n % len(LINE_COLOURS)],
-                linestyle=LINE_STYLES[n // len(LINE_COLOURS) % len(LINE_STYLES)],
-                linewidth=1.5,
-                label=f"{disk_id} ({int(y[-1])})",
-                gid=disk_id,
-            )
-        ax.axhline(lab.snapshot_quota, color=OKABE_ITO["black"], linestyle="--", label=f"quota ({lab.snapshot_quota})")
-        title = "Snapshots per disk over time"
-        known = len(current) if disk_ids is None else len(wanted)
-        if known > len(chosen):
-            title += f"\n(top {len(chosen)} of {known:,} disks by current count)"
-        ax.set_title(title)
+        _disk_history(ax, lab.snapshot_quota, times, disks, delta, origin, now, disk_ids, top)
     ax.set_ylabel("snapshots (count)")
     ax.set_xlabel("time (UTC)")
     ax.set_ylim(bottom=0)
@@ -109,6 +79,57 @@ def history_chart(
     ax.grid(alpha=0.3)
     legend(ax)
     return ax
+
+
+def _total_history(ax: Axes, times: np.ndarray, delta: np.ndarray, origin: float, now: float) -> None:
+    """history_chart(by="total"): one filled step line of the account's snapshots."""
+    x, y = _steps(times, np.cumsum(delta), origin, now)
+    ax.step(x, y, where="post", color=OKABE_ITO["blue"], linewidth=1.8, label="snapshots in the account")
+    ax.fill_between(x, y, step="post", color=OKABE_ITO["blue"], alpha=0.15, linewidth=0)
+    ax.set_title(f"Snapshots in the account over time (now {int(y[-1]) if len(y) else 0:,})")
+
+
+def _disk_history(
+    ax: Axes,
+    quota: int,
+    times: np.ndarray,
+    disks: np.ndarray,
+    delta: np.ndarray,
+    origin: float,
+    now: float,
+    disk_ids: Iterable[str] | None,
+    top: int,
+) -> None:
+    """history_chart(by="disk"): a step line per chosen disk (the `disk_ids` given, or the `top` by current count)
+    and the quota as a dashed line."""
+    frame = pd.DataFrame({"disk": disks, "delta": delta})
+    current = frame.groupby("disk", sort=True)["delta"].sum()
+    if disk_ids is not None:
+        wanted = [disk_ids] if isinstance(disk_ids, str) else list(dict.fromkeys(disk_ids))
+    else:
+        ranked = current.reset_index().sort_values(["delta", "disk"], ascending=[False, True], kind="stable")
+        wanted = ranked["disk"].tolist()
+    chosen = wanted[:top]
+    codes = pd.Index(chosen).get_indexer(disks)
+    for n, disk_id in enumerate(chosen):
+        mask = codes == n
+        x, y = _steps(times[mask], np.cumsum(delta[mask]), origin, now)
+        ax.step(
+            x,
+            y,
+            where="post",
+            color=LINE_COLOURS[n % len(LINE_COLOURS)],
+            linestyle=LINE_STYLES[n // len(LINE_COLOURS) % len(LINE_STYLES)],
+            linewidth=1.5,
+            label=f"{disk_id} ({int(y[-1])})",
+            gid=disk_id,
+        )
+    ax.axhline(quota, color=OKABE_ITO["black"], linestyle="--", label=f"quota ({quota})")
+    title = "Snapshots per disk over time"
+    known = len(current) if disk_ids is None else len(wanted)
+    if known > len(chosen):
+        title += f"\n(top {len(chosen)} of {known:,} disks by current count)"
+    ax.set_title(title)
 
 
 def _steps(times: np.ndarray, counts: np.ndarray, origin: float, now: float) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ categoricals over every value they can take (charts keep stable legends), text i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, is_, is_not, itemgetter, not_
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ from ..model.resources import (
     DiskType,
     InstanceStatus,
     LockReason,
+    Snapshot,
     SnapshotStatus,
     SnapshotType,
 )
@@ -269,6 +270,66 @@ def _live_columns(snaps: list, now: int) -> tuple[dict, dict]:
     return columns, missing
 
 
+class _GoneSnapshots:
+    """The snapshots the event log saw go (released or deleted) and are not alive now, read from the log's rows
+    column-wise (a code per row, then only the rows of the kinds asked for): what Frames.snapshots(include_gone=True)
+    adds to the live ones."""
+
+    def __init__(self, rows: list[tuple], live: Mapping[str, Snapshot]) -> None:
+        self.rows = rows
+        self.codes = _event_codes(rows)
+        removals = self.rows_of(EventKind.SNAPSHOT_RELEASED) + self.rows_of(EventKind.SNAPSHOT_DELETED)
+        removals = list(compress(removals, map(not_, map(live.__contains__, map(itemgetter(2), removals)))))
+        self.count = g = len(removals)
+        self.ids = list(map(itemgetter(2), removals))
+        self.where = dict(zip(self.ids, range(g), strict=True))
+        self.removed_at = _ints(map(itemgetter(0), removals), g)
+        status_index = {s: i for i, s in enumerate(SNAPSHOT_STATUSES)}
+        self.status = np.fromiter(
+            map(status_index.__getitem__, map(GONE_STATUSES.__getitem__, map(itemgetter(1), removals))), np.int16, g
+        )
+
+    def rows_of(self, kind: EventKind) -> list[tuple]:
+        rows = self.rows
+        return list(map(rows.__getitem__, np.flatnonzero(self.codes == EVENT_INDEX[kind.value]).tolist()))
+
+    def matched(self, kind: EventKind) -> tuple[list[tuple], np.ndarray]:
+        """The events of `kind` about gone snapshots, and the gone row each is about."""
+        found = self.rows_of(kind)
+        at = np.fromiter(map(self.where.get, map(itemgetter(2), found), repeat(-1)), np.int64, len(found))
+        hit = at >= 0
+        return list(compress(found, hit.tolist())), at[hit]
+
+    def births(self) -> tuple[np.ndarray, list[str | None], np.ndarray]:
+        """(creation time, source disk, type code) of each: from its creation event (the removal time if none)."""
+        g = self.count
+        created_at = self.removed_at.copy()  # a snapshot always has a creation event; the removal time is a fallback
+        disk_ids: list[str | None] = [None] * g
+        snapshot_type = np.full(g, -1, np.int16)
+        born, at = self.matched(EventKind.SNAPSHOT_CREATED)
+        created_at[at] = _ints(map(itemgetter(0), born), len(born))
+        for position, disk_id in zip(at.tolist(), map(itemgetter(3), born), strict=True):
+            disk_ids[position] = disk_id
+        type_index = {t: i for i, t in enumerate(SNAPSHOT_TYPES)}
+        snapshot_type[at] = np.fromiter(map(type_index.get, map(itemgetter(4), born), repeat(-1)), np.int16, len(born))
+        return created_at, disk_ids, snapshot_type
+
+    def endings(self, created_at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(accomplished time, not accomplished, last modified) of each, from its accomplished or failed event."""
+        g = self.count
+        done_at = np.zeros(g, np.int64)
+        not_done = np.ones(g, bool)
+        modified_at = created_at.copy()
+        for kind in (EventKind.SNAPSHOT_ACCOMPLISHED, EventKind.SNAPSHOT_FAILED):
+            ended, at = self.matched(kind)
+            times = _ints(map(itemgetter(0), ended), len(ended))
+            modified_at[at] = times
+            if kind is EventKind.SNAPSHOT_ACCOMPLISHED:
+                done_at[at] = times
+                not_done[at] = False
+        return done_at, not_done, modified_at
+
+
 # ---------------------------------------------------------------------- frames
 
 
@@ -291,10 +352,11 @@ class Frames:
         for live snapshots; with `include_gone`, snapshots already released or deleted are rebuilt from the event
         log (Status released/deleted, ReleaseTime = when they went; columns the log does not know are NA, and
         Encrypted False)."""
-        world = self.lab.world
-        columns, missing = _live_columns(list(world.snapshots.values()), world.now)
+        lab = self.lab
+        snapshots = lab.snapshots
+        columns, missing = _live_columns(list(snapshots.values()), lab.now_seconds)
         if include_gone:
-            gone_columns, gone_missing = self._gone_columns(world.snapshots)
+            gone_columns, gone_missing = self._gone_columns(snapshots)
             n = len(columns["SnapshotId"])
             for name, values in gone_columns.items():
                 live = columns[name]
@@ -329,61 +391,20 @@ class Frames:
         }
         return pd.DataFrame(frame, columns=SNAPSHOT_COLUMNS, copy=False)
 
-    def _gone_columns(self, live: dict) -> tuple[dict, dict]:
+    def _gone_columns(self, live: Mapping[str, Snapshot]) -> tuple[dict, dict]:
         """The snapshots the event log saw go (released or deleted): their columns and NA masks."""
-        rows = self.lab.world.events.rows
-        codes = _event_codes(rows)
-
-        def rows_of(kind: EventKind) -> list[tuple]:
-            return list(map(rows.__getitem__, np.flatnonzero(codes == EVENT_INDEX[kind.value]).tolist()))
-
-        removals = rows_of(EventKind.SNAPSHOT_RELEASED) + rows_of(EventKind.SNAPSHOT_DELETED)
-        removals = list(compress(removals, map(not_, map(live.__contains__, map(itemgetter(2), removals)))))
-        g = len(removals)
-        gone_ids = list(map(itemgetter(2), removals))
-        where = dict(zip(gone_ids, range(g), strict=True))
-        removed_at = _ints(map(itemgetter(0), removals), g)
-        status_index = {s: i for i, s in enumerate(SNAPSHOT_STATUSES)}
-        status = np.fromiter(
-            map(status_index.__getitem__, map(GONE_STATUSES.__getitem__, map(itemgetter(1), removals))), np.int16, g
-        )
-
-        def matched(kind: EventKind) -> tuple[list[tuple], np.ndarray]:
-            """The events of `kind` about gone snapshots, and the gone row each is about."""
-            found = rows_of(kind)
-            at = np.fromiter(map(where.get, map(itemgetter(2), found), repeat(-1)), np.int64, len(found))
-            hit = at >= 0
-            return list(compress(found, hit.tolist())), at[hit]
-
-        created_at = removed_at.copy()  # a snapshot always has a creation event; the removal time is a fallback
-        disk_ids: list[str | None] = [None] * g
-        snapshot_type = np.full(g, -1, np.int16)
-        born, at = matched(EventKind.SNAPSHOT_CREATED)
-        created_at[at] = _ints(map(itemgetter(0), born), len(born))
-        for position, disk_id in zip(at.tolist(), map(itemgetter(3), born), strict=True):
-            disk_ids[position] = disk_id
-        type_index = {t: i for i, t in enumerate(SNAPSHOT_TYPES)}
-        snapshot_type[at] = np.fromiter(map(type_index.get, map(itemgetter(4), born), repeat(-1)), np.int16, len(born))
-
-        done_at = np.zeros(g, np.int64)
-        not_done = np.ones(g, bool)
-        modified_at = created_at.copy()
-        for kind in (EventKind.SNAPSHOT_ACCOMPLISHED, EventKind.SNAPSHOT_FAILED):
-            ended, at = matched(kind)
-            times = _ints(map(itemgetter(0), ended), len(ended))
-            modified_at[at] = times
-            if kind is EventKind.SNAPSHOT_ACCOMPLISHED:
-                done_at[at] = times
-                not_done[at] = False
-
+        gone = _GoneSnapshots(self.lab.events.rows, live)
+        g = gone.count
+        created_at, disk_ids, snapshot_type = gone.births()
+        done_at, not_done, modified_at = gone.endings(created_at)
         unknown = np.ones(g, bool)
         gone_columns = {
-            "SnapshotId": gone_ids,
+            "SnapshotId": gone.ids,
             "SnapshotName": [None] * g,
             "SourceDiskId": disk_ids,
             "SourceDiskSize": np.zeros(g, np.int64),
             "SourceDiskType": np.full(g, -1, np.int16),
-            "Status": status,
+            "Status": gone.status,
             "Progress": np.zeros(g, np.int64),
             "RemainTime": np.zeros(g, np.int64),
             "SnapshotType": snapshot_type,
@@ -392,7 +413,7 @@ class Frames:
             "CreationTime": created_at,
             "LastModifiedTime": modified_at,
             "AccomplishedTime": done_at,
-            "ReleaseTime": removed_at,
+            "ReleaseTime": gone.removed_at,
             "Encrypted": np.zeros(g, bool),
         }
         gone_missing = {
@@ -409,18 +430,17 @@ class Frames:
 
     def disks(self) -> pd.DataFrame:
         """One row per existing disk, oldest first, with its snapshot count against the quota."""
-        world = self.lab.world
-        disks = list(world.disks.values())
+        lab = self.lab
+        disks = list(lab.disks.values())
         n = len(disks)
         ids = _column(disks, "disk_id")
-        by_disk = world.by_disk
-        counts = _ints(map(len, map(by_disk.get, ids, repeat({}))), n)
+        counts = _ints(map(lab.snapshot_counts().get, ids, repeat(0)), n)
         transferring = _column(disks, "transferring_until")
         return pd.DataFrame(
             {
                 "DiskId": _strings(ids),
                 "DiskName": _strings(_column(disks, "name")),
-                "ZoneId": _categorical(_column(disks, "zone_id"), world.zones, n, extend=True),
+                "ZoneId": _categorical(_column(disks, "zone_id"), lab.zones, n, extend=True),
                 "Category": _categorical(_column(disks, "category"), DISK_CATEGORIES, n),
                 "Size": _int64(_ints(map(attrgetter("size_gib"), disks), n)),
                 "Type": _categorical(_column(disks, "disk_type"), DISK_TYPES, n),
@@ -432,7 +452,7 @@ class Frames:
                 "CreationTime": _times(_ints(map(attrgetter("created_at"), disks), n)),
                 "LoadedTime": _times(_ints(map(attrgetter("loaded_at"), disks), n)),
                 "SnapshotCount": _int64(counts),
-                "Quota": _int64(np.full(n, world.snapshot_quota, np.int64)),
+                "Quota": _int64(np.full(n, lab.snapshot_quota, np.int64)),
                 "AutoSnapshotPolicyId": _strings(_column(disks, "policy_id")),
                 "InArrears": _flags(map(attrgetter("in_arrears"), disks), n),
                 "Expired": _flags(map(attrgetter("expired"), disks), n),
@@ -444,8 +464,8 @@ class Frames:
 
     def instances(self) -> pd.DataFrame:
         """One row per instance, oldest first: status, whether it ever started, its locks and disks."""
-        world = self.lab.world
-        instances = list(world.instances.values())
+        lab = self.lab
+        instances = list(lab.instances.values())
         n = len(instances)
         locks = _column(instances, "lock_reasons")
         started, never_started = _optional_ints(_column(instances, "started_at"))
@@ -453,7 +473,7 @@ class Frames:
             {
                 "InstanceId": _strings(_column(instances, "instance_id")),
                 "InstanceName": _strings(_column(instances, "name")),
-                "ZoneId": _categorical(_column(instances, "zone_id"), world.zones, n, extend=True),
+                "ZoneId": _categorical(_column(instances, "zone_id"), lab.zones, n, extend=True),
                 "InstanceType": _strings(_column(instances, "instance_type")),
                 "ImageId": _strings(_column(instances, "image_id")),
                 "Status": _categorical(_column(instances, "status"), INSTANCE_STATUSES, n),
@@ -498,7 +518,7 @@ class Frames:
 
     def events(self) -> pd.DataFrame:
         """The event log, one row per state change in order: time, kind, resource, related resource, detail."""
-        rows = self.lab.world.events.rows
+        rows = self.lab.events.rows
         n = len(rows)
         codes = _event_codes(rows)
         kinds = EVENT_KINDS

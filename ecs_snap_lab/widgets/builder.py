@@ -111,6 +111,19 @@ class RequestBuilder(Guarded, widgets.VBox):
         self._picking = False  # True while the builder itself moves the disk picker
         self._unsubscribe: Callable[[], None] | None = None
 
+        self._make_fields()
+        self._make_tags_and_token()
+        self._make_outputs()
+        self._observe()
+        self.children = self._rows()
+        self._unsubscribe = lab.events.subscribe_settled(self._on_change)
+        self._guard("disk list", self.refresh_disks)
+        self._guard("validation", self.revalidate)
+
+    # ------------------------------------------------------------------ the parts, made once
+
+    def _make_fields(self) -> None:
+        """The disk picker and the request's own fields, each with its rule as a placeholder."""
         self.disk_picker = widgets.Dropdown(
             options=[NO_DISK],
             value="",
@@ -146,6 +159,9 @@ class RequestBuilder(Guarded, widgets.VBox):
             tooltip="Keep the snapshot until it is deleted: RetentionDays is not sent",
             indent=False,
         )
+
+    def _make_tags_and_token(self) -> None:
+        """The tag editor (rows come and go) and ClientToken with its seeded "new token" button."""
         self.tag_rows: list[_TagRow] = []
         self.tag_box = widgets.VBox()
         self.add_tag_button = widgets.Button(
@@ -159,6 +175,9 @@ class RequestBuilder(Guarded, widgets.VBox):
         self.new_token_button = widgets.Button(
             description="new token", icon="refresh", tooltip="Fill ClientToken with a fresh token (seeded by the lab)"
         )
+
+    def _make_outputs(self) -> None:
+        """The validation panel, the three previews, Send and the answer."""
         self.panel = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.query_preview = widgets.HTML()
         self.json_preview = widgets.HTML()
@@ -175,6 +194,8 @@ class RequestBuilder(Guarded, widgets.VBox):
         )
         self.response_area = widgets.HTML()
 
+    def _observe(self) -> None:
+        """Every field revalidates; the picker fills DiskId; the buttons add a tag, draw a token, send."""
         for field in (self.disk_id, self.snapshot_name, self.description_field, self.retention_days, self.client_token):
             field.observe(self._on_field, names="value")
         self.disk_picker.observe(self._on_pick, names="value")
@@ -183,7 +204,8 @@ class RequestBuilder(Guarded, widgets.VBox):
         self.new_token_button.on_click(lambda _b: self._guard("new token", self.new_token))
         self.send_button.on_click(lambda _b: self._guard("send", self.send))
 
-        self.children = [
+    def _rows(self) -> list[widgets.Widget]:
+        return [
             widgets.HTML("<b>CreateSnapshot</b>: fill in the parameters; the panel checks them as you type."),
             self.disk_picker,
             self.disk_id,
@@ -200,9 +222,6 @@ class RequestBuilder(Guarded, widgets.VBox):
             self.response_area,
             self.error_area,
         ]
-        self._unsubscribe = lab.events.subscribe_settled(self._on_change)
-        self._guard("disk list", self.refresh_disks)
-        self._guard("validation", self.revalidate)
 
     # ------------------------------------------------------------------ callbacks (all guarded)
 
@@ -232,8 +251,7 @@ class RequestBuilder(Guarded, widgets.VBox):
     def disk_options(self) -> list[tuple[str, str]]:
         """(label, disk id) for every disk of the world, e.g. ("d-… (In_use, data, 40 GiB)", "d-…")."""
         return [
-            (f"{d.disk_id} ({d.status}, {d.disk_type}, {d.size_gib} GiB)", d.disk_id)
-            for d in self.lab.world.disks.values()
+            (f"{d.disk_id} ({d.status}, {d.disk_type}, {d.size_gib} GiB)", d.disk_id) for d in self.lab.disks.values()
         ]
 
     def refresh_disks(self) -> None:
@@ -248,7 +266,7 @@ class RequestBuilder(Guarded, widgets.VBox):
 
     def _sync_picker(self) -> None:
         """Show the typed id in the picker when it names a disk of the world, else the placeholder."""
-        wanted = self.disk_id.value if self.disk_id.value in self.lab.world.disks else ""
+        wanted = self.disk_id.value if self.disk_id.value in self.lab.disks else ""
         if self.disk_picker.value != wanted:
             self._picking = True
             try:

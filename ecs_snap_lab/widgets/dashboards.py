@@ -197,16 +197,16 @@ class _ChartDashboard(Guarded, widgets.VBox):
 
     def disk_options(self, chosen: Iterable[str] = ()) -> list[tuple[str, str]]:
         """(label, disk id): the world's disks, the deleted disks that still hold snapshots, and `chosen` ids."""
-        world = self.lab.world
-        by_disk = world.by_disk
+        disks = self.lab.disks
+        counts = self.lab.snapshot_counts()
         options = []
-        for d in world.disks.values():
-            held = _count(len(by_disk.get(d.disk_id, ())), "snapshot")
+        for d in disks.values():
+            held = _count(counts.get(d.disk_id, 0), "snapshot")
             options.append((f"{d.disk_id} ({d.disk_type}, {d.status}, {held})", d.disk_id))
-        seen = set(world.disks)
-        for disk_id, snaps in by_disk.items():
-            if snaps and disk_id not in seen:
-                options.append((f"{disk_id} (deleted, {_count(len(snaps), 'snapshot')} kept)", disk_id))
+        seen = set(disks)
+        for disk_id, held_count in counts.items():
+            if disk_id not in seen:
+                options.append((f"{disk_id} (deleted, {_count(held_count, 'snapshot')} kept)", disk_id))
                 seen.add(disk_id)
         for disk_id in chosen:
             if disk_id not in seen:
@@ -357,12 +357,13 @@ class QuotaDashboard(_ChartDashboard):
 
     def _describe(self, plan: quota.QuotaPlan) -> str:
         """ "40 disks, 735 snapshots; 2 at 90 % or more of the 64-snapshot quota: d-a (62), d-b (60)."."""
-        world = self.lab.world
+        disks = self.lab.disks
+        held = self.lab.snapshot_counts()
         limit = self.lab.snapshot_quota
         ids = self.disk_ids
         if ids is None:
-            ids = [*world.disks, *(d for d, snaps in world.by_disk.items() if snaps and d not in world.disks)]
-        counts = {d: len(world.by_disk.get(d, ())) for d in ids}
+            ids = [*disks, *(d for d in held if d not in disks)]
+        counts = {d: held.get(d, 0) for d in ids}
         ranked = sorted(counts, key=lambda d: (-counts[d], d))
         near = [d for d in ranked if counts[d] >= quota.NEAR_QUOTA * limit]
         scope = "chosen " if self.disk_ids is not None else ""
@@ -436,8 +437,8 @@ class RetentionTimeline(_ChartDashboard):
         for line in filter(None, plan.title.splitlines()):  # "(aggregated: ...)" follows its line
             title += line if not title else (" " if line.startswith("(") else "; ") + line
         chosen = set(self.disk_ids) if self.disk_ids is not None else None
-        now = self.lab.world.now
-        alive = [s for s in self.lab.world.snapshots.values() if chosen is None or s.disk_id in chosen]
+        now = self.lab.now_seconds
+        alive = [s for s in self.lab.snapshots.values() if chosen is None or s.disk_id in chosen]
         creating = sum(s.status is SnapshotStatus.PROGRESSING for s in alive)
         failed = sum(s.status is SnapshotStatus.FAILED for s in alive)
         kept = sum(s.release_at is None for s in alive)

@@ -86,6 +86,16 @@ class ErrorExplorer(Guarded, widgets.VBox):
         self._muted = False
         self._errors = ErrorArea()
         self.error_html = self._errors.widget
+        self._make_filters()
+        self._make_detail()
+        self._observe()
+        self.children = self._rows()
+        self._guard("filtering", self._refilter)
+
+    # ------------------------------------------------------------------ the parts, made once
+
+    def _make_filters(self) -> None:
+        """The status filter, the search and the table of the entries they leave."""
         self.status_filter = widgets.Dropdown(
             options=status_filters(self.entries),
             value="All",
@@ -106,6 +116,9 @@ class ErrorExplorer(Guarded, widgets.VBox):
         self.table_html = widgets.HTML(
             value="", layout=widgets.Layout(max_height="320px", overflow="auto", border="1px solid #d0d7de")
         )
+
+    def _make_detail(self) -> None:
+        """The code list, what the chosen code means, and its reproduction."""
         self.code_select = widgets.Select(
             options=[],
             value=None,
@@ -125,12 +138,15 @@ class ErrorExplorer(Guarded, widgets.VBox):
         self.request_html = widgets.HTML(value="")
         self.response_view = ResponseView()
 
+    def _observe(self) -> None:
+        """Filtering and searching redraw the table; picking a code shows it; Reproduce runs it."""
         self.status_filter.observe(lambda change: self._guard("filtering", self._refilter), names="value")
         self.search.observe(lambda change: self._guard("searching", self._refilter), names="value")
         self.code_select.observe(self._on_pick, names="value")
         self.reproduce_button.on_click(lambda button: self._guard("reproducing", self._reproduce))
 
-        self.children = [
+    def _rows(self) -> list[widgets.Widget]:
+        return [
             self.error_html,
             widgets.HBox([self.status_filter, self.search]),
             self.count_html,
@@ -141,7 +157,6 @@ class ErrorExplorer(Guarded, widgets.VBox):
             self.request_html,
             self.response_view,
         ]
-        self._guard("filtering", self._refilter)
 
     # ------------------------------------------------------------------ public
 

@@ -71,7 +71,17 @@ class SignatureExplorer(Guarded, widgets.VBox):
         if seed is None:
             seed = self.lab.seed if self.lab is not None else 0
         self._nonces = random.Random(seed)
+        self._make_credentials(access_key_id, access_key_secret, method, endpoint)
+        self._make_nonce_and_time(timestamp)
+        self._make_outputs()
+        self._observe()
+        self.children = self._rows(action)
+        self._guard("signing", self.refresh)
 
+    # ------------------------------------------------------------------ the parts, made once
+
+    def _make_credentials(self, access_key_id: str, access_key_secret: str, method: str, endpoint: str) -> None:
+        """Who signs, how the request is sent, and where."""
         self.access_key_id = widgets.Text(
             value=access_key_id,
             description="AccessKeyId",
@@ -100,6 +110,9 @@ class SignatureExplorer(Guarded, widgets.VBox):
             style=_STYLE,
             layout=_WIDE,
         )
+
+    def _make_nonce_and_time(self, timestamp: str | None) -> None:
+        """The two fields that make each request unique, each with a button that sets it afresh."""
         self.nonce = widgets.Text(
             value=wire_exports.make_nonce(self._nonces),
             description="SignatureNonce",
@@ -125,6 +138,9 @@ class SignatureExplorer(Guarded, widgets.VBox):
             tooltip="Set Timestamp to the lab's clock",
             disabled=self.lab is None,
         )
+
+    def _make_outputs(self) -> None:
+        """The steps, and a tab per export."""
         self.steps_html = widgets.HTML()
         self.url_html = widgets.HTML()
         self.post_html = widgets.HTML()
@@ -136,6 +152,8 @@ class SignatureExplorer(Guarded, widgets.VBox):
             titles=TAB_TITLES,
         )
 
+    def _observe(self) -> None:
+        """Every field re-signs; the buttons draw a nonce or take the lab's time; a builder is followed."""
         for control in (self.access_key_id, self.access_key_secret, self.method, self.endpoint):
             control.observe(self._on_control, names="value")
         for control in (self.nonce, self.timestamp):
@@ -148,7 +166,8 @@ class SignatureExplorer(Guarded, widgets.VBox):
             preview.observe(self._on_builder, names="value")
             self._unobserve = lambda: preview.unobserve(self._on_builder, names="value")
 
-        self.children = [
+    def _rows(self, action: str) -> list[widgets.Widget]:
+        return [
             widgets.HTML(f"<b>Signing {html.escape(action)}</b>: each step of the v1 (HMAC-SHA1) signature."),
             self.access_key_id,
             self.access_key_secret,
@@ -160,7 +179,6 @@ class SignatureExplorer(Guarded, widgets.VBox):
             self.tabs,
             self.error_area,
         ]
-        self._guard("signing", self.refresh)
 
     # ------------------------------------------------------------------ callbacks (all guarded)
 

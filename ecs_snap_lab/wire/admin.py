@@ -67,9 +67,7 @@ class Admin:
             raise ValueError(f"an admin token has at least {MIN_TOKEN_LENGTH} characters")
         self.endpoint = endpoint
         self.token = token or secrets.token_urlsafe(24)
-        from ..persistence import to_document
-
-        self._start = json.dumps(to_document(endpoint.lab))
+        self._start = json.dumps(endpoint.lab.to_document())
 
     def answer(
         self, method: str, operation: str, query: Mapping[str, str], fields: Mapping[str, str], body: bytes
@@ -120,10 +118,8 @@ class Admin:
             with endpoint.lock:
                 endpoint.lab.faults.inject(params.get("kind", ""), **options)
         elif operation == "reset":
-            from ..persistence import from_document
-
             with endpoint.lock:
-                endpoint.lab = from_document(type(endpoint.lab), json.loads(self._start))
+                endpoint.lab = type(endpoint.lab).from_document(json.loads(self._start))
         with endpoint.lock:
             return self.state()
 
@@ -131,8 +127,8 @@ class Admin:
         lab = self.endpoint.lab
         return {
             "Now": lab.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Snapshots": len(lab.world.snapshots),
-            "Disks": len(lab.world.disks),
+            "Snapshots": len(lab.snapshots),
+            "Disks": len(lab.disks),
             "Requests": len(lab.request_log),
             "Faults": [{"Kind": f.kind.value, "Action": f.action, "Times": f.times} for f in lab.faults.armed],
         }

@@ -352,17 +352,7 @@ def tea_sdk_snippet(
     SDK's exception, whose .code is the API's). `signature_algorithm="v2"` picks the HMAC-SHA1 RPC signature
     instead of the SDK's default V3."""
     imports, key_id, secret = _credentials(endpoint, access_key_id, access_key_secret)
-    config = [
-        "config = open_api_models.Config(",
-        f"    access_key_id={key_id},",
-        f"    access_key_secret={secret},",
-        f"    endpoint={_py(endpoint)},",
-        f"    protocol={_py('http' if is_local(endpoint) else 'https')},",
-        f"    region_id={_py(region_id)},",
-    ]
-    if signature_algorithm is not None:
-        config.append(f"    signature_algorithm={_py(signature_algorithm)},")
-    config.append(")")
+    config = _tea_config(key_id, secret, endpoint, region_id, signature_algorithm)
     arguments = _typed_arguments(params) if action == "CreateSnapshot" else None
     if arguments is not None:
         imports += [
@@ -385,25 +375,44 @@ def tea_sdk_snippet(
             "from alibabacloud_tea_openapi.client import Client",
             "from darabonba.runtime import RuntimeOptions",
         ]
-        body = [
-            *config,
-            "client = Client(config)",
-            "params = open_api_models.Params(",
-            f"    action={_py(action)},",
-            f"    version={_py(signature.VERSION)},",
-            f"    protocol={_py('HTTP' if is_local(endpoint) else 'HTTPS')},",
-            '    pathname="/",',
-            '    method="POST",',
-            '    auth_type="AK",',
-            '    style="RPC",',
-            '    req_body_type="formData",',
-            '    body_type="json",',
-            ")",
-            f"request = open_api_models.OpenApiRequest(query={_py(dict(params))})",
-            "response = client.call_api(params, request, RuntimeOptions())",
-            'print(response["body"])',
-        ]
+        body = [*config, "client = Client(config)", *_tea_call_api(action, params, endpoint)]
     return "\n".join([*imports, "", *body]) + "\n"
+
+
+def _tea_config(key_id: str, secret: str, endpoint: str, region_id: str, signature_algorithm: str | None) -> list[str]:
+    """The lines that make the SDK's Config: the credentials (as _credentials spells them), where, which signature."""
+    config = [
+        "config = open_api_models.Config(",
+        f"    access_key_id={key_id},",
+        f"    access_key_secret={secret},",
+        f"    endpoint={_py(endpoint)},",
+        f"    protocol={_py('http' if is_local(endpoint) else 'https')},",
+        f"    region_id={_py(region_id)},",
+    ]
+    if signature_algorithm is not None:
+        config.append(f"    signature_algorithm={_py(signature_algorithm)},")
+    config.append(")")
+    return config
+
+
+def _tea_call_api(action: str, params: Mapping[str, str], endpoint: str) -> list[str]:
+    """The lines that send any action through the generic call_api (no typed request model for it)."""
+    return [
+        "params = open_api_models.Params(",
+        f"    action={_py(action)},",
+        f"    version={_py(signature.VERSION)},",
+        f"    protocol={_py('HTTP' if is_local(endpoint) else 'HTTPS')},",
+        '    pathname="/",',
+        '    method="POST",',
+        '    auth_type="AK",',
+        '    style="RPC",',
+        '    req_body_type="formData",',
+        '    body_type="json",',
+        ")",
+        f"request = open_api_models.OpenApiRequest(query={_py(dict(params))})",
+        "response = client.call_api(params, request, RuntimeOptions())",
+        'print(response["body"])',
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- all at once

@@ -253,7 +253,7 @@ class Endpoint:
         self.verifier = Verifier(
             self.access_keys,
             wall_clock=wall_clock,
-            lab_clock=lambda: float(self.lab.world.now),
+            lab_clock=lambda: float(self.lab.now_seconds),
             max_nonces=limits.max_nonces,
         )
         self.lock = threading.RLock()
