@@ -12,6 +12,7 @@ from ..model.faults import FaultKind
 from ..model.resources import (
     ELASTIC_EPHEMERAL_CATEGORIES,
     LOCAL_CATEGORIES,
+    Account,
     ChargeType,
     Disk,
     DiskStatus,
@@ -170,81 +171,92 @@ def check_world(call: Call, disk_id: str, *, quota: bool = True) -> Disk:
 
     Written as plain ifs on purpose: this is the hot path of CreateSnapshot. A detail string is built only when
     its check fails, and the passes are recorded at once: which checks ran before a failure follows from the
-    fixed order (DISK_CHECKS, or VOLUME_CHECKS for shared block storage)."""
+    fixed order (DISK_CHECKS, or VOLUME_CHECKS for shared block storage). The parts below run in that order."""
     world = call.world
-    order = DISK_CHECKS
-    account = world.account
-    if not account.snapshot_service_active:
-        _refuse(call, order, "Account.snapshot_service", "the account's snapshot service is not activated")
-    if account.balance < 0:
-        _refuse(call, order, "Account.balance", f"the account balance is {account.balance:.2f}")
+    _check_account(call, world.account)
+    disk = _find_disk(call, world, disk_id)
+    shared = disk.shared
+    order = (VOLUME_CHECKS if shared else DISK_CHECKS) if quota else (VOLUME_NO_QUOTA if shared else DISK_NO_QUOTA)
+    _check_disk_kind(call, order, disk)
+    _check_disk_state(call, order, world, disk)
+    _check_instance(call, order, world, disk)
+    _check_disk_activity(call, order, world, disk, quota)
+    call.trace.extend(order)
+    return disk
 
+
+def _check_account(call: Call, account: Account) -> None:
+    """Steps 8: the snapshot service is active and the balance is not negative."""
+    if not account.snapshot_service_active:
+        _refuse(call, DISK_CHECKS, "Account.snapshot_service", "the account's snapshot service is not activated")
+    if account.balance < 0:
+        _refuse(call, DISK_CHECKS, "Account.balance", f"the account balance is {account.balance:.2f}")
+
+
+def _find_disk(call: Call, world: World, disk_id: str) -> Disk:
+    """Step 9: the DiskId names a disk of this account (a wrong kind of id is told apart)."""
     disk = world.disks.get(disk_id)
     if disk is None:
         kind = world.kind_of(disk_id)
         if kind is not None:
-            _refuse(call, order, "Disk.is_disk", f"{disk_id} is an {kind}, not a disk", "DiskId")
-        _refuse(call, order, "Disk.exists", f"no disk {disk_id[:60]!r} in this account", "DiskId")
-    shared = disk.shared
-    order = (VOLUME_CHECKS if shared else DISK_CHECKS) if quota else (VOLUME_NO_QUOTA if shared else DISK_NO_QUOTA)
-    if shared and disk.status is DiskStatus.DELETING:
+            _refuse(call, DISK_CHECKS, "Disk.is_disk", f"{disk_id} is an {kind}, not a disk", "DiskId")
+        _refuse(call, DISK_CHECKS, "Disk.exists", f"no disk {disk_id[:60]!r} in this account", "DiskId")
+    return disk
+
+
+def _check_disk_kind(call: Call, order: tuple[str, ...], disk: Disk) -> None:
+    """Steps 10-11: a volume not being released, a kind of disk that can be snapshotted, billing in order."""
+    disk_id = disk.disk_id
+    if disk.shared and disk.status is DiskStatus.DELETING:
         _refuse(call, order, "Volume.exists", f"the shared volume {disk_id} is being released")
     if disk.category in LOCAL_CATEGORIES:
-        _refuse(
-            call,
-            order,
-            "Disk.not_local",
-            f"{disk_id} is a local disk ({disk.category}); local disks cannot be snapshotted",
-        )
+        detail = f"{disk_id} is a local disk ({disk.category}); local disks cannot be snapshotted"
+        _refuse(call, order, "Disk.not_local", detail)
     if disk.category in ELASTIC_EPHEMERAL_CATEGORIES:
         _refuse(call, order, "Disk.type_supported", f"{disk_id} is an elastic ephemeral disk ({disk.category})")
     if disk.in_arrears and disk.charge_type is ChargeType.POSTPAID:
         _refuse(call, order, "Disk.not_in_arrears", f"the pay-as-you-go disk {disk_id} is in arrears")
 
-    if not shared and not disk.ever_attached:
+
+def _check_disk_state(call: Call, order: tuple[str, ...], world: World, disk: Disk) -> None:
+    """Step 12: attached once, not being transferred, In_use."""
+    disk_id = disk.disk_id
+    if not disk.shared and not disk.ever_attached:
         _refuse(call, order, "Disk.ever_attached", f"{disk_id} has never been attached to an instance")
     if disk.transferring_until is not None and world.now < disk.transferring_until:
-        _refuse(
-            call,
-            order,
-            "Disk.not_transferring",
-            f"{disk_id} is being transferred until {to_iso(disk.transferring_until)}",
-        )
+        detail = f"{disk_id} is being transferred until {to_iso(disk.transferring_until)}"
+        _refuse(call, order, "Disk.not_transferring", detail)
     if disk.status is not DiskStatus.IN_USE:
-        if shared:
+        if disk.shared:
             _refuse(call, order, "Volume.in_use", f"the shared volume {disk_id} is {disk.status.value}, not In_use")
         _refuse(call, order, "Disk.in_use", f"{disk_id} is {disk.status.value}, not In_use (attached)")
 
+
+def _check_instance(call: Call, order: tuple[str, ...], world: World, disk: Disk) -> None:
+    """Step 13 and the device: the instance exists, is not locked for security, is Running or Stopped, was started."""
+    disk_id = disk.disk_id
     instance = world.instances.get(disk.instance_id or "")
     if instance is None:
         _refuse(call, order, "Instance.exists", f"{disk_id} names instance {disk.instance_id}, which no longer exists")
     iid = instance.instance_id
     if instance.lock_reasons and LockReason.SECURITY in instance.lock_reasons:
-        _refuse(
-            call,
-            order,
-            "Instance.not_security_locked",
-            f"{iid} is locked for security (OperationLocks LockReason security)",
-        )
+        detail = f"{iid} is locked for security (OperationLocks LockReason security)"
+        _refuse(call, order, "Instance.not_security_locked", detail)
     if instance.status not in SNAPSHOTABLE_INSTANCE:
-        _refuse(
-            call,
-            order,
-            "Instance.running_or_stopped",
-            f"{iid} is {instance.status.value}; it must be Running or Stopped",
-        )
+        detail = f"{iid} is {instance.status.value}; it must be Running or Stopped"
+        _refuse(call, order, "Instance.running_or_stopped", detail)
     if not instance.ever_started:
         _refuse(call, order, "Instance.ever_started", f"{iid} has never been started")
     if disk.device_fault:
-        _refuse(
-            call,
-            order,
-            "Disk.device_ok",
-            f"{disk_id} has a device fault; restart {iid} (StopInstance, then StartInstance)",
-        )
+        detail = f"{disk_id} has a device fault; restart {iid} (StopInstance, then StartInstance)"
+        _refuse(call, order, "Disk.device_ok", detail)
+
+
+def _check_disk_activity(call: Call, order: tuple[str, ...], world: World, disk: Disk, quota: bool) -> None:
+    """Steps 14-17: data loaded, no snapshot in progress, under the quota, a usable KMS key."""
+    disk_id = disk.disk_id
     if world.now < disk.loaded_at:
         _refuse(call, order, "Disk.data_loaded", f"{disk_id}'s data is still loading until {to_iso(disk.loaded_at)}")
-
     busy = world.progressing.get(disk_id)
     if busy is None and disk_id in world.inflight:
         busy = "a CreateSnapshot still being processed"
@@ -253,18 +265,11 @@ def check_world(call: Call, disk_id: str, *, quota: bool = True) -> Disk:
     if quota:
         count = world.snapshot_count(disk_id)
         if count >= world.snapshot_quota:
-            _refuse(
-                call, order, "Disk.under_quota", f"{disk_id} has {count} snapshots; the quota is {world.snapshot_quota}"
-            )
-    if disk.encrypted and disk.kms_key_id in account.kms_revoked_keys:
-        _refuse(
-            call,
-            order,
-            "Disk.kms_usable",
-            f"ECS may not use the KMS key {disk.kms_key_id} of the encrypted disk {disk_id}",
-        )
-    call.trace.extend(order)
-    return disk
+            detail = f"{disk_id} has {count} snapshots; the quota is {world.snapshot_quota}"
+            _refuse(call, order, "Disk.under_quota", detail)
+    if disk.encrypted and disk.kms_key_id in world.account.kms_revoked_keys:
+        detail = f"ECS may not use the KMS key {disk.kms_key_id} of the encrypted disk {disk_id}"
+        _refuse(call, order, "Disk.kms_usable", detail)
 
 
 def _refuse(call: Call, order: tuple[str, ...], check: str, detail: str, param: str = "") -> NoReturn:
