@@ -30,7 +30,7 @@ COMMON_ERRORS: dict[str, tuple[int, str]] = {
         'The input parameter "{param}" that is mandatory for processing this request is not supplied.',
     ),
 }
-SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "CreateSnapshot.md"
+SEED_FILE = Path(__file__).resolve().parent / "data" / "seed_error_codes.md"  # the seed's table, verbatim
 
 NAME = "InvalidSnapshotName.Malformed"
 DESCRIPTION = "InvalidDescription.Malformed"
@@ -176,8 +176,8 @@ def test_missing_disk_id_is_missing_parameter(lab: Lab) -> None:
 
 
 def test_seed_messages_are_the_seed_table_word_for_word() -> None:
-    """The literals above are the seed's own text. The seed sits beside the project (../shared), in CI as here: its
-    absence is a failure, never a skip, as in test_catalog."""
+    """The literals above are the seed's own text: its error table, copied verbatim into tests/data. Its absence is
+    a failure, never a skip, as in test_catalog."""
     if not SEED_FILE.exists():
         pytest.fail(f"the seed is not at {SEED_FILE}")
     section = SEED_FILE.read_text(encoding="utf-8").split("## Error codes", 1)[1]
