@@ -296,80 +296,63 @@ class TagRow:
     value_param: str
 
 
-# A tag rule gives, for the rows it finds broken, (the parameter at fault, the detail).
+# A tag rule looks at every tag and gives, for each one that breaks it, (the parameter at fault, the detail).
 TagRule = Callable[[list[TagRow]], Iterator[tuple[str, str]]]
 TAG_RULES: dict[str, TagRule] = {}
 
 
-def _each_tag(check: str) -> Callable[[Callable[[TagRow], str | None]], Callable]:
-    """Register a rule of one tag; a Tag.value.* rule blames the value's parameter, the others the key's."""
-    on_value = check.startswith("Tag.value.")
-
-    def register(refusal: Callable[[TagRow], str | None]) -> Callable:
-        def rule(rows: list[TagRow]) -> Iterator[tuple[str, str]]:
-            for row in rows:
-                detail = refusal(row)
-                if detail is not None:
-                    yield (row.value_param if on_value else row.key_param), detail
-
-        TAG_RULES[check] = rule
-        return refusal
-
-    return register
+@_rule(TAG_RULES, "Tag.number")
+def _tag_numbers(rows: list[TagRow]) -> Iterator[tuple[str, str]]:
+    for row in rows:
+        if row.number not in _VALID_NUMBERS:
+            yield row.key_param, f"the tag number {row.number[:20]!r} is not 1 to {MAX_TAGS}"
 
 
-@_each_tag("Tag.number")
-def _tag_number(row: TagRow) -> str | None:
-    return None if row.number in _VALID_NUMBERS else f"the tag number {row.number[:20]!r} is not 1 to {MAX_TAGS}"
+@_rule(TAG_RULES, "Tag.key.present")
+def _tag_keys_present(rows: list[TagRow]) -> Iterator[tuple[str, str]]:
+    for row in rows:
+        if not row.key:
+            yield row.key_param, f"{row.key_param[:60]} is missing or empty"
 
 
-@_each_tag("Tag.key.present")
-def _tag_key_present(row: TagRow) -> str | None:
-    return None if row.key else f"{row.key_param[:60]} is missing or empty"
+# The rules of a key and of a value: a refusal of the text given (never empty) and its parameter's name.
+TextRefusal = Callable[[str, str], "str | None"]
 
 
-@_each_tag("Tag.key.length")
-def _tag_key_length(row: TagRow) -> str | None:
-    key = row.key
-    return (
-        f"{row.key_param[:60]} has {len(key)} characters; at most {TAG_KEY_MAX}"
-        if key and len(key) > TAG_KEY_MAX
-        else None
+def _longer_than(limit: int) -> TextRefusal:
+    return lambda text, param: (
+        f"{param[:60]} has {len(text)} characters; at most {limit}" if len(text) > limit else None
     )
 
 
-@_each_tag("Tag.key.prefix")
-def _tag_key_prefix(row: TagRow) -> str | None:
-    key = row.key
-    if key and key.startswith(RESERVED_TAG_PREFIXES):
-        return f"{row.key_param[:60]} starts with a reserved prefix (aliyun, acs:)"
-    return None
+def _reserved_prefix(text: str, param: str) -> str | None:
+    return (
+        f"{param[:60]} starts with a reserved prefix (aliyun, acs:)" if text.startswith(RESERVED_TAG_PREFIXES) else None
+    )
 
 
-@_each_tag("Tag.key.no_url")
-def _tag_key_no_url(row: TagRow) -> str | None:
-    return f"{row.key_param[:60]} contains http:// or https://" if row.key and _has_url(row.key) else None
+def _url(text: str, param: str) -> str | None:
+    return f"{param[:60]} contains http:// or https://" if _has_url(text) else None
 
 
-@_each_tag("Tag.value.length")
-def _tag_value_length(row: TagRow) -> str | None:
-    value = row.value
-    if value and len(value) > TAG_VALUE_MAX:
-        return f"{row.value_param[:60]} has {len(value)} characters; at most {TAG_VALUE_MAX}"
-    return None
+def _on_part(check: str, refusal: TextRefusal) -> None:
+    """Register `refusal` as the rule `check` of every given key (Tag.key.*) or value (Tag.value.*)."""
+    on_value = check.startswith("Tag.value.")
+
+    def rule(rows: list[TagRow]) -> Iterator[tuple[str, str]]:
+        for row in rows:
+            text, param = (row.value, row.value_param) if on_value else (row.key, row.key_param)
+            detail = refusal(text, param) if text else None
+            if detail is not None:
+                yield param, detail
+
+    TAG_RULES[check] = rule
 
 
-@_each_tag("Tag.value.prefix")
-def _tag_value_prefix(row: TagRow) -> str | None:
-    value = row.value
-    if value and value.startswith(RESERVED_TAG_PREFIXES):
-        return f"{row.value_param[:60]} starts with a reserved prefix (aliyun, acs:)"
-    return None
-
-
-@_each_tag("Tag.value.no_url")
-def _tag_value_no_url(row: TagRow) -> str | None:
-    return f"{row.value_param[:60]} contains http:// or https://" if row.value and _has_url(row.value) else None
+for _part, _limit in (("key", TAG_KEY_MAX), ("value", TAG_VALUE_MAX)):
+    _on_part(f"Tag.{_part}.length", _longer_than(_limit))
+    _on_part(f"Tag.{_part}.prefix", _reserved_prefix)
+    _on_part(f"Tag.{_part}.no_url", _url)
 
 
 @_rule(TAG_RULES, "Tag.key.unique")
