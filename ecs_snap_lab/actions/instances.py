@@ -13,8 +13,10 @@ from ..model.resources import (
     Instance,
     InstanceStatus,
 )
-from .base import Call, action, page
-from .disks import check_category, check_size, check_unlocked, find_instance
+from ..rules.params import whole_number
+from .base import Call, action
+from .disks import check_category, check_size
+from .finders import check_unlocked, find_image, find_instance, move_instance
 
 SYSTEM_DISK_RANGE = (20, 500)
 MAX_DATA_DISKS = 16
@@ -23,13 +25,9 @@ STATUS_FILTERS = {s.value.lower(): s for s in InstanceStatus}
 
 def _launch(call: Call, *, start: bool) -> list[Instance]:
     """The shared body of RunInstances (start=True) and CreateInstance (start=False)."""
-    call.region()
-    call.require("ImageId", "InstanceType")
     world = call.world
     image_id = call.params["ImageId"]
-    image = world.images.get(image_id)
-    call.expect(image is not None, "Image.exists", f"no image {image_id[:60]!r}", "ImageId")
-    assert image is not None
+    image = find_image(call, image_id)
     zone = call.opt("ZoneId") or world.zones[0]
     call.expect(
         zone in world.zones, "Zone.known", f"ZoneId {zone[:40]!r} is not one of {', '.join(world.zones)}", "ZoneId"
@@ -47,9 +45,9 @@ def _launch(call: Call, *, start: bool) -> list[Instance]:
     check_category(call, system_category, CLOUD_CATEGORIES, "SystemDisk.Category")
     low = max(SYSTEM_DISK_RANGE[0], image.size_gib)
     system_size_text = call.opt("SystemDisk.Size") or str(max(40, image.size_gib))
-    ok = system_size_text.isascii() and system_size_text.isdigit() and len(system_size_text) <= 6
+    system_size = whole_number(system_size_text, max_digits=6)
     call.expect(
-        ok and low <= int(system_size_text) <= SYSTEM_DISK_RANGE[1],
+        system_size is not None and low <= system_size <= SYSTEM_DISK_RANGE[1],
         "DiskSize.valid",
         f"SystemDisk.Size {system_size_text[:20]!r}: {low} to {SYSTEM_DISK_RANGE[1]} GiB",
         "SystemDisk.Size",
@@ -78,7 +76,7 @@ def _launch(call: Call, *, start: bool) -> list[Instance]:
         world.add_disk(
             zone_id=zone,
             category=system_category,
-            size_gib=int(system_size_text),
+            size_gib=system_size or 0,
             disk_type=DiskType.SYSTEM,
             charge_type=ChargeType(charge),
             portable=False,
@@ -99,7 +97,7 @@ def _launch(call: Call, *, start: bool) -> list[Instance]:
     return instances
 
 
-@action("RunInstances")
+@action("RunInstances", "RegionId", "ImageId", "InstanceType")
 def run_instances(call: Call) -> dict:
     """Create and start instances: Pending, Starting, then Running within 2 minutes."""
     made = _launch(call, start=True)
@@ -110,7 +108,7 @@ def run_instances(call: Call) -> dict:
     return call.remember({"InstanceIdSets": {"InstanceIdSet": ids}})
 
 
-@action("CreateInstance")
+@action("CreateInstance", "RegionId", "ImageId", "InstanceType")
 def create_instance(call: Call) -> dict:
     """Create one instance, left Stopped and never started (its disks cannot be snapshotted until it starts)."""
     made = _launch(call, start=False)
@@ -120,40 +118,26 @@ def create_instance(call: Call) -> dict:
     return call.remember({"InstanceId": made[0].instance_id})
 
 
-@action("StartInstance")
+@action("StartInstance", "InstanceId")
 def start_instance(call: Call) -> dict:
     """Start a Stopped instance: Starting, then Running."""
-    call.require("InstanceId")
-    world = call.world
-    instance = find_instance(call, call.params["InstanceId"])
-    check_unlocked(call, instance)
-    call.expect(
-        instance.status is InstanceStatus.STOPPED,
-        "Instance.stopped",
-        f"{instance.instance_id} is {instance.status.value}",
-    )
-    world.set_instance_status(instance, InstanceStatus.STARTING)
-    world.schedule_instance(instance, InstanceStatus.RUNNING, timing.START_SECONDS)
-    call.passed("Effect", f"{instance.instance_id} is Starting; Running in {timing.START_SECONDS} s")
-    return {}
+    instance = _unlocked_instance(call, InstanceStatus.STOPPED, "Instance.stopped")
+    return move_instance(call, instance, InstanceStatus.STARTING, InstanceStatus.RUNNING, timing.START_SECONDS)
 
 
-@action("StopInstance")
+@action("StopInstance", "InstanceId")
 def stop_instance(call: Call) -> dict:
     """Stop a Running instance: Stopping, then Stopped."""
-    call.require("InstanceId")
-    world = call.world
+    instance = _unlocked_instance(call, InstanceStatus.RUNNING, "Instance.running")
+    return move_instance(call, instance, InstanceStatus.STOPPING, InstanceStatus.STOPPED, timing.STOP_SECONDS)
+
+
+def _unlocked_instance(call: Call, status: InstanceStatus, check_id: str) -> Instance:
+    """The InstanceId's instance, not locked for security and in `status` (else `check_id` fails)."""
     instance = find_instance(call, call.params["InstanceId"])
     check_unlocked(call, instance)
-    call.expect(
-        instance.status is InstanceStatus.RUNNING,
-        "Instance.running",
-        f"{instance.instance_id} is {instance.status.value}",
-    )
-    world.set_instance_status(instance, InstanceStatus.STOPPING)
-    world.schedule_instance(instance, InstanceStatus.STOPPED, timing.STOP_SECONDS)
-    call.passed("Effect", f"{instance.instance_id} is Stopping; Stopped in {timing.STOP_SECONDS} s")
-    return {}
+    call.expect(instance.status is status, check_id, f"{instance.instance_id} is {instance.status.value}")
+    return instance
 
 
 def instance_item(instance: Instance, region: str) -> dict:
@@ -173,13 +157,12 @@ def instance_item(instance: Instance, region: str) -> dict:
     }
 
 
-@action("DescribeInstances")
+@action("DescribeInstances", "RegionId")
 def describe_instances(call: Call) -> dict:
     """List instances, oldest first, filtered by InstanceIds, ZoneId, Status; paged."""
-    call.region()
     world = call.world
     ids = call.id_list("InstanceIds")
-    number, size = call.paging()
+    page = call.paging()
     zone = call.opt("ZoneId")
     status = (call.opt("Status") or "all").lower()
     call.expect(
@@ -191,24 +174,17 @@ def describe_instances(call: Call) -> dict:
         for i in pool
         if (zone is None or i.zone_id == zone) and (status == "all" or i.status is STATUS_FILTERS[status])
     ]
-    return {
-        "TotalCount": len(matches),
-        "PageNumber": number,
-        "PageSize": size,
-        "Instances": {"Instance": [instance_item(i, world.region) for i in page(matches, number, size)]},
-    }
+    items = [instance_item(i, world.region) for i in page.of(matches)]
+    return page.answer(len(matches), "Instances", "Instance", items)
 
 
-@action("ReplaceSystemDisk")
+@action("ReplaceSystemDisk", "InstanceId", "ImageId")
 def replace_system_disk(call: Call) -> dict:
     """Give a Stopped instance a new system disk from an image; the old one is released (its data loads again)."""
-    call.require("InstanceId", "ImageId")
     world = call.world
     instance = find_instance(call, call.params["InstanceId"])
     image_id = call.params["ImageId"]
-    image = world.images.get(image_id)
-    call.expect(image is not None, "Image.exists", f"no image {image_id[:60]!r}", "ImageId")
-    assert image is not None
+    image = find_image(call, image_id)
     check_unlocked(call, instance)
     call.expect(
         instance.status is InstanceStatus.STOPPED,

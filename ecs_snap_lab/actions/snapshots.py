@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import islice
 
 from ..model.clock import Due, Happening, to_iso
 from ..model.events import EventKind
@@ -11,11 +10,11 @@ from ..model.faults import FaultKind
 from ..model.resources import Snapshot, SnapshotStatus, SnapshotType
 from ..model.world import PendingCreate, TokenRecord, World
 from ..rules.params import SnapshotRequest, check_create_snapshot
-from .base import ApiFailure, Call, action
+from .base import ApiFailure, Call, Page, action
 from .world_checks import check_world
 
 
-@action("CreateSnapshot")
+@action("CreateSnapshot", rules=check_create_snapshot)
 def create_snapshot(call: Call) -> dict:
     """Create a snapshot of a disk: parameter rules, ClientToken, then the world checks in DESIGN.md's order."""
     trace = call.trace
@@ -198,10 +197,9 @@ def _tag_filters(call: Call) -> list[tuple[str, str | None]]:
     return wanted
 
 
-@action("DescribeSnapshots")
+@action("DescribeSnapshots", "RegionId")
 def describe_snapshots(call: Call) -> dict:
     """List snapshots, newest first, filtered (all filters AND-ed) and paged (PageSize default 10, max 100)."""
-    call.region()
     world = call.world
     ids = call.id_list("SnapshotIds", 100, "SnapshotIds.limit")
     status = (call.opt("Status") or "all").lower()
@@ -213,7 +211,7 @@ def describe_snapshots(call: Call) -> dict:
         f"SnapshotType {kind[:40]!r} is not auto, user or all",
         "SnapshotType",
     )
-    number, size = call.paging()
+    page = call.paging()
     disk_id = call.opt("DiskId")
     instance_id = call.opt("InstanceId")
     name = call.opt("SnapshotName")
@@ -234,7 +232,7 @@ def describe_snapshots(call: Call) -> dict:
     elif kind != "all":
         source = world.by_type[SnapshotType(kind)]
     elif status != "all" and not (name or tags):
-        return _status_page(world, SnapshotStatus(status), number, size)
+        return _status_page(world, SnapshotStatus(status), page)
     else:
         source = world.snapshots
 
@@ -253,50 +251,40 @@ def describe_snapshots(call: Call) -> dict:
     for key, value in tags:
         preds.append(lambda s, k=key, v=value: any(tk == k and (v is None or tv == v) for tk, tv in s.tags))
 
-    start = (number - 1) * size
     if chosen is None:
         assert source is not None
         if not preds:
-            items = list(islice(reversed(source.values()), start, start + size))
-            return _page(world, items, len(source), number, size)
+            return _answer(world, page, len(source), page.walk(reversed(source.values())))
         chosen = reversed(source.values())
     matches = [s for s in chosen if all(p(s) for p in preds)] if preds else list(chosen)
-    return _page(world, matches[start : start + size], len(matches), number, size)
+    return _answer(world, page, len(matches), page.of(matches))
 
 
 def _newest(snap: Snapshot) -> int:
     return -snap.seq
 
 
-def _status_page(world: World, status: SnapshotStatus, number: int, size: int) -> dict:
+def _status_page(world: World, status: SnapshotStatus, page: Page) -> dict:
     """Only a Status filter: the count comes from the index, the page from walking newest first."""
     index = world.by_status[status]
-    start = (number - 1) * size
     if len(index) <= SORT_LIMIT:
-        items = sorted(index.values(), key=_newest)[start : start + size]
+        items = page.of(sorted(index.values(), key=_newest))
     else:
-        newest_first = (s for s in reversed(world.snapshots.values()) if s.status is status)
-        items = list(islice(newest_first, start, start + size))
-    return _page(world, items, len(index), number, size)
+        items = page.walk(s for s in reversed(world.snapshots.values()) if s.status is status)
+    return _answer(world, page, len(index), items)
 
 
-def _page(world: World, items: list[Snapshot], total: int, number: int, size: int) -> dict:
+def _answer(world: World, page: Page, total: int, items: list[Snapshot]) -> dict:
     now = world.now
-    return {
-        "TotalCount": total,
-        "PageNumber": number,
-        "PageSize": size,
-        "Snapshots": {"Snapshot": [snapshot_item(s, now) for s in items]},
-    }
+    return page.answer(total, "Snapshots", "Snapshot", [snapshot_item(s, now) for s in items])
 
 
 # ---------------------------------------------------------------- DeleteSnapshot
 
 
-@action("DeleteSnapshot")
+@action("DeleteSnapshot", "SnapshotId")
 def delete_snapshot(call: Call) -> dict:
     """Delete a snapshot. One still being created is cancelled; one behind an image cannot be deleted."""
-    call.require("SnapshotId")
     world = call.world
     snapshot_id = call.params["SnapshotId"]
     force = call.boolean("Force")
