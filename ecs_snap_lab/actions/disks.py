@@ -12,6 +12,7 @@ from .finders import (
     check_data_disk,
     check_disk_status,
     check_portable,
+    check_zone,
     find_disk,
     find_instance,
     find_snapshot,
@@ -59,9 +60,7 @@ def create_disk(call: Call) -> dict:
     """A pay-as-you-go data disk in a zone, empty or from an accomplished snapshot; Available, never attached."""
     world = call.world
     zone = call.params["ZoneId"]
-    call.expect(
-        zone in world.zones, "Zone.known", f"ZoneId {zone[:40]!r} is not one of {', '.join(world.zones)}", "ZoneId"
-    )
+    check_zone(call, zone)
     category = call.opt("DiskCategory") or "cloud"
     check_category(call, category, CREATE_DISK_CATEGORIES, "DiskCategory")
     snapshot_id = call.opt("SnapshotId")

@@ -39,6 +39,11 @@ def find_snapshot(call: Call, snapshot_id: str) -> Snapshot:
     return _found(call, snapshot, "Snapshot.exists", f"no snapshot {snapshot_id[:60]!r}", "SnapshotId")
 
 
+def check_zone(call: Call, zone: str) -> None:
+    zones = call.world.zones
+    call.expect(zone in zones, "Zone.known", f"ZoneId {zone[:40]!r} is not one of {', '.join(zones)}", "ZoneId")
+
+
 def check_unlocked(call: Call, instance: Instance) -> None:
     call.expect(
         LockReason.SECURITY not in instance.lock_reasons,

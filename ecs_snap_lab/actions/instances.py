@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..model import timing
 from ..model.clock import to_iso
 from ..model.resources import (
@@ -16,22 +18,40 @@ from ..model.resources import (
 from ..rules.params import whole_number
 from .base import Call, action
 from .disks import check_category, check_size
-from .finders import check_unlocked, find_image, find_instance, move_instance
+from .finders import check_unlocked, check_zone, find_image, find_instance, move_instance
 
 SYSTEM_DISK_RANGE = (20, 500)
 MAX_DATA_DISKS = 16
 STATUS_FILTERS = {s.value.lower(): s for s in InstanceStatus}
 
 
-def _launch(call: Call, *, start: bool) -> list[Instance]:
-    """The shared body of RunInstances (start=True) and CreateInstance (start=False)."""
-    world = call.world
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """What a RunInstances or CreateInstance call asks for, once its parameters have passed."""
+
+    image_id: str
+    zone: str
+    amount: int
+    charge: ChargeType
+    system_category: str
+    system_size: int
+    data_disks: list[tuple[int, str]]  # (size in GiB, category)
+
+
+def _launch(call: Call, *, start: bool) -> list[Instance] | dict:
+    """The shared body of RunInstances (start=True) and CreateInstance (start=False): the instances made, or
+    the first answer again for a ClientToken seen before."""
+    launch = _checked_launch(call, start)
+    if replay := call.replayed():
+        return replay
+    return [_make_instance(call, launch, start) for _ in range(launch.amount)]
+
+
+def _checked_launch(call: Call, start: bool) -> Launch:
     image_id = call.params["ImageId"]
     image = find_image(call, image_id)
-    zone = call.opt("ZoneId") or world.zones[0]
-    call.expect(
-        zone in world.zones, "Zone.known", f"ZoneId {zone[:40]!r} is not one of {', '.join(world.zones)}", "ZoneId"
-    )
+    zone = call.opt("ZoneId") or call.world.zones[0]
+    check_zone(call, zone)
     amount = call.integer("Amount", 1, 1, 100, "Amount.valid") if start else 1
     call.passed("Amount.valid")
     charge = call.opt("InstanceChargeType") or "PostPaid"
@@ -43,15 +63,25 @@ def _launch(call: Call, *, start: bool) -> list[Instance]:
     )
     system_category = call.opt("SystemDisk.Category") or "cloud_efficiency"
     check_category(call, system_category, CLOUD_CATEGORIES, "SystemDisk.Category")
-    low = max(SYSTEM_DISK_RANGE[0], image.size_gib)
-    system_size_text = call.opt("SystemDisk.Size") or str(max(40, image.size_gib))
-    system_size = whole_number(system_size_text, max_digits=6)
+    system_size = _system_disk_size(call, image.size_gib)
+    return Launch(image_id, zone, amount, ChargeType(charge), system_category, system_size, _data_disks(call))
+
+
+def _system_disk_size(call: Call, image_size: int) -> int:
+    low = max(SYSTEM_DISK_RANGE[0], image_size)
+    text = call.opt("SystemDisk.Size") or str(max(40, image_size))
+    size = whole_number(text, max_digits=6)
     call.expect(
-        system_size is not None and low <= system_size <= SYSTEM_DISK_RANGE[1],
+        size is not None and low <= size <= SYSTEM_DISK_RANGE[1],
         "DiskSize.valid",
-        f"SystemDisk.Size {system_size_text[:20]!r}: {low} to {SYSTEM_DISK_RANGE[1]} GiB",
+        f"SystemDisk.Size {text[:20]!r}: {low} to {SYSTEM_DISK_RANGE[1]} GiB",
         "SystemDisk.Size",
     )
+    return size or 0
+
+
+def _data_disks(call: Call) -> list[tuple[int, str]]:
+    """DataDisk.N.Size and .Category, N from 1 to 16: (size, category) of each disk asked for."""
     data_disks = []
     for n in range(1, MAX_DATA_DISKS + 1):
         size_text = call.opt(f"DataDisk.{n}.Size")
@@ -61,40 +91,40 @@ def _launch(call: Call, *, start: bool) -> list[Instance]:
         category = category or "cloud"
         check_category(call, category, ALL_CATEGORIES, f"DataDisk.{n}.Category")
         data_disks.append((check_size(call, category, size_text, f"DataDisk.{n}.Size"), category))
-    if replay := call.replayed():
-        return replay  # type: ignore[return-value]
-    instances = []
-    for _ in range(amount):
-        instance = world.add_instance(
-            zone_id=zone,
-            instance_type=call.params["InstanceType"],
-            image_id=image_id,
-            name=call.opt("InstanceName"),
-            charge_type=ChargeType(charge),
-            start=start,
-        )
+    return data_disks
+
+
+def _make_instance(call: Call, launch: Launch, start: bool) -> Instance:
+    world, zone, charge = call.world, launch.zone, launch.charge
+    instance = world.add_instance(
+        zone_id=zone,
+        instance_type=call.params["InstanceType"],
+        image_id=launch.image_id,
+        name=call.opt("InstanceName"),
+        charge_type=charge,
+        start=start,
+    )
+    world.add_disk(
+        zone_id=zone,
+        category=launch.system_category,
+        size_gib=launch.system_size,
+        disk_type=DiskType.SYSTEM,
+        charge_type=charge,
+        portable=False,
+        image_id=launch.image_id,
+        instance=instance,
+    )
+    for size, category in launch.data_disks:
         world.add_disk(
             zone_id=zone,
-            category=system_category,
-            size_gib=system_size or 0,
-            disk_type=DiskType.SYSTEM,
-            charge_type=ChargeType(charge),
-            portable=False,
-            image_id=image_id,
+            category=category,
+            size_gib=size,
+            disk_type=DiskType.DATA,
+            charge_type=charge,
+            portable=category not in LOCAL_CATEGORIES,
             instance=instance,
         )
-        for size, category in data_disks:
-            world.add_disk(
-                zone_id=zone,
-                category=category,
-                size_gib=size,
-                disk_type=DiskType.DATA,
-                charge_type=ChargeType(charge),
-                portable=category not in LOCAL_CATEGORIES,
-                instance=instance,
-            )
-        instances.append(instance)
-    return instances
+    return instance
 
 
 @action("RunInstances", "RegionId", "ImageId", "InstanceType")

@@ -17,21 +17,10 @@ from .world_checks import check_world
 @action("CreateSnapshot", rules=check_create_snapshot)
 def create_snapshot(call: Call) -> dict:
     """Create a snapshot of a disk: parameter rules, ClientToken, then the world checks in DESIGN.md's order."""
-    trace = call.trace
-    checked_from = len(trace)
-    report = check_create_snapshot(call.params, trace)  # records its checks straight into the trace
-    if report.warnings:
-        call.warnings.extend(report.warnings)
-    if report.violations:
-        first = report.violations[0]
-        del trace[trace.index(first.check, checked_from) :]  # the answer is the first failure; later ones did not run
-        call.fail(first.check, first.detail, first.param)
-    request = report.request
-    assert request is not None
+    request = checked_request(call)
     world = call.world
-
     token_key = ""
-    if request.client_token is not None:
+    if request.client_token is not None:  # step 7
         token_key = "CreateSnapshot\n" + request.client_token
         record = world.tokens.get(token_key)
         if record is not None:
@@ -41,38 +30,14 @@ def create_snapshot(call: Call) -> dict:
 
     disk = check_world(call, request.disk_id)
     armed = bool(world.faults)  # checked once: most requests have no fault armed
-
-    if armed and world.take_fault(FaultKind.CREATE_FAILED, "CreateSnapshot", disk.disk_id):
-        call.fail(
-            "Backend.accepts", "an injected fault: the storage back end refused the snapshot; nothing was created"
-        )
-    call.passed("Backend.accepts")
-    if armed and world.take_fault(FaultKind.INTERNAL_ERROR, "CreateSnapshot", disk.disk_id):
-        call.fail(
-            "Backend.available",
-            "an injected fault before any effect: nothing was created, a retry is safe",
-            variant="before",
-        )
-    call.passed("Backend.available")
-
-    slow = armed and world.take_fault(FaultKind.SLOW_REQUEST, "CreateSnapshot", disk.disk_id)
-    if slow:
-        start_slow(world, request, token_key, slow.seconds)
-        call.fail(
-            "Backend.answers",
-            f"an injected slow request: the back end keeps working for {slow.seconds} s and the gateway gave up. "
-            "A retry with the same ClientToken meanwhile gets IdempotentProcessing; after that, the SnapshotId.",
-            variant="after",
-        )
-
-    failing = armed and world.take_fault(FaultKind.SNAPSHOT_FAILS, "CreateSnapshot", disk.disk_id)
+    fail_at = _before_effect(call, request, disk.disk_id, token_key, armed)
     snap = world.add_snapshot(
         disk,
         name=request.name or "",
         description=request.description or "",
         retention_days=request.retention_days,
         tags=request.tags,
-        fail_at_progress=failing.at_progress if failing else None,
+        fail_at_progress=fail_at,
     )
     result = {"SnapshotId": snap.snapshot_id}
     if token_key:
@@ -87,6 +52,52 @@ def create_snapshot(call: Call) -> dict:
         )
     call.passed("Backend.answers")
     return result
+
+
+def checked_request(call: Call) -> SnapshotRequest:
+    """Steps 1-6, recorded straight into the trace; the answer is the first violation (later checks did not run)."""
+    trace = call.trace
+    checked_from = len(trace)
+    report = check_create_snapshot(call.params, trace)
+    if report.warnings:
+        call.warnings.extend(report.warnings)
+    if report.violations:
+        first = report.violations[0]
+        del trace[trace.index(first.check, checked_from) :]
+        call.fail(first.check, first.detail, first.param)
+    assert report.request is not None
+    return report.request
+
+
+def _before_effect(call: Call, request: SnapshotRequest, disk_id: str, token_key: str, armed: bool) -> int | None:
+    """Step 18, the back end before the effect: an injected fault may refuse the snapshot, fail before any effect,
+    or keep working past the gateway's patience. Returns the progress at which the snapshot is to fail, if set."""
+    world = call.world
+    if armed and world.take_fault(FaultKind.CREATE_FAILED, "CreateSnapshot", disk_id):
+        call.fail(
+            "Backend.accepts", "an injected fault: the storage back end refused the snapshot; nothing was created"
+        )
+    call.passed("Backend.accepts")
+    if armed and world.take_fault(FaultKind.INTERNAL_ERROR, "CreateSnapshot", disk_id):
+        call.fail(
+            "Backend.available",
+            "an injected fault before any effect: nothing was created, a retry is safe",
+            variant="before",
+        )
+    call.passed("Backend.available")
+    if not armed:
+        return None
+    slow = world.take_fault(FaultKind.SLOW_REQUEST, "CreateSnapshot", disk_id)
+    if slow:
+        start_slow(world, request, token_key, slow.seconds)
+        call.fail(
+            "Backend.answers",
+            f"an injected slow request: the back end keeps working for {slow.seconds} s and the gateway gave up. "
+            "A retry with the same ClientToken meanwhile gets IdempotentProcessing; after that, the SnapshotId.",
+            variant="after",
+        )
+    failing = world.take_fault(FaultKind.SNAPSHOT_FAILS, "CreateSnapshot", disk_id)
+    return failing.at_progress if failing else None
 
 
 def _progressing_note(snap: Snapshot) -> str:
