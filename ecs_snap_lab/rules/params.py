@@ -483,9 +483,10 @@ def parse_tags(params: Mapping[str, str], out: ParamReport, fast: bool = True) -
     if not given_tags:
         return []
     numbers = sorted(given_tags, key=_tag_order)
-    rows = [
-        TagRow(n, *given_tags[n][:2], f"Tag.{n}.{given_tags[n][2]}", f"Tag.{n}.{given_tags[n][3]}") for n in numbers
-    ]
+    rows = []
+    for n in numbers:
+        key, value, key_spelling, value_spelling = given_tags[n]
+        rows.append(TagRow(n, key, value, f"Tag.{n}.{key_spelling}", f"Tag.{n}.{value_spelling}"))
     broken = len(out.violations)
     for check, rule in _ordered("tag"):
         out.ran.append(check)
