@@ -87,20 +87,25 @@ def wire_value(value: object) -> str | None:
 
 
 _STR = frozenset({str})
+_SMALL = 8  # up to this many parameters, one pass over them is quicker than checking their types first
 
 
 def to_wire(params: Mapping | None) -> tuple[dict[str, str], Violation | None]:
     """Normalise a mapping to wire strings. The second item is the first parameter that cannot be sent."""
     if params is None:
         return {}, None
-    if type(params) is dict and set(map(type, params.values())) <= _STR and set(map(type, params)) <= _STR:
-        return dict(params), None  # the common case: already wire strings
-    out: dict[str, str] = {}
-    bad: Violation | None = None
+    if (
+        type(params) is dict
+        and len(params) > _SMALL
+        and set(map(type, params.values())) | set(map(type, params)) <= _STR
+    ):
+        return dict(params), None  # many parameters, all wire strings already: checked at C speed
     try:
-        items = list(params.items())
+        items = list(params.items())  # a copy: a value's __str__ cannot change what is walked
     except Exception:  # not a mapping at all
         return {}, _violation("Params.encodable", "params", "the parameters are not a mapping")
+    out: dict[str, str] = {}
+    bad: Violation | None = None
     for key, value in items:
         if type(key) is str and type(value) is str:  # the usual case, without a call
             out[key] = value
