@@ -2,7 +2,7 @@
 (or `make docs`).
 
 checks.toml is the one statement of the checks, their order and their codes; this page is derived from it, and
-tests/test_rules_doc.py fails when the two disagree (run this script again after changing the table).
+tests/test_rule_table.py fails when the two disagree (run this script again after changing the table).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ INTRO = """\
 # The rules the lab applies
 
 <!-- Generated from ecs_snap_lab/rules/checks.toml by `make docs` (docs/make_rules.py): edit the table, not this
-page. tests/test_rules_doc.py fails when the two disagree. -->
+page. tests/test_rule_table.py fails when the two disagree. -->
 
 Every check the lab runs, with the one code it fails with. A `Response`'s trace lists the checks that ran, in
 order, each with its rule, its basis and its source: **seed** (the CreateSnapshot reference page states the rule),
