@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: lab test lock offline-kit screenshots notebooks bench images clean
+.PHONY: lab test lock offline-kit screenshots notebooks bench images docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ notebooks: $(VENV)/.installed-dev
 
 images: $(VENV)/.installed-dev
 	$(BIN)/python docs/make_images.py
+
+# docs/rules.md from the rule table (ecs_snap_lab/rules/checks.toml); tests/test_rule_table.py fails when it is stale
+docs: $(VENV)/.installed-dev
+	$(BIN)/python docs/make_rules.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

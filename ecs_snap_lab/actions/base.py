@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from functools import update_wrapper
+from itertools import islice
+from typing import NoReturn, TypeVar
 
 from ..model.world import TokenRecord, World
 from ..rules.catalog import check as lookup_check
-from ..rules.params import given
+from ..rules.params import ParamReport, given, whole_number
+
+T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 10
@@ -85,10 +89,10 @@ class Call:
         text = self.opt(name)
         if text is None:
             return default
-        digits = text[1:] if text[:1] == "-" else text
-        if not (digits.isascii() and digits.isdigit() and len(digits) <= 12 and low <= int(text) <= high):
+        number = whole_number(text, True)
+        if number is None or not low <= number <= high:
             self.fail(check_id, f"{name} is {text[:40]!r}; it must be a whole number from {low} to {high}", name)
-        return int(text)
+        return number
 
     def boolean(self, name: str, default: bool = False) -> bool:
         text = self.opt(name)
@@ -99,11 +103,11 @@ class Call:
             self.fail("Params.encodable", f"{name} is {text[:40]!r}; it must be true or false", name)
         return lowered == "true"
 
-    def paging(self) -> tuple[int, int]:
+    def paging(self) -> Page:
         number = self.integer("PageNumber", 1, 1, 10**9, "Paging.valid")
         size = self.integer("PageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "Paging.valid")
         self.passed("Paging.valid")
-        return number, size
+        return Page(number, size)
 
     def id_list(self, name: str, limit: int = 100, limit_check: str = "") -> list[str] | None:
         """A JSON array of ids such as SnapshotIds=["s-1","s-2"]; None when not given (no filter)."""
@@ -174,29 +178,78 @@ NOT_FINGERPRINTED = frozenset(
     }
 )
 
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The page a Describe* call asked for (PageNumber from 1, PageSize), and the answer's paged shape."""
+
+    number: int
+    size: int
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.size
+
+    def of(self, items: Sequence[T]) -> list[T]:
+        """This page of a list in answer order."""
+        start = self.start
+        return list(items[start : start + self.size])
+
+    def walk(self, items: Iterable[T]) -> list[T]:
+        """This page of items walked in answer order, stopping at the page's end."""
+        start = self.start
+        return list(islice(items, start, start + self.size))
+
+    def answer(self, total: int, plural: str, singular: str, items: list[dict]) -> dict:
+        """The body: TotalCount, PageNumber, PageSize, then the page's items as {plural: {singular: [...]}}."""
+        return {"TotalCount": total, "PageNumber": self.number, "PageSize": self.size, plural: {singular: items}}
+
+
 Handler = Callable[[Call], dict]
+ParamRules = Callable[[Mapping[str, str]], ParamReport]
+REGION_PARAMS = ("RegionId", "regionId")  # the policy actions spell it in lower camel case, as the real API does
 
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
+    """An action as declared: its handler, what it needs, and its doc.
+
+    `required`: the parameters it cannot do without, checked before the handler runs, in this order (a region
+    first, which must also be the lab's region). `rules`: an action whose parameter rules are its own
+    (CreateSnapshot's steps 1-6), which `validate` applies instead."""
+
     name: str
     handler: Handler
     doc: str
+    required: tuple[str, ...] = ()
+    rules: ParamRules | None = None
 
 
 ACTIONS: dict[str, ActionSpec] = {}
 
 
-def action(name: str) -> Callable[[Handler], Handler]:
-    """Register a handler as the answer to `name`."""
+def action(name: str, *required: str, rules: ParamRules | None = None) -> Callable[[Handler], Handler]:
+    """Register a handler as the answer to `name`; the parameters it requires are checked before it runs."""
+    if any(param in REGION_PARAMS for param in required[1:]):
+        raise ValueError(f"{name}: the region is the first requirement checked")
 
     def register(handler: Handler) -> Handler:
-        ACTIONS[name] = ActionSpec(name, handler, (handler.__doc__ or "").strip())
-        return handler
+        answer = _requiring(handler, required) if required else handler
+        ACTIONS[name] = ActionSpec(name, answer, (handler.__doc__ or "").strip(), required, rules)
+        return answer
 
     return register
 
 
-def page(items: list, number: int, size: int) -> list:
-    start = (number - 1) * size
-    return items[start : start + size]
+def _requiring(handler: Handler, required: tuple[str, ...]) -> Handler:
+    region = required[0] in REGION_PARAMS
+    others = required[1:] if region else required
+
+    def answer(call: Call) -> dict:
+        if region:
+            call.region()
+        if others:
+            call.require(*others)
+        return handler(call)
+
+    return update_wrapper(answer, handler)

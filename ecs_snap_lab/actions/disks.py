@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from ..model import timing
 from ..model.clock import Happening, to_iso
-from ..model.resources import (
-    ALL_CATEGORIES,
-    LOCAL_CATEGORIES,
-    Disk,
-    DiskStatus,
-    DiskType,
-    Instance,
-    InstanceStatus,
-    LockReason,
-    SnapshotStatus,
+from ..model.resources import ALL_CATEGORIES, LOCAL_CATEGORIES, Disk, DiskStatus, DiskType, SnapshotStatus
+from ..rules.params import whole_number
+from .base import Call, action
+from .finders import (
+    check_attachable,
+    check_data_disk,
+    check_disk_status,
+    check_portable,
+    check_zone,
+    find_disk,
+    find_instance,
+    find_snapshot,
+    move_disk,
 )
-from .base import Call, action, page
 
 # Sizes in GiB each category accepts (CreateDisk / RunInstances documentation; the lab's choice for the rest).
 SIZE_RANGES: dict[str, tuple[int, int]] = {
@@ -41,9 +43,10 @@ STATUS_FILTERS = {s.value.lower(): s for s in DiskStatus}
 
 def check_size(call: Call, category: str, text: str | None, param: str) -> int:
     low, high = SIZE_RANGES[category]
-    ok = text is not None and text.isascii() and text.isdigit() and len(text) <= 6 and low <= int(text) <= high
+    size = whole_number(text, max_digits=6)
+    ok = size is not None and low <= size <= high
     call.expect(ok, "DiskSize.valid", f"{param} {str(text)[:20]!r}: {category} takes {low} to {high} GiB", param)
-    return int(text or 0)
+    return size or 0
 
 
 def check_category(call: Call, category: str, allowed: frozenset[str], param: str) -> None:
@@ -52,40 +55,12 @@ def check_category(call: Call, category: str, allowed: frozenset[str], param: st
     )
 
 
-def find_disk(call: Call, disk_id: str) -> Disk:
-    disk = call.world.disks.get(disk_id)
-    call.expect(disk is not None, "Disk.exists", f"no disk {disk_id[:60]!r} in this account", "DiskId")
-    assert disk is not None
-    return disk
-
-
-def find_instance(call: Call, instance_id: str) -> Instance:
-    instance = call.world.instances.get(instance_id)
-    call.expect(
-        instance is not None, "Instance.exists", f"no instance {instance_id[:60]!r} in this account", "InstanceId"
-    )
-    assert instance is not None
-    return instance
-
-
-def check_unlocked(call: Call, instance: Instance) -> None:
-    call.expect(
-        LockReason.SECURITY not in instance.lock_reasons,
-        "Instance.unlocked",
-        f"{instance.instance_id} is locked for security",
-    )
-
-
-@action("CreateDisk")
+@action("CreateDisk", "RegionId", "ZoneId")
 def create_disk(call: Call) -> dict:
     """A pay-as-you-go data disk in a zone, empty or from an accomplished snapshot; Available, never attached."""
-    call.region()
-    call.require("ZoneId")
     world = call.world
     zone = call.params["ZoneId"]
-    call.expect(
-        zone in world.zones, "Zone.known", f"ZoneId {zone[:40]!r} is not one of {', '.join(world.zones)}", "ZoneId"
-    )
+    check_zone(call, zone)
     category = call.opt("DiskCategory") or "cloud"
     check_category(call, category, CREATE_DISK_CATEGORIES, "DiskCategory")
     snapshot_id = call.opt("SnapshotId")
@@ -98,9 +73,7 @@ def create_disk(call: Call) -> dict:
         return replay
     snapshot = None
     if snapshot_id is not None:
-        snapshot = world.snapshots.get(snapshot_id)
-        call.expect(snapshot is not None, "Snapshot.exists", f"no snapshot {snapshot_id[:60]!r}", "SnapshotId")
-        assert snapshot is not None
+        snapshot = find_snapshot(call, snapshot_id)
         call.expect(
             snapshot.status is SnapshotStatus.ACCOMPLISHED,
             "Snapshot.ready_for_disk",
@@ -165,13 +138,12 @@ def disk_item(disk: Disk, region: str) -> dict:
     }
 
 
-@action("DescribeDisks")
+@action("DescribeDisks", "RegionId")
 def describe_disks(call: Call) -> dict:
     """List disks, oldest first, filtered by DiskIds, InstanceId, ZoneId, DiskType, Category, Status; paged."""
-    call.region()
     world = call.world
     ids = call.id_list("DiskIds")
-    number, size = call.paging()
+    page = call.paging()
     disks = list(world.disks.values()) if ids is None else [world.disks[i] for i in ids if i in world.disks]
     instance_id = call.opt("InstanceId")
     zone = call.opt("ZoneId")
@@ -190,80 +162,54 @@ def describe_disks(call: Call) -> dict:
         and (category == "all" or d.category == category)
         and (status == "all" or d.status is STATUS_FILTERS[status])
     ]
-    return {
-        "TotalCount": len(matches),
-        "PageNumber": number,
-        "PageSize": size,
-        "Disks": {"Disk": [disk_item(d, world.region) for d in page(matches, number, size)]},
-    }
+    return page.answer(len(matches), "Disks", "Disk", [disk_item(d, world.region) for d in page.of(matches)])
 
 
-@action("AttachDisk")
+@action("AttachDisk", "InstanceId", "DiskId")
 def attach_disk(call: Call) -> dict:
     """Attach an Available disk to a Running or Stopped instance of its zone: Attaching, then In_use."""
-    call.require("InstanceId", "DiskId")
-    world = call.world
     instance = find_instance(call, call.params["InstanceId"])
     disk = find_disk(call, call.params["DiskId"])
-    call.expect(disk.portable, "Disk.portable", f"{disk.disk_id} is not portable ({disk.category})")
-    call.expect(disk.status is DiskStatus.AVAILABLE, "Disk.available", f"{disk.disk_id} is {disk.status.value}")
+    check_portable(call, disk)
+    check_disk_status(call, disk, DiskStatus.AVAILABLE, "Disk.available")
     call.expect(
         disk.zone_id == instance.zone_id,
         "Disk.same_zone",
         f"{disk.disk_id} is in {disk.zone_id}, {instance.instance_id} in {instance.zone_id}",
     )
-    check_unlocked(call, instance)
-    call.expect(
-        instance.status in (InstanceStatus.RUNNING, InstanceStatus.STOPPED),
-        "Instance.attachable",
-        f"{instance.instance_id} is {instance.status.value}",
-    )
+    check_attachable(call, instance)
     if call.opt("DeleteWithInstance") is not None:
         disk.delete_with_instance = call.boolean("DeleteWithInstance")
-    world.plug(disk, instance)
-    world.set_disk_status(disk, DiskStatus.ATTACHING)
-    world.schedule_disk(disk, DiskStatus.IN_USE, timing.ATTACH_SECONDS)
-    call.passed("Effect", f"{disk.disk_id} is Attaching; In_use in {timing.ATTACH_SECONDS} s")
-    return {}
+    call.world.plug(disk, instance)
+    return move_disk(call, disk, DiskStatus.ATTACHING, DiskStatus.IN_USE, timing.ATTACH_SECONDS)
 
 
-@action("DetachDisk")
+@action("DetachDisk", "InstanceId", "DiskId")
 def detach_disk(call: Call) -> dict:
     """Detach a data disk from its instance: Detaching, then Available (DeleteWithInstance becomes false)."""
-    call.require("InstanceId", "DiskId")
-    world = call.world
     instance = find_instance(call, call.params["InstanceId"])
     disk = find_disk(call, call.params["DiskId"])
-    call.expect(disk.disk_type is DiskType.DATA, "Disk.not_system", f"{disk.disk_id} is a system disk")
-    call.expect(disk.portable, "Disk.portable", f"{disk.disk_id} is not portable ({disk.category})")
-    call.expect(disk.status is DiskStatus.IN_USE, "Disk.in_use", f"{disk.disk_id} is {disk.status.value}")
+    check_data_disk(call, disk)
+    check_portable(call, disk)
+    check_disk_status(call, disk, DiskStatus.IN_USE, "Disk.in_use")
     call.expect(
         disk.instance_id == instance.instance_id,
         "Disk.attached_here",
         f"{disk.disk_id} is attached to {disk.instance_id}, not to {instance.instance_id}",
     )
-    check_unlocked(call, instance)
-    call.expect(
-        instance.status in (InstanceStatus.RUNNING, InstanceStatus.STOPPED),
-        "Instance.attachable",
-        f"{instance.instance_id} is {instance.status.value}",
-    )
+    check_attachable(call, instance)
     disk.delete_with_instance = False
-    world.set_disk_status(disk, DiskStatus.DETACHING)
-    world.schedule_disk(disk, DiskStatus.AVAILABLE, timing.DETACH_SECONDS)
-    call.passed("Effect", f"{disk.disk_id} is Detaching; Available in {timing.DETACH_SECONDS} s")
-    return {}
+    return move_disk(call, disk, DiskStatus.DETACHING, DiskStatus.AVAILABLE, timing.DETACH_SECONDS)
 
 
-@action("DeleteDisk")
+@action("DeleteDisk", "DiskId")
 def delete_disk(call: Call) -> dict:
     """Release an Available data disk. Its progressing snapshots go with it; manual snapshots stay."""
-    call.require("DiskId")
     world = call.world
     disk = find_disk(call, call.params["DiskId"])
-    call.expect(disk.disk_type is DiskType.DATA, "Disk.not_system", f"{disk.disk_id} is a system disk")
-    call.expect(disk.portable, "Disk.portable", f"{disk.disk_id} is not portable ({disk.category})")
-    call.expect(disk.status is DiskStatus.AVAILABLE, "Disk.available", f"{disk.disk_id} is {disk.status.value}")
+    check_data_disk(call, disk)
+    check_portable(call, disk)
+    check_disk_status(call, disk, DiskStatus.AVAILABLE, "Disk.available")
     if disk.shared:
         world.set_disk_status(disk, DiskStatus.DELETING)
         world.schedule.at(world.now + timing.VOLUME_RELEASE_SECONDS, Happening.VOLUME_GONE, disk.disk_id)

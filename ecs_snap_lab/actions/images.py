@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from ..model.resources import DiskType, SnapshotStatus
 from .base import Call, action
+from .finders import find_image, find_snapshot
 
 
-@action("CreateImage")
+@action("CreateImage", "RegionId", "SnapshotId")
 def create_image(call: Call) -> dict:
     """A custom image from a snapshot. Refused while the snapshot is still being created (the seed)."""
-    call.region()
-    call.require("SnapshotId")
     world = call.world
     snapshot_id = call.params["SnapshotId"]
-    snap = world.snapshots.get(snapshot_id)
-    call.expect(snap is not None, "Snapshot.exists", f"no snapshot {snapshot_id[:60]!r}", "SnapshotId")
-    assert snap is not None
+    snap = find_snapshot(call, snapshot_id)
     call.expect(
         snap.status is SnapshotStatus.ACCOMPLISHED,
         "Snapshot.accomplished",
@@ -35,17 +32,12 @@ def create_image(call: Call) -> dict:
     return call.remember({"ImageId": image.image_id})
 
 
-@action("DeleteImage")
+@action("DeleteImage", "RegionId", "ImageId")
 def delete_image(call: Call) -> dict:
     """Delete a custom image, which frees its snapshot for DeleteSnapshot."""
-    call.region()
-    call.require("ImageId")
-    world = call.world
     image_id = call.params["ImageId"]
-    image = world.images.get(image_id)
-    call.expect(image is not None, "Image.exists", f"no image {image_id[:60]!r}", "ImageId")
-    assert image is not None
+    image = find_image(call, image_id)
     call.expect(not image.public, "Image.own", f"{image_id} is a public image", "ImageId")
-    world.remove_image(image)
+    call.world.remove_image(image)
     call.passed("Effect", f"{image_id} deleted")
     return {}

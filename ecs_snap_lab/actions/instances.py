@@ -15,28 +15,43 @@ from ..model.resources import (
     Instance,
     InstanceStatus,
 )
-from ..model.world import World
-from .base import Call, action, page
-from .disks import check_category, check_size, check_unlocked, find_instance
+from ..rules.params import whole_number
+from .base import Call, action
+from .disks import check_category, check_size
+from .finders import check_unlocked, check_zone, find_image, find_instance, move_instance
 
 SYSTEM_DISK_RANGE = (20, 500)
 MAX_DATA_DISKS = 16
 STATUS_FILTERS = {s.value.lower(): s for s in InstanceStatus}
 
 
-def _launch(call: Call, *, start: bool) -> list[Instance]:
-    """The shared body of RunInstances (start=True) and CreateInstance (start=False)."""
-    call.region()
-    call.require("ImageId", "InstanceType")
-    world = call.world
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """What a RunInstances or CreateInstance call asks for, once its parameters have passed."""
+
+    image_id: str
+    zone: str
+    amount: int
+    charge: ChargeType
+    system_category: str
+    system_size: int
+    data_disks: list[tuple[int, str]]  # (size in GiB, category)
+
+
+def _launch(call: Call, *, start: bool) -> list[Instance] | dict:
+    """The shared body of RunInstances (start=True) and CreateInstance (start=False): the instances made, or
+    the first answer again for a ClientToken seen before."""
+    launch = _checked_launch(call, start)
+    if replay := call.replayed():
+        return replay
+    return [_make_instance(call, launch, start) for _ in range(launch.amount)]
+
+
+def _checked_launch(call: Call, start: bool) -> Launch:
     image_id = call.params["ImageId"]
-    image = world.images.get(image_id)
-    call.expect(image is not None, "Image.exists", f"no image {image_id[:60]!r}", "ImageId")
-    assert image is not None
-    zone = call.opt("ZoneId") or world.zones[0]
-    call.expect(
-        zone in world.zones, "Zone.known", f"ZoneId {zone[:40]!r} is not one of {', '.join(world.zones)}", "ZoneId"
-    )
+    image = find_image(call, image_id)
+    zone = call.opt("ZoneId") or call.world.zones[0]
+    check_zone(call, zone)
     amount = call.integer("Amount", 1, 1, 100, "Amount.valid") if start else 1
     call.passed("Amount.valid")
     charge = call.opt("InstanceChargeType") or "PostPaid"
@@ -48,34 +63,26 @@ def _launch(call: Call, *, start: bool) -> list[Instance]:
     )
     system_category = call.opt("SystemDisk.Category") or "cloud_efficiency"
     check_category(call, system_category, CLOUD_CATEGORIES, "SystemDisk.Category")
-    low = max(SYSTEM_DISK_RANGE[0], image.size_gib)
-    system_size_text = call.opt("SystemDisk.Size") or str(max(40, image.size_gib))
-    ok = system_size_text.isascii() and system_size_text.isdigit() and len(system_size_text) <= 6
+    system_size = _system_disk_size(call, image.size_gib)
+    return Launch(image_id, zone, amount, ChargeType(charge), system_category, system_size, _data_disks(call))
+
+
+def _system_disk_size(call: Call, image_size: int) -> int:
+    low = max(SYSTEM_DISK_RANGE[0], image_size)
+    text = call.opt("SystemDisk.Size") or str(max(40, image_size))
+    size = whole_number(text, max_digits=6)
     call.expect(
-        ok and low <= int(system_size_text) <= SYSTEM_DISK_RANGE[1],
+        size is not None and low <= size <= SYSTEM_DISK_RANGE[1],
         "DiskSize.valid",
-        f"SystemDisk.Size {system_size_text[:20]!r}: {low} to {SYSTEM_DISK_RANGE[1]} GiB",
+        f"SystemDisk.Size {text[:20]!r}: {low} to {SYSTEM_DISK_RANGE[1]} GiB",
         "SystemDisk.Size",
     )
-    data_disks = _data_disks(call)
-    if replay := call.replayed():
-        return replay  # type: ignore[return-value]
-    plan = LaunchPlan(
-        zone,
-        call.params["InstanceType"],
-        image_id,
-        call.opt("InstanceName"),
-        ChargeType(charge),
-        system_category,
-        int(system_size_text),
-        tuple(data_disks),
-    )
-    return [_make_instance(world, plan, start) for _ in range(amount)]
+    return size or 0
 
 
 def _data_disks(call: Call) -> list[tuple[int, str]]:
-    """(size, category) of each DataDisk.N given, each checked as CreateDisk checks it."""
-    data_disks: list[tuple[int, str]] = []
+    """DataDisk.N.Size and .Category, N from 1 to 16: (size, category) of each disk asked for."""
+    data_disks = []
     for n in range(1, MAX_DATA_DISKS + 1):
         size_text = call.opt(f"DataDisk.{n}.Size")
         category = call.opt(f"DataDisk.{n}.Category")
@@ -87,54 +94,40 @@ def _data_disks(call: Call) -> list[tuple[int, str]]:
     return data_disks
 
 
-@dataclass(frozen=True, slots=True)
-class LaunchPlan:
-    """What each instance of one RunInstances/CreateInstance request is made of, once the request is checked."""
-
-    zone: str
-    instance_type: str
-    image_id: str
-    name: str | None
-    charge: ChargeType
-    system_category: str
-    system_size: int
-    data_disks: tuple[tuple[int, str], ...]
-
-
-def _make_instance(world: World, plan: LaunchPlan, start: bool) -> Instance:
-    """One instance with its system disk and its data disks, attached from the start."""
+def _make_instance(call: Call, launch: Launch, start: bool) -> Instance:
+    world, zone, charge = call.world, launch.zone, launch.charge
     instance = world.add_instance(
-        zone_id=plan.zone,
-        instance_type=plan.instance_type,
-        image_id=plan.image_id,
-        name=plan.name,
-        charge_type=plan.charge,
+        zone_id=zone,
+        instance_type=call.params["InstanceType"],
+        image_id=launch.image_id,
+        name=call.opt("InstanceName"),
+        charge_type=charge,
         start=start,
     )
     world.add_disk(
-        zone_id=plan.zone,
-        category=plan.system_category,
-        size_gib=plan.system_size,
+        zone_id=zone,
+        category=launch.system_category,
+        size_gib=launch.system_size,
         disk_type=DiskType.SYSTEM,
-        charge_type=plan.charge,
+        charge_type=charge,
         portable=False,
-        image_id=plan.image_id,
+        image_id=launch.image_id,
         instance=instance,
     )
-    for size, category in plan.data_disks:
+    for size, category in launch.data_disks:
         world.add_disk(
-            zone_id=plan.zone,
+            zone_id=zone,
             category=category,
             size_gib=size,
             disk_type=DiskType.DATA,
-            charge_type=plan.charge,
+            charge_type=charge,
             portable=category not in LOCAL_CATEGORIES,
             instance=instance,
         )
     return instance
 
 
-@action("RunInstances")
+@action("RunInstances", "RegionId", "ImageId", "InstanceType")
 def run_instances(call: Call) -> dict:
     """Create and start instances: Pending, Starting, then Running within 2 minutes."""
     made = _launch(call, start=True)
@@ -145,7 +138,7 @@ def run_instances(call: Call) -> dict:
     return call.remember({"InstanceIdSets": {"InstanceIdSet": ids}})
 
 
-@action("CreateInstance")
+@action("CreateInstance", "RegionId", "ImageId", "InstanceType")
 def create_instance(call: Call) -> dict:
     """Create one instance, left Stopped and never started (its disks cannot be snapshotted until it starts)."""
     made = _launch(call, start=False)
@@ -155,40 +148,26 @@ def create_instance(call: Call) -> dict:
     return call.remember({"InstanceId": made[0].instance_id})
 
 
-@action("StartInstance")
+@action("StartInstance", "InstanceId")
 def start_instance(call: Call) -> dict:
     """Start a Stopped instance: Starting, then Running."""
-    call.require("InstanceId")
-    world = call.world
-    instance = find_instance(call, call.params["InstanceId"])
-    check_unlocked(call, instance)
-    call.expect(
-        instance.status is InstanceStatus.STOPPED,
-        "Instance.stopped",
-        f"{instance.instance_id} is {instance.status.value}",
-    )
-    world.set_instance_status(instance, InstanceStatus.STARTING)
-    world.schedule_instance(instance, InstanceStatus.RUNNING, timing.START_SECONDS)
-    call.passed("Effect", f"{instance.instance_id} is Starting; Running in {timing.START_SECONDS} s")
-    return {}
+    instance = _unlocked_instance(call, InstanceStatus.STOPPED, "Instance.stopped")
+    return move_instance(call, instance, InstanceStatus.STARTING, InstanceStatus.RUNNING, timing.START_SECONDS)
 
 
-@action("StopInstance")
+@action("StopInstance", "InstanceId")
 def stop_instance(call: Call) -> dict:
     """Stop a Running instance: Stopping, then Stopped."""
-    call.require("InstanceId")
-    world = call.world
+    instance = _unlocked_instance(call, InstanceStatus.RUNNING, "Instance.running")
+    return move_instance(call, instance, InstanceStatus.STOPPING, InstanceStatus.STOPPED, timing.STOP_SECONDS)
+
+
+def _unlocked_instance(call: Call, status: InstanceStatus, check_id: str) -> Instance:
+    """The InstanceId's instance, not locked for security and in `status` (else `check_id` fails)."""
     instance = find_instance(call, call.params["InstanceId"])
     check_unlocked(call, instance)
-    call.expect(
-        instance.status is InstanceStatus.RUNNING,
-        "Instance.running",
-        f"{instance.instance_id} is {instance.status.value}",
-    )
-    world.set_instance_status(instance, InstanceStatus.STOPPING)
-    world.schedule_instance(instance, InstanceStatus.STOPPED, timing.STOP_SECONDS)
-    call.passed("Effect", f"{instance.instance_id} is Stopping; Stopped in {timing.STOP_SECONDS} s")
-    return {}
+    call.expect(instance.status is status, check_id, f"{instance.instance_id} is {instance.status.value}")
+    return instance
 
 
 def instance_item(instance: Instance, region: str) -> dict:
@@ -208,13 +187,12 @@ def instance_item(instance: Instance, region: str) -> dict:
     }
 
 
-@action("DescribeInstances")
+@action("DescribeInstances", "RegionId")
 def describe_instances(call: Call) -> dict:
     """List instances, oldest first, filtered by InstanceIds, ZoneId, Status; paged."""
-    call.region()
     world = call.world
     ids = call.id_list("InstanceIds")
-    number, size = call.paging()
+    page = call.paging()
     zone = call.opt("ZoneId")
     status = (call.opt("Status") or "all").lower()
     call.expect(
@@ -226,24 +204,17 @@ def describe_instances(call: Call) -> dict:
         for i in pool
         if (zone is None or i.zone_id == zone) and (status == "all" or i.status is STATUS_FILTERS[status])
     ]
-    return {
-        "TotalCount": len(matches),
-        "PageNumber": number,
-        "PageSize": size,
-        "Instances": {"Instance": [instance_item(i, world.region) for i in page(matches, number, size)]},
-    }
+    items = [instance_item(i, world.region) for i in page.of(matches)]
+    return page.answer(len(matches), "Instances", "Instance", items)
 
 
-@action("ReplaceSystemDisk")
+@action("ReplaceSystemDisk", "InstanceId", "ImageId")
 def replace_system_disk(call: Call) -> dict:
     """Give a Stopped instance a new system disk from an image; the old one is released (its data loads again)."""
-    call.require("InstanceId", "ImageId")
     world = call.world
     instance = find_instance(call, call.params["InstanceId"])
     image_id = call.params["ImageId"]
-    image = world.images.get(image_id)
-    call.expect(image is not None, "Image.exists", f"no image {image_id[:60]!r}", "ImageId")
-    assert image is not None
+    image = find_image(call, image_id)
     check_unlocked(call, instance)
     call.expect(
         instance.status is InstanceStatus.STOPPED,

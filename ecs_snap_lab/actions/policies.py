@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from ..model.events import EventKind
+from ..rules.params import whole_number
 from .base import Call, action
 
 
@@ -15,9 +16,7 @@ def _whole(value: object) -> int | None:
     """7 or "7" -> 7; anything else (1.5, 1e400, true, "x") -> None."""
     if type(value) is int:
         return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 6:
-        return int(value)
-    return None
+    return whole_number(value, max_digits=6) if isinstance(value, str) else None
 
 
 def _int_list(call: Call, name: str, low: int, high: int) -> list[int]:
@@ -37,16 +36,13 @@ def _int_list(call: Call, name: str, low: int, high: int) -> list[int]:
     return numbers
 
 
-@action("CreateAutoSnapshotPolicy")
+@action("CreateAutoSnapshotPolicy", "regionId", "timePoints", "repeatWeekdays", "retentionDays")
 def create_auto_snapshot_policy(call: Call) -> dict:
     """A policy: snapshot at these hours (UTC in the lab) on these weekdays, keep them retentionDays (-1: forever)."""
-    call.region()
-    call.require("timePoints", "repeatWeekdays", "retentionDays")
     hours = _int_list(call, "timePoints", 0, 23)
     days = _int_list(call, "repeatWeekdays", 1, 7)
     text = call.params["retentionDays"]
-    digits = text[1:] if text[:1] == "-" else text
-    retention = int(text) if digits.isascii() and digits.isdigit() and len(digits) <= 6 else 0
+    retention = whole_number(text, True, 6) or 0
     call.expect(
         retention == -1 or 1 <= retention <= 65536,
         "Policy.valid",
@@ -58,11 +54,9 @@ def create_auto_snapshot_policy(call: Call) -> dict:
     return {"AutoSnapshotPolicyId": policy.policy_id}
 
 
-@action("ApplyAutoSnapshotPolicy")
+@action("ApplyAutoSnapshotPolicy", "regionId", "autoSnapshotPolicyId", "diskIds")
 def apply_auto_snapshot_policy(call: Call) -> dict:
     """Put disks under a policy (a disk follows one policy at a time)."""
-    call.region()
-    call.require("autoSnapshotPolicyId", "diskIds")
     world = call.world
     policy = world.policies.get(call.params["autoSnapshotPolicyId"])
     call.expect(policy is not None, "Policy.exists", "no such automatic snapshot policy", "autoSnapshotPolicyId")
@@ -83,11 +77,9 @@ def apply_auto_snapshot_policy(call: Call) -> dict:
     return {}
 
 
-@action("CancelAutoSnapshotPolicy")
+@action("CancelAutoSnapshotPolicy", "regionId", "diskIds")
 def cancel_auto_snapshot_policy(call: Call) -> dict:
     """Take disks out of their automatic snapshot policy."""
-    call.region()
-    call.require("diskIds")
     world = call.world
     disk_ids = call.id_list("diskIds") or []
     for disk_id in disk_ids:

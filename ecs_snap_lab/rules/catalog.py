@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +45,8 @@ class Check:
     code: str
     basis: str
     source: str
-    number: str = ""
+    number: str = ""  # CreateSnapshot's step (DESIGN.md), "" for the checks of the other actions
+    applies: str = ""  # "disk" or "volume" for a world check only one kind goes through; "" for both
 
 
 def _load(name: str) -> dict:
@@ -87,6 +92,16 @@ def lookup(code: str, action: str = "", variant: str = "") -> ErrorEntry:
 
 def check(check_id: str) -> Check:
     return checks()[check_id]
+
+
+def in_table_order(registry: Mapping[str, T]) -> tuple[tuple[str, T], ...]:
+    """The (id, rule) pairs of a registry of checks in the order of checks.toml, the one statement of the order.
+    Raises KeyError for an id the table lacks: every rule the code applies has its row."""
+    table = checks()
+    unknown = sorted(registry.keys() - table.keys())
+    if unknown:
+        raise KeyError(f"checks without a row in checks.toml: {', '.join(unknown)}")
+    return tuple((check_id, registry[check_id]) for check_id in table if check_id in registry)
 
 
 def error_catalog() -> list[ErrorEntry]:

@@ -1,0 +1,95 @@
+"""Write docs/rules.md, the rule table as a page, from ecs_snap_lab/rules/checks.toml. Run: python docs/make_rules.py
+(or `make docs`).
+
+checks.toml is the one statement of the checks, their order and their codes; this page is derived from it, and
+tests/test_rule_table.py fails when the two disagree (run this script again after changing the table).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ecs_snap_lab.actions.world_checks import world_check_order  # noqa: E402
+from ecs_snap_lab.rules.catalog import Check, checks, lookup  # noqa: E402
+
+PAGE = ROOT / "docs" / "rules.md"
+ONLY = {"disk": "disks", "volume": "shared volumes"}
+
+INTRO = """\
+# The rules the lab applies
+
+<!-- Generated from ecs_snap_lab/rules/checks.toml by `make docs` (docs/make_rules.py): edit the table, not this
+page. tests/test_rule_table.py fails when the two disagree. -->
+
+Every check the lab runs, with the one code it fails with. A `Response`'s trace lists the checks that ran, in
+order, each with its rule, its basis and its source: **seed** (the CreateSnapshot reference page states the rule),
+**model choice** (the lab decided where the seed is silent) or **api fact** (documented ECS behaviour outside the
+seed).
+
+## CreateSnapshot, in check order
+
+The checks run in this order and the first that fails is the answer (`validate` reports every parameter
+violation of steps 1-6 at once). Steps 1-6 check the parameters, step 7 a ClientToken seen before, steps 8-17 the
+account, the disk, its instance and its snapshots, steps 18-19 the back end (they fail only by an injected fault).
+A check marked for *disks* or *shared volumes* is run for that kind only.
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def create_snapshot_table(rows: list[Check]) -> list[str]:
+    lines = [
+        _row(["step", "check", "rule", "fails with", "HTTP", "basis", "only for", "source"]),
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for check in rows:
+        status = str(lookup(check.code, "CreateSnapshot").http_status)
+        only = ONLY.get(check.applies, "")
+        cells = [check.number, f"`{check.id}`", check.rule, check.code, status, check.basis, only, check.source]
+        lines.append(_row(cells))
+    return lines
+
+
+def other_table(rows: list[Check]) -> list[str]:
+    lines = [_row(["check", "rule", "fails with", "basis", "source"]), "|---|---|---|---|---|"]
+    lines += [_row([f"`{c.id}`", c.rule, c.code, c.basis, c.source]) for c in rows if c.code]
+    return lines
+
+
+def render() -> str:
+    table = list(checks().values())
+    numbered = [check for check in table if check.number]
+    skipped = [c for c in world_check_order() if c not in world_check_order(quota=False)]
+    automatic = (
+        f"An automatic snapshot policy goes through the same checks of steps 8-17 except {', '.join(skipped)}: at "
+        "the quota the oldest automatic snapshot gives way instead."
+    )
+    lines = [INTRO, *create_snapshot_table(numbered), "", automatic, ""]
+    lines += [
+        "## The checks of every action, and of the other actions",
+        "",
+        "Any action's call first passes `Action.known` and `Params.encodable`; the others apply where they say.",
+        "",
+        *other_table([check for check in table if not check.number]),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(path: Path = PAGE) -> Path:
+    path.write_text(render(), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(main())
