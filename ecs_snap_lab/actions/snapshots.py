@@ -21,7 +21,7 @@ from ..model.resources import (
     SnapshotStatus,
     SnapshotType,
 )
-from ..model.world import PendingCreate, TokenRecord, World
+from ..model.world import Hook, PendingCreate, TokenRecord, World
 from ..rules.params import SnapshotRequest, check_create_snapshot
 from .base import Call, action
 
@@ -125,7 +125,7 @@ def replay(call: Call, record: TokenRecord, fingerprint: str) -> dict:
     return dict(record.result)
 
 
-DISK_CHECKS = (
+DISK_CHECKS: tuple[str, ...] = (
     "Account.snapshot_service",
     "Account.balance",
     "Disk.is_disk",
@@ -406,7 +406,7 @@ def describe_snapshots(call: Call) -> dict:
     if name is not None:
         preds.append(lambda s: s.name == name)
     for key, value in tags:
-        preds.append(lambda s, k=key, v=value: any(tk == k and (v is None or tv == v) for tk, tv in s.tags))
+        preds.append(_tagged(key, value))
 
     start = (number - 1) * size
     if chosen is None:
@@ -421,6 +421,11 @@ def describe_snapshots(call: Call) -> dict:
 
 def _newest(snap: Snapshot) -> int:
     return -snap.seq
+
+
+def _tagged(key: str, value: str | None) -> Callable[[Snapshot], bool]:
+    """A snapshot filter: it carries the tag `key`, with `value` unless that is None."""
+    return lambda s: any(tk == key and (value is None or tv == value) for tk, tv in s.tags)
 
 
 def _status_page(world: World, status: SnapshotStatus, number: int, size: int) -> dict:
@@ -518,4 +523,4 @@ def _make_room(world: World, disk_id: str) -> bool:
     return False
 
 
-HOOKS = {Happening.REQUEST_DONE: finish_slow, Happening.POLICY_FIRE: fire_policy}
+HOOKS: dict[str, Hook] = {Happening.REQUEST_DONE: finish_slow, Happening.POLICY_FIRE: fire_policy}

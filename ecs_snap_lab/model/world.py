@@ -95,7 +95,7 @@ class World:
         self.tokens: dict[str, TokenRecord] = {}
         self.faults: list[Fault] = []
         self.snapshot_seq = 0
-        self.hooks: dict[Happening, Hook] = {}
+        self.hooks: dict[str, Hook] = {}  # by Happening (a StrEnum: its values are the keys)
         for image_id, name, size in PUBLIC_IMAGES:
             self.images[image_id] = Image(image_id, name, None, start, public=True, size_gib=size)
 
@@ -356,8 +356,8 @@ class World:
                 snapshot_id,
                 str(fail_at_progress),
             )
-        if retention_days is not None:
-            self.schedule.at(snap.release_at, Happening.SNAPSHOT_RELEASE, snapshot_id)
+        if (release_at := snap.release_at) is not None:  # a retention period was given
+            self.schedule.at(release_at, Happening.SNAPSHOT_RELEASE, snapshot_id)
         return snap
 
     def set_snapshot_status(self, snap: Snapshot, status: SnapshotStatus) -> None:

@@ -9,9 +9,9 @@ call per kind of bar with arrays, so fleets of 10,000 disks or 100,000 snapshots
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.legend import Legend
+
+    Handle = Artist | tuple[Artist, ...]  # what a legend takes: an artist, or a container such as a bar's
 
     from ..lab import Lab
 
@@ -106,13 +110,12 @@ def _date_axis(axis) -> None:
     axis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=UTC))
 
 
-def _legend(ax: Axes, handles=None, title: str | None = None) -> None:
+def _legend(ax: Axes, handles: Sequence[Handle] | None = None, title: str | None = None) -> Legend:
     """The legend outside the plot, on the right, so it never hides a bar."""
-    kwargs = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0, "fontsize": "small"}
+    kwargs: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
     if handles is not None:
-        ax.legend(handles=handles, title=title, **kwargs)
-    else:
-        ax.legend(title=title, **kwargs)
+        return ax.legend(handles=handles, title=title, fontsize="small", **kwargs)
+    return ax.legend(title=title, fontsize="small", **kwargs)
 
 
 def _strings(column: pd.Series) -> np.ndarray:
@@ -355,7 +358,7 @@ def _snapshot_bars(
         )
 
     # the legend names what is drawn
-    handles = [
+    handles: list[Handle] = [
         Patch(color=colour, label=label)
         for colour, label, present in (
             (OKABE_ITO["blue"], "manual snapshot", (types == "user").any()),
@@ -442,7 +445,7 @@ def _alive_per_day(
     )
     releases.set_ylabel("releases per day (count, incl. deletions)")
     releases.set_ylim(bottom=0)
-    handles = [
+    handles: list[Handle] = [
         *ax.get_lines(),
         *releases.containers,
     ]
@@ -450,8 +453,7 @@ def _alive_per_day(
     ax.set_zorder(releases.get_zorder() + 1)  # the alive line above the release bars
     ax.patch.set_visible(False)
     ax.grid(axis="x", alpha=0.3)
-    _legend(releases, handles)
-    releases.get_legend().set_bbox_to_anchor((1.08, 1.0))
+    _legend(releases, handles).set_bbox_to_anchor((1.08, 1.0))
 
 
 def _now_line(ax: Axes, now: float) -> Line2D:

@@ -298,7 +298,7 @@ class QuotaDashboard(_ChartDashboard):
         """ "40 disks, 735 snapshots; 2 at 90 % or more of the 64-snapshot quota: d-a (62), d-b (60)."."""
         world = self.lab.world
         quota = self.lab.snapshot_quota
-        ids = self.disk_ids
+        ids: Iterable[str] | None = self.disk_ids
         if ids is None:
             ids = [*world.disks, *(d for d, snaps in world.by_disk.items() if snaps and d not in world.disks)]
         counts = {d: len(world.by_disk.get(d, ())) for d in ids}
