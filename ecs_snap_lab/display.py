@@ -16,7 +16,6 @@ import html
 import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
-from xml.etree import ElementTree
 
 if TYPE_CHECKING:
     from .response import Response, TraceStep
@@ -81,6 +80,8 @@ def pretty_json(response: Response) -> str:
 
 def pretty_xml(text: str) -> str:
     """One element per line, the API's own declaration kept as it was sent."""
+    from xml.etree import ElementTree  # only the widget's XML view needs it
+
     declaration, sep, body = text.partition("?>")
     if not sep:
         declaration, body = "", text
