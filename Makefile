@@ -31,11 +31,12 @@ $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
-# ruff, then every test (unit, widget, browser, and the notebooks under strict nbval), then the Binder check and the
+# ruff, mypy (the package's type hints, [tool.mypy] in pyproject.toml), then every test (unit, widget, browser, and the notebooks under strict nbval), then the Binder check and the
 # offline kit check (each a fresh environment: from binder/, and from the kit with no index)
 test: $(VENV)/.installed-dev | $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	PYTHON=$(PYTHON) bash .ci/binder_check.sh
 	PYTHON=$(PYTHON) bash .ci/offline_kit_check.sh
@@ -75,4 +76,4 @@ docs: $(VENV)/.installed-dev
 	$(BIN)/python docs/make_rules.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -7,13 +7,19 @@
     True
 
 The core is stdlib only: pandas, matplotlib and ipywidgets load when a view or widget is first used.
+What goes wrong inside (a bug answered 500, a listener that raised) is logged under the `ecs_snap_lab` logger;
+as a library it only adds a NullHandler: the application decides where logs go.
 """
 
-from .lab import ApiError, Lab, RequestRecord
-from .response import Response, TraceStep
+import logging
+
+from .lab import Lab, RequestRecord
+from .response import ApiError, Response, TraceStep
 from .rules.catalog import ErrorEntry, error_catalog
 from .rules.params import Violation
 from .validation import validate
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def reproduce(code: str, row: int | None = None, action: str | None = None):

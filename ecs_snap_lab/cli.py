@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
 import threading
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from .doctor import KERNEL_TIMEOUT
 from .workshop import DEFAULT_FOLDER
@@ -69,9 +70,9 @@ def _run(args: argparse.Namespace) -> int:
             row = f"row {entry.row:>2}" if entry.row else "common"
             print(f"{entry.http_status}  {entry.code:<48} {row:<7} {entry.message}")
     elif args.command == "doctor":
-        from .doctor import main as doctor
+        from .doctor import main as run_doctor
 
-        return doctor(quick=args.quick, timeout=args.timeout)
+        return run_doctor(quick=args.quick, timeout=args.timeout)
     elif args.command in ("notebooks", "lab"):
         from .workshop import copy_notebooks, open_lab
 
@@ -134,7 +135,9 @@ def _progress(args: argparse.Namespace) -> int:
             else:
                 from .progress_chart import progress_chart
 
-                progress_chart(progress).figure.savefig(path)
+                figure = progress_chart(progress).get_figure(root=True)
+                assert figure is not None  # the Axes progress_chart drew is on a figure
+                figure.savefig(path)
         except (OSError, ValueError) as exc:
             print(f"ecs-snap-lab: the {kind} could not be written to {path}: {exc}", file=sys.stderr)
             return 2
@@ -162,6 +165,9 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument(
         "--admin", action="store_true", help="enable /admin/ (clock, faults, reset), behind a printed token"
+    )
+    serve.add_argument(
+        "--quiet", action="store_true", help="no access log (by default a Common Log Format line per request on stderr)"
     )
 
 
@@ -192,6 +198,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     for warning in caught:
         print(f"ecs-snap-lab: warning: {warning.message}", file=sys.stderr, flush=True)
+    log_to_stderr(access=not args.quiet)
     with endpoint:
         _how_to_reach(endpoint)
         try:
@@ -200,6 +207,24 @@ def _serve(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("stopped")
     return 0
+
+
+def log_to_stderr(access: bool, stream: TextIO | None = None) -> None:
+    """The command is the application, so it decides where the library's logs go: warnings and errors of the lab
+    and the endpoint to stderr, and with `access` the endpoint's access log (one Common Log Format line a request)."""
+    from .wire.accesslog import access_log
+
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("ecs-snap-lab: %(levelname)s %(name)s: %(message)s"))
+    package = logging.getLogger("ecs_snap_lab")
+    package.addHandler(handler)
+    package.setLevel(logging.WARNING)
+    if access:
+        lines = logging.StreamHandler(stream or sys.stderr)
+        lines.setFormatter(logging.Formatter("%(message)s"))
+        access_log.addHandler(lines)
+        access_log.setLevel(logging.INFO)
+        access_log.propagate = False  # its lines are not errors: not written twice, not prefixed
 
 
 def _how_to_reach(endpoint: Endpoint) -> None:

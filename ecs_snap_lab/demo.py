@@ -25,6 +25,7 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from .model.clock import to_iso
@@ -71,7 +72,7 @@ class _Demo:
         self.days = days
         self.start = lab.now_seconds
         self.end = self.start + days * DAY
-        self.agenda: list[tuple[int, int, Callable[[], None]]] = []
+        self.agenda: list[tuple[int, int, Callable[[], object]]] = []
         self.order = 0
         self.instances: list[str] = []  # made by RunInstances
         self.never_started = ""
@@ -88,7 +89,7 @@ class _Demo:
 
     # ------------------------------------------------------------------ plumbing
 
-    def at(self, when: int, task: Callable[[], None]) -> None:
+    def at(self, when: int, task: Callable[[], object]) -> None:
         """Do `task` at simulated time `when` (tasks at the same time run in the order they were added)."""
         self.order += 1
         heapq.heappush(self.agenda, (min(max(when, self.start), self.end), self.order, task))
@@ -357,7 +358,7 @@ class _Demo:
         for n, size in enumerate(LATE_DISKS_GIB, start=1):
             disk_id = self.lab.create_disk(size, "cloud_essd", zone_id=zone, name=f"late-arrival-{n}")
             self.late_disks.append(disk_id)
-            self.at(self.lab.now_seconds + 120, lambda d=disk_id: self.lab.attach_disk(d, instance_id))
+            self.at(self.lab.now_seconds + 120, partial(self.lab.attach_disk, disk_id, instance_id))
 
     def odd_disk(self, avoid: set[str]) -> str:
         """A manual disk for an odd state: not the hoarder, not already odd, not on an instance in `avoid`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -10,21 +11,23 @@ from os import PathLike
 from types import MappingProxyType
 
 from . import actions as _actions  # registers the handlers
-from . import persistence
+from . import display, persistence
 from .actions.base import ACTIONS, ApiFailure, Call
 from .faults import Faults
 from .knobs import Knobs
 from .model.clock import LAST_SECOND, parse_time, to_datetime, whole_seconds
 from .model.events import EventKind, EventLog
-from .model.resources import AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
+from .model.resources import AutoSnapshotPolicy, Disk, Image, Instance, Snapshot, SnapshotStatus
 from .model.world import PUBLIC_IMAGES, World
 from .request_log import MAX_LOGGED_ACTION, MAX_LOGGED_CHARS, RequestLog, RequestRecord, bounded_params
-from .response import Response, error_body
+from .response import ApiError, Response, error_body
 from .rules.catalog import lookup
 from .rules.params import to_wire
 
+log = logging.getLogger(__name__)
 DEFAULT_IMAGE = PUBLIC_IMAGES[0][0]
 DEFAULT_INSTANCE_TYPE = "ecs.g7.large"
+RECENT_REQUESTS = 5  # requests a lab's rich repr lists
 
 __all__ = [  # the request log's names stay importable from here
     "MAX_LOGGED_ACTION",
@@ -35,17 +38,6 @@ __all__ = [  # the request log's names stay importable from here
     "RequestRecord",
     "bounded_params",
 ]
-
-
-class ApiError(Exception):
-    """An API call failed; raised by the typed helpers (lab.call itself never raises)."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(f"{response.code} (HTTP {response.status}): {response.message}")
-        self.response = response
-        self.code = response.code
-        self.status = response.status
-        self.message = response.message
 
 
 class Lab:
@@ -266,6 +258,7 @@ class Lab:
                 body = error_body(request_id, code, message)
             except Exception:  # a bug of the lab: answer 500 like a server would, and keep the traceback
                 self.internal_errors.append(traceback.format_exc())
+                log.exception("the lab failed answering %.60r (RequestId %s)", name, request_id)
                 entry = lookup("InternalError", variant="after")
                 status, code, message = entry.http_status, entry.code, entry.message
                 failure = ("Backend.answers", "the lab itself failed; see lab.internal_errors")
@@ -274,12 +267,6 @@ class Lab:
         finally:
             events.end()  # after the log, so a chart told of the change sees this request too
         return Response(name, status, request_id, body, code, message, call.warnings, call.trace, failure)
-
-    def _ok(self, action: str, params: Mapping) -> Response:
-        response = self.call(action, params)
-        if not response.ok:
-            raise ApiError(response)
-        return response
 
     # ------------------------------------------------------------------ typed helpers
 
@@ -299,7 +286,7 @@ class Lab:
         params = self._instance_params(
             image_id, instance_type, zone_id, system_disk_size, system_disk_category, data_disks, name, charge_type
         )
-        return self._ok("RunInstances", params).data["InstanceIdSets"]["InstanceIdSet"][0]
+        return self.call("RunInstances", params).raise_for_status().data["InstanceIdSets"]["InstanceIdSet"][0]
 
     def create_instance(
         self,
@@ -317,7 +304,7 @@ class Lab:
         params = self._instance_params(
             image_id, instance_type, zone_id, system_disk_size, system_disk_category, data_disks, name, charge_type
         )
-        return self._ok("CreateInstance", params).data["InstanceId"]
+        return self.call("CreateInstance", params).raise_for_status().data["InstanceId"]
 
     def _instance_params(self, image_id, instance_type, zone_id, size, category, data_disks, name, charge_type) -> dict:
         params = {
@@ -359,39 +346,43 @@ class Lab:
             params["Encrypted"] = True
         if kms_key_id:
             params["KMSKeyId"] = kms_key_id
-        return self._ok("CreateDisk", params).data["DiskId"]
+        return self.call("CreateDisk", params).raise_for_status().data["DiskId"]
 
     def attach_disk(self, disk_id: str, instance_id: str) -> None:
         """AttachDisk: the disk is Attaching for a few seconds, then In_use."""
-        self._ok("AttachDisk", {"DiskId": disk_id, "InstanceId": instance_id})
+        self.call("AttachDisk", {"DiskId": disk_id, "InstanceId": instance_id}).raise_for_status()
 
     def detach_disk(self, disk_id: str, instance_id: str) -> None:
-        self._ok("DetachDisk", {"DiskId": disk_id, "InstanceId": instance_id})
+        self.call("DetachDisk", {"DiskId": disk_id, "InstanceId": instance_id}).raise_for_status()
 
     def delete_disk(self, disk_id: str) -> None:
-        self._ok("DeleteDisk", {"DiskId": disk_id})
+        self.call("DeleteDisk", {"DiskId": disk_id}).raise_for_status()
 
     def start_instance(self, instance_id: str) -> None:
-        self._ok("StartInstance", {"InstanceId": instance_id})
+        self.call("StartInstance", {"InstanceId": instance_id}).raise_for_status()
 
     def stop_instance(self, instance_id: str) -> None:
-        self._ok("StopInstance", {"InstanceId": instance_id})
+        self.call("StopInstance", {"InstanceId": instance_id}).raise_for_status()
 
     def replace_system_disk(self, instance_id: str, image_id: str = DEFAULT_IMAGE) -> str:
         """ReplaceSystemDisk (instance Stopped): a new system disk; returns its id."""
-        return self._ok("ReplaceSystemDisk", {"InstanceId": instance_id, "ImageId": image_id}).data["DiskId"]
+        return (
+            self.call("ReplaceSystemDisk", {"InstanceId": instance_id, "ImageId": image_id})
+            .raise_for_status()
+            .data["DiskId"]
+        )
 
     def create_image(self, snapshot_id: str, name: str | None = None) -> str:
         params = {"RegionId": self.region, "SnapshotId": snapshot_id}
         if name:
             params["ImageName"] = name
-        return self._ok("CreateImage", params).data["ImageId"]
+        return self.call("CreateImage", params).raise_for_status().data["ImageId"]
 
     def delete_snapshot(self, snapshot_id: str, force: bool = False) -> None:
         params: dict = {"SnapshotId": snapshot_id}
         if force:
             params["Force"] = True
-        self._ok("DeleteSnapshot", params)
+        self.call("DeleteSnapshot", params).raise_for_status()
 
     def create_snapshot(
         self,
@@ -425,7 +416,7 @@ class Lab:
         page = 1
         while True:
             params["PageNumber"] = page
-            data = self._ok("DescribeSnapshots", params).data
+            data = self.call("DescribeSnapshots", params).raise_for_status().data
             items += data["Snapshots"]["Snapshot"]
             if len(items) >= data["TotalCount"] or not data["Snapshots"]["Snapshot"]:
                 return items
@@ -447,11 +438,11 @@ class Lab:
         }
         if name:
             params["autoSnapshotPolicyName"] = name
-        return self._ok("CreateAutoSnapshotPolicy", params).data["AutoSnapshotPolicyId"]
+        return self.call("CreateAutoSnapshotPolicy", params).raise_for_status().data["AutoSnapshotPolicyId"]
 
     def apply_auto_snapshot_policy(self, policy_id: str, disk_ids: Iterable[str]) -> None:
         params = {"regionId": self.region, "autoSnapshotPolicyId": policy_id, "diskIds": _json_list(disk_ids)}
-        self._ok("ApplyAutoSnapshotPolicy", params)
+        self.call("ApplyAutoSnapshotPolicy", params).raise_for_status()
 
     def ready_disk(self, size_gib: int = 40, category: str = "cloud_essd") -> str:
         """A data disk you can snapshot now: runs an instance, attaches a new disk and lets the clock run
@@ -523,6 +514,31 @@ class Lab:
             f"<Lab {w.region} at {self.now:%Y-%m-%d %H:%M:%S}Z: {len(w.instances)} instances, "
             f"{len(w.disks)} disks, {len(w.snapshots)} snapshots>"
         )
+
+    def _repr_html_(self) -> str:
+        """The lab in a notebook: its facts, whether it failed inside, and its last requests with their status."""
+        w = self.world
+        by_status = ", ".join(f"{len(w.by_status[s])} {s.value}" for s in SnapshotStatus if w.by_status[s])
+        log = self.request_log.columns
+        refused = sum(not 200 <= status < 300 for status in log["status"])
+        facts = [
+            ("Time", f"{self.now:%Y-%m-%d %H:%M:%S}Z"),
+            ("Zones", ", ".join(w.zones)),
+            ("Instances", len(w.instances)),
+            ("Disks", len(w.disks)),
+            ("Snapshots", f"{len(w.snapshots)} ({by_status})" if by_status else 0),
+            ("Snapshot quota", f"{w.snapshot_quota} per disk"),
+            ("Automatic snapshot policies", len(w.policies)),
+            ("Requests", f"{len(self.request_log)} ({refused} refused)"),
+        ]
+        recent = [
+            (f"{to_datetime(at):%Y-%m-%d %H:%M:%S}Z", action, status, code, request_id)
+            for at, action, _, status, code, request_id in zip(
+                *(c[-RECENT_REQUESTS:] for c in log.values()), strict=True
+            )
+        ]
+        title = f"Lab {w.region}, seed {w.seed}"
+        return display.lab_html(title, facts, len(self.internal_errors), recent)
 
 
 _NO_SNAPSHOTS: Mapping[str, Snapshot] = MappingProxyType({})

@@ -88,7 +88,7 @@ def _is_record(cls: Any) -> bool:
     )
 
 
-def _field_names(cls: type) -> list[str]:
+def _field_names(cls: Any) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else list(cls._fields)
 
 
@@ -441,9 +441,9 @@ def _check_references(world: World) -> None:
             if disk_id not in world.disks or world.disks[disk_id].policy_id != policy.policy_id:
                 raise Corrupt(f"policies: {policy.policy_id} lists unknown disk {disk_id!r}")
     for disk in world.disks.values():
-        policy = world.policies.get(disk.policy_id or "")
-        if policy is not None and disk.disk_id not in policy.disk_ids:
-            raise Corrupt(f"disks: {disk.disk_id} names policy {policy.policy_id}, which does not list it")
+        named = world.policies.get(disk.policy_id or "")
+        if named is not None and disk.disk_id not in named.disk_ids:
+            raise Corrupt(f"disks: {disk.disk_id} names policy {named.policy_id}, which does not list it")
     for disk_id, key in world.inflight.items():
         if key not in world.pending:
             raise Corrupt(f"inflight: {disk_id} waits on unknown request")

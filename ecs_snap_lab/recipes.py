@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import display
 from .lab import Lab
 from .response import Response
 from .rules.catalog import ErrorEntry, error_catalog, lookup
@@ -16,7 +17,7 @@ from .rules.catalog import ErrorEntry, error_catalog, lookup
 SEED = 2026
 
 
-@dataclass
+@dataclass(repr=False)
 class Reproduction:
     """The lab, the request that was sent, its response, and the steps that set it up."""
 
@@ -34,6 +35,13 @@ class Reproduction:
         lines.append(f"  {len(self.steps) + 1}. {self.action} {self.params}")
         lines.append(self.response.explain())
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        steps = len(self.steps)
+        return f"<Reproduction {self.code}: {self.action} after {steps} setup step{'' if steps == 1 else 's'}>"
+
+    def _repr_html_(self) -> str:
+        return display.reproduction_html(self.entry, self.steps, self.action, self.params, self.response)
 
 
 class Scene:

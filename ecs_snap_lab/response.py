@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape
 
+from . import display
 from .rules.catalog import check as lookup_check
 
 HOST_ID = "ecs.aliyuncs.com"
+REPR_CHARS = 60  # of an action's name in a repr (a request can name anything)
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -37,23 +40,45 @@ class TraceStep:
         return line
 
 
-@dataclass(slots=True)
+class ApiError(Exception):
+    """An API call failed: raised by Response.raise_for_status() and the typed helpers (lab.call never raises).
+    Carries the response and, for an `except` clause, its code, status, message and request id."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(f"{response.code} (HTTP {response.status}): {response.message}")
+        self.response = response
+        self.code = response.code
+        self.status = response.status
+        self.message = response.message
+        self.request_id = response.request_id
+
+
+@dataclass(slots=True, repr=False)
 class Response:
-    """What the API answered. `data` is the JSON body as a dict; `trace` says which checks ran and why."""
+    """What the API answered. `data` is the JSON body as a dict; `trace` says which checks ran and why.
+
+    In a notebook a cell ending in a Response shows it whole (status in colour and words, body, trace table)."""
 
     action: str
     status: int
     request_id: str
-    data: dict
+    data: dict[str, Any]
     code: str | None = None
     message: str = ""
     warnings: list[str] = field(default_factory=list)
-    steps: list = field(default_factory=list, repr=False)
-    failure: tuple[str, str] | None = field(default=None, repr=False)  # (check id, detail)
+    steps: list = field(default_factory=list)
+    failure: tuple[str, str] | None = None  # (check id, detail)
 
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    def raise_for_status(self) -> Response:
+        """This response if the call succeeded; ApiError otherwise (as `requests` does), so a chain reads
+        `lab.call(...).raise_for_status().data`."""
+        if not 200 <= self.status < 300:
+            raise ApiError(self)
+        return self
 
     @property
     def trace(self) -> list[TraceStep]:
@@ -91,6 +116,16 @@ class Response:
             return f"HTTP {self.status} {self.to_json()}"
         return f"HTTP {self.status} {self.code}: {self.message}"
 
+    def __repr__(self) -> str:
+        """Short: the action, the status and the code, or the id a success made."""
+        if not self.ok:
+            return f"<Response {self.action[:REPR_CHARS]}: HTTP {self.status} {self.code}>"
+        made = next((f" {k}={v}" for k, v in self.data.items() if k in display.MADE_IDS and isinstance(v, str)), "")
+        return f"<Response {self.action[:REPR_CHARS]}: HTTP {self.status} OK{made}>"
+
+    def _repr_html_(self) -> str:
+        return display.response_html(self)
+
 
 def _step(check_id: str, passed: bool, detail: str) -> TraceStep:
     check = lookup_check(check_id)
@@ -110,7 +145,7 @@ def error_body(request_id: str, code: str, message: str) -> dict:
 def _element(tag: str, value: object) -> str:
     """Alibaba's XML convention: a dict is nested elements; a list repeats its parent's tag per item."""
     if isinstance(value, dict):
-        inner = []
+        inner: list[str] = []
         for key, item in value.items():
             if isinstance(item, list):
                 inner.extend(_element(key, x) for x in item)

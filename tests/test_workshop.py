@@ -99,6 +99,7 @@ def test_the_wheel_ships_the_notebooks_and_copies_them_outside_the_repository(tm
     shipped = {n.removeprefix("ecs_snap_lab/notebooks/") for n in zipfile.ZipFile(wheel).namelist()}
     assert set(NOTEBOOKS) <= shipped
     assert "ecs_snap_lab/instructor/answer_key.ipynb" in shipped
+    assert "ecs_snap_lab/py.typed" in shipped  # type checkers read the package's hints (PEP 561)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     outside = tmp_path / "elsewhere"

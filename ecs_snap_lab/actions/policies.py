@@ -26,7 +26,7 @@ def _int_list(call: Call, name: str, low: int, high: int) -> list[int]:
     except (ValueError, RecursionError):
         values = None
     wholes = [_whole(v) for v in values] if isinstance(values, list) else []
-    numbers = sorted(set(wholes)) if wholes and None not in wholes else []
+    numbers = sorted({w for w in wholes if w is not None}) if wholes and None not in wholes else []
     call.expect(
         bool(numbers) and all(low <= v <= high for v in numbers),
         "Policy.valid",

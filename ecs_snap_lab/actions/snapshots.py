@@ -288,8 +288,13 @@ def _predicates(
     if name is not None:
         preds.append(lambda s: s.name == name)
     for key, value in tags:
-        preds.append(lambda s, k=key, v=value: any(tk == k and (v is None or tv == v) for tk, tv in s.tags))
+        preds.append(_tagged(key, value))
     return preds
+
+
+def _tagged(key: str, value: str | None) -> Callable[[Snapshot], bool]:
+    """A snapshot filter: it carries the tag `key`, with `value` unless that is None."""
+    return lambda s: any(tk == key and (value is None or tv == value) for tk, tv in s.tags)
 
 
 def _newest(snap: Snapshot) -> int:

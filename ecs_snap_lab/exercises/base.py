@@ -7,6 +7,8 @@ answer's own values (never an object address), so a notebook prints the same thi
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import operator
 import weakref
@@ -15,11 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from string import Template
-from typing import Any
+from typing import Any, SupportsIndex
 
 from ..lab import Lab
 from ..response import Response
 from .record import CheckRecord, attempts, publish
+
+log = logging.getLogger(__name__)
 
 CALL_BUDGET = 5000  # lab.call + lab.advance a learner's function may make in one check before it is stopped
 SHOW_CHARS = 160  # longest quotation of an answer in a verdict
@@ -134,6 +138,7 @@ class Exercise:
                 text = runaway_text()
                 verdict = wrong(text[0].upper() + text[1:])
             except Exception as exc:  # a judge meeting an answer it did not foresee: still a verdict, not a traceback
+                log.info("the check of %s could not judge the answer", self.name, exc_info=True)
                 verdict = wrong(
                     f"Your answer could not be checked ({error_text(exc)}).",
                     f"Expected {self.answer_name}: see `{self.variable}.prompt` for its form.",
@@ -214,10 +219,9 @@ def whole_number(answer: object) -> int | None:
     one. Counts made with pandas come back as numpy integers, and are as right as a plain int."""
     if isinstance(answer, bool) or answer is None or isinstance(answer, str | bytes):
         return None
-    try:
-        return operator.index(answer)  # int, numpy integers, 0-d integer arrays
-    except TypeError:
-        pass
+    if isinstance(answer, SupportsIndex):
+        with contextlib.suppress(TypeError):  # a 0-d float array has __index__, and it raises
+            return operator.index(answer)  # int, numpy integers, 0-d integer arrays
     try:
         number = float(answer)  # type: ignore[arg-type]  # numpy and pandas floats, Decimal, Fraction
     except (TypeError, ValueError, OverflowError):

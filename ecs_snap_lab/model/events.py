@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import NamedTuple
+
+log = logging.getLogger(__name__)
 
 
 class EventKind(StrEnum):
@@ -59,7 +62,7 @@ class EventLog:
 
     A listener runs inside the call that changed the world, after the change is made. If it raised, the call
     would answer 500 for a change that stands, so its error is kept in `listener_errors` (the newest
-    `MAX_LISTENER_ERRORS`) and the remaining listeners still run.
+    `MAX_LISTENER_ERRORS`), logged with its traceback, and the remaining listeners still run.
 
     A chart cannot redraw on each of the thousands of events of `advance(days=30)`: it subscribes with
     `subscribe_settled` instead, and is told once when the operation that made them ends. The lab marks its
@@ -114,6 +117,7 @@ class EventLog:
     def _keep_error(self, event: Event, listener: Callable, exc: Exception) -> None:
         name = getattr(listener, "__qualname__", None) or repr(listener)
         self.listener_errors.append(ListenerError(event, name, f"{type(exc).__name__}: {exc}"))
+        log.error("the listener %s raised on %s", name, event, exc_info=exc)
         del self.listener_errors[: -self.MAX_LISTENER_ERRORS]
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:

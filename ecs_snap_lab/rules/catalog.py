@@ -12,7 +12,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class ErrorEntry:
     """One error the lab can answer with: the seed's words, and how the lab makes it happen."""
 
@@ -34,6 +34,17 @@ class ErrorEntry:
 
     def render(self, param: str = "") -> str:
         return self.message.replace("{param}", param) if param else self.message
+
+    def __repr__(self) -> str:
+        where = f"seed row {self.row}" if self.row is not None else "common"
+        return (
+            f"<ErrorEntry {self.code}: HTTP {self.http_status}, {where}{', ' + self.variant if self.variant else ''}>"
+        )
+
+    def _repr_html_(self) -> str:
+        from ..display import entry_html  # display imports this module's types for its hints
+
+        return entry_html(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +93,10 @@ def lookup(code: str, action: str = "", variant: str = "") -> ErrorEntry:
             if entry.code == code and entry.variant == variant:
                 return entry
     index = _index()
-    entry = index.get((code, action)) or index.get((code, ""))
-    if entry is None:
-        entry = next((e for e in entries() if e.code == code), None)
-    if entry is None:
+    found = index.get((code, action)) or index.get((code, "")) or next((e for e in entries() if e.code == code), None)
+    if found is None:
         raise KeyError(f"no error {code!r} in the catalogue")
-    return entry
+    return found
 
 
 def check(check_id: str) -> Check:

@@ -536,6 +536,6 @@ def check_create_snapshot(params: Mapping[str, str], ran: list | None = None, *,
     token = get("ClientToken") or None
     if token is not None:
         check_client_token(token, out)
-    if not out.violations:
+    if disk_id and not out.violations:
         out.request = SnapshotRequest(disk_id, name, description, retention, tags, token)
     return out

@@ -23,7 +23,10 @@ from .retention import retention_timeline
 from .style import GREY, LINE_COLOURS, LINE_STYLES, OKABE_ITO, count, date_axis, days, legend, new_axes, strings
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+
+    Handle = Artist | tuple[Artist, ...]  # what a legend takes: an artist, or a container such as a bar's
 
     from ..lab import Lab
 

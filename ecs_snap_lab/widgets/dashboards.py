@@ -360,7 +360,7 @@ class QuotaDashboard(_ChartDashboard):
         disks = self.lab.disks
         held = self.lab.snapshot_counts()
         limit = self.lab.snapshot_quota
-        ids = self.disk_ids
+        ids: Iterable[str] | None = self.disk_ids
         if ids is None:
             ids = [*disks, *(d for d in held if d not in disks)]
         counts = {d: held.get(d, 0) for d in ids}

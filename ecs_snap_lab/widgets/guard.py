@@ -1,16 +1,20 @@
 """Callback guard shared by every widget: a failure becomes a readable line in the widget, never a lost traceback.
 
 A callback fired by a button or a keystroke has no caller to raise to: in JupyterLab its traceback goes to the
-log console, where a learner never looks. Each widget owns one `ErrorArea` and runs its callbacks through it.
+log console, where a learner never looks. Each widget owns one `ErrorArea` and runs its callbacks through it;
+the traceback goes to the `ecs_snap_lab.widgets.guard` logger (WARNING), for whoever debugs.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
+
+log = logging.getLogger(__name__)
 
 
 class ErrorArea:
@@ -26,6 +30,7 @@ class ErrorArea:
         try:
             result = function(*args)
         except Exception as exc:
+            log.warning("a widget callback failed: %s", where, exc_info=True)  # the widget shows no traceback
             self.errors[where] = f"{type(exc).__name__}: {exc}"
             self._render()
             return None

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .server import Endpoint
+    from .server import Service
 
 ADMIN_PREFIX = "/admin/"
 TOKEN_HEADER = "X-Admin-Token"
@@ -62,7 +62,7 @@ class AdminRefusal(Exception):
 class Admin:
     """The admin path of one endpoint: its token, the state it resets to, and the operations."""
 
-    def __init__(self, endpoint: Endpoint, token: str | None = None) -> None:
+    def __init__(self, endpoint: Service, token: str | None = None) -> None:
         if token is not None and len(token) < MIN_TOKEN_LENGTH:
             raise ValueError(f"an admin token has at least {MIN_TOKEN_LENGTH} characters")
         self.endpoint = endpoint

@@ -190,7 +190,8 @@ def parse_timestamp(text: str) -> float:
     match = TIMESTAMP.fullmatch(text)
     if match is None:
         raise ValueError(text)
-    return datetime(*map(int, match.groups()), tzinfo=UTC).timestamp()
+    year, month, day, hour, minute, second = map(int, match.groups())
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC).timestamp()
 
 
 @dataclass(frozen=True)

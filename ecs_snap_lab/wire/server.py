@@ -39,8 +39,13 @@ Decisions:
   string or a JSON object body, JSON out) exists only with admin=True; otherwise /admin/... is an unknown path like
   any other. See admin.py for how it is authenticated and bounded.
 - Listening beyond the loopback interface warns (ExposedEndpointWarning): the endpoint speaks plain HTTP.
-- Errors of the endpoint itself (a bug) answer 500 InternalError and keep the traceback in `internal_errors` (the
-  newest MAX_INTERNAL_ERRORS).
+- Errors of the endpoint itself (a bug) answer 500 InternalError, keep the traceback in `internal_errors` (the
+  newest MAX_INTERNAL_ERRORS) and log it (logger `ecs_snap_lab.wire.server`, ERROR).
+- Two transports, one answer: `Service.respond` does everything after the HTTP parsing (header and length
+  checks, the body, then `handle`, the record and the access-log line). The threading server below (`Endpoint`)
+  calls it, and so does the WSGI application (wsgi.py), which says which protections then fall to the host.
+- The access log: one Common Log Format line per request on the logger `ecs_snap_lab.wire.access` (accesslog.py);
+  `ecs-snap-lab serve` writes it to stderr unless --quiet.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ import contextlib
 import http.client
 import ipaddress
 import json
+import logging
 import random
 import re
 import secrets
@@ -66,6 +72,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 from ..response import Response, error_body
+from .accesslog import access_log, common_log_line
 from .admin import ADMIN_PREFIX, Admin
 from .auth import AuthFailure, Verifier, error_entry
 from .signature import VERSION
@@ -73,6 +80,7 @@ from .signature import VERSION
 if TYPE_CHECKING:
     from ..lab import Lab
 
+log = logging.getLogger(__name__)
 MAX_FIELDS = 1000
 MAX_INTERNAL_ERRORS = 100
 XML = "text/xml;charset=utf-8"
@@ -125,6 +133,7 @@ class Reply:
     action: str = ""
     code: str | None = None
     scheme: str = ""
+    user: str = ""  # the AccessKeyId whose signature was verified
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,15 +235,15 @@ def _wanted(fields: Mapping[str, str]) -> str:
     return JSON if "json" in accept and "xml" not in accept else XML
 
 
-class Endpoint:
-    """A running local endpoint on a Lab. Made by serve(); stop() (or leaving the `with`) stops it."""
+class Service:
+    """The endpoint's answering half, with no socket: keys, signature checks, the lab's lock, records and the admin
+    path. `respond` takes one request off any transport (the socket server below, or a WSGI server through
+    ecs_snap_lab.wire.wsgi) and applies every check that transport leaves to it."""
 
     def __init__(
         self,
         lab: Lab,
         *,
-        host: str = "127.0.0.1",
-        port: int = 0,
         access_keys: Mapping[str, str] | None = None,
         admin: bool = False,
         admin_token: str | None = None,
@@ -245,6 +254,7 @@ class Endpoint:
         self.lab = lab
         self.limits = limits
         self.on_request = on_request
+        self.wall_clock = wall_clock
         if access_keys is None:
             access_keys = dict([new_access_key()])
         if not access_keys:
@@ -261,43 +271,6 @@ class Endpoint:
         self.internal_errors: list[str] = []
         self._ids = random.Random(f"ecs_snap_lab endpoint {lab.seed}")
         self.admin: Admin | None = Admin(self, admin_token) if admin else None
-        self._server = _Server((host, port), _Handler, bind_and_activate=False)
-        self._server.endpoint = self  # type: ignore[attr-defined]
-        try:
-            self._server.server_bind()
-            self._server.server_activate()
-        except OSError:
-            self._server.server_close()
-            raise
-        self.host, self.port = self._server.server_address[:2]
-        if not is_loopback(self.host):
-            warnings.warn(
-                f"the endpoint listens on {self.host}:{self.port}, beyond this machine: anyone who can reach it can "
-                "call it over plain HTTP. A room-facing endpoint needs its own --access-key pairs (never printed to "
-                "the room), the admin token kept to the instructor, and a firewall (see the README).",
-                ExposedEndpointWarning,
-                stacklevel=3,
-            )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name=f"ecs-snap-lab {self.port}"
-        )
-        self._thread.daemon = True
-        self._stopped = False
-
-    # ------------------------------------------------------------------ facts
-
-    @property
-    def endpoint(self) -> str:
-        """host:port, what the SDKs take as their endpoint."""
-        return f"{self.host}:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}/"
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive() and not self._stopped
 
     @property
     def admin_token(self) -> str | None:
@@ -308,71 +281,52 @@ class Endpoint:
     def max_body(self) -> int:
         return self.limits.max_body
 
-    @property
-    def open_connections(self) -> int:
-        return self._server.active
-
     def server_times(self) -> list[float]:
         """Seconds the server spent on each request it answered (reading the body to writing the answer)."""
         return [record.seconds for record in list(self.records)]
 
-    def snippet(self, sdk: str = "old") -> str:
-        """Paste-ready Python that lists this endpoint's snapshots with its first key: sdk="old"
-        (aliyun-python-sdk-ecs) or "new" (alibabacloud_ecs20140526), written by `exports` like every other export."""
-        from .exports import core_sdk_snippet, tea_sdk_snippet
-
-        key_id, secret = next(iter(self.access_keys.items()))
-        make = {"old": core_sdk_snippet, "new": tea_sdk_snippet}.get(sdk)
-        if make is None:
-            raise ValueError('sdk is "old" or "new"')
-        return make(
-            "DescribeSnapshots",
-            {"RegionId": self.lab.region},
-            key_id,
-            secret,
-            endpoint=self.endpoint,
-            region_id=self.lab.region,
-        )
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return f"<Endpoint {self.url} {state}: {len(self.access_keys)} key(s), admin {'on' if self.admin else 'off'}>"
-
-    # ------------------------------------------------------------------ life
-
-    def start(self) -> Endpoint:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close every open connection; safe to call twice."""
-        if self._stopped:
-            return
-        self._stopped = True
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
-        self._server.close_all()
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> Endpoint:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def keep_error(self, text: str) -> None:
-        self.internal_errors.append(text)
+    def keep_error(self, where: str) -> None:
+        """Inside an `except`: keep the traceback (the newest MAX_INTERNAL_ERRORS) and log it."""
+        self.internal_errors.append(traceback.format_exc())
         del self.internal_errors[:-MAX_INTERNAL_ERRORS]
+        log.exception("the endpoint failed %s", where)
 
     # ------------------------------------------------------------------ answering
+
+    def respond(
+        self,
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        read: Callable[[int], bytes],
+        client: str = "-",
+        request_line: str = "",
+    ) -> tuple[Reply, bool] | None:
+        """One request from a transport: the strict header and Content-Length checks, the body read (at most
+        max_body bytes, with `read`), then handle(); recorded and logged. Returns the reply and whether the
+        connection must close, or None when the client went away mid-body."""
+        start = time.perf_counter()
+        close = method not in ("GET", "POST")  # refused anyway; a body it sent without a length must not follow
+        try:
+            fields = single_headers(headers)
+            length = content_length(method, fields, self.max_body)
+        except _BadRequest as exc:
+            reply = self._refusal(exc.code, exc.param, _wanted({k.lower(): v for k, v in headers}))
+            close = True
+        else:
+            body = read(length) if length else b""
+            if len(body) < length:
+                return None
+            reply = self.handle(method, target, headers, body)
+        self._record(method, reply, time.perf_counter() - start, client, request_line)
+        return reply, close
 
     def handle(self, method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes = b"") -> Reply:
         """Answer one request (no socket involved): what the HTTP handler calls, and what tests can call."""
         try:
             return self._handle(method.upper(), target, list(headers), body)
         except Exception:  # a bug of the endpoint: answer as a server would, keep the traceback
-            self.keep_error(traceback.format_exc())
+            self.keep_error(f"answering {method[:16]!r} {target[:200]!r}")
             return self._refusal("InternalError", "", XML, variant="after")
 
     def _handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> Reply:
@@ -434,27 +388,36 @@ class Endpoint:
             scheme = "v3" if "authorization" in fields else "v1"
             named = fields.get("x-acs-action", "") if scheme == "v3" else params.get("Action", "")
             return self._refusal(exc.code, exc.param, wanted, named[:100], scheme)
+        user = verified.access_key_id
         if not action:
-            return self._refusal("MissingParameter", "Action", wanted, scheme=verified.scheme)
+            return self._refusal("MissingParameter", "Action", wanted, scheme=verified.scheme, user=user)
         if version is None:
-            return self._refusal("MissingParameter", "Version", wanted, action, verified.scheme)
+            return self._refusal("MissingParameter", "Version", wanted, action, verified.scheme, user=user)
         if version != VERSION:
-            return self._refusal("InvalidVersion", "", wanted, action, verified.scheme)
+            return self._refusal("InvalidVersion", "", wanted, action, verified.scheme, user=user)
         own = {name: value for name, value in params.items() if name not in COMMON_PARAMETERS}
         try:
             with self.lock:
                 response = self.lab.call(action, own)
-            return self._render(response, wanted, verified.scheme)
+            return self._render(response, wanted, verified.scheme, user)
         except Exception:  # the lab never raises; something else did: answer in the format asked for
-            self.keep_error(traceback.format_exc())
-            return self._refusal("InternalError", "", wanted, action, verified.scheme, variant="after")
+            self.keep_error(f"handing {action[:100]!r} to the lab")
+            return self._refusal("InternalError", "", wanted, action, verified.scheme, variant="after", user=user)
 
-    def _render(self, response: Response, content_type: str, scheme: str = "") -> Reply:
+    def _render(self, response: Response, content_type: str, scheme: str = "", user: str = "") -> Reply:
         text = response.to_json() if content_type == JSON else response.to_xml()
-        return Reply(response.status, content_type, text.encode("utf-8"), response.action, response.code, scheme)
+        body = text.encode("utf-8")
+        return Reply(response.status, content_type, body, response.action, response.code, scheme, user)
 
     def _refusal(
-        self, code: str, param: str, content_type: str, action: str = "", scheme: str = "", variant: str = ""
+        self,
+        code: str,
+        param: str,
+        content_type: str,
+        action: str = "",
+        scheme: str = "",
+        variant: str = "",
+        user: str = "",
     ) -> Reply:
         """An API error answered by the endpoint itself, in the API's shape."""
         if variant:
@@ -466,20 +429,140 @@ class Endpoint:
         message = entry.render(param)
         request_id = self._request_id()
         response = Response(action, entry.http_status, request_id, error_body(request_id, code, message), code, message)
-        return self._render(response, content_type, scheme)
+        return self._render(response, content_type, scheme, user)
 
     def _request_id(self) -> str:
         h = self._ids.randbytes(16).hex().upper()  # one C call: atomic for the handler threads
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) % 4]}{h[17:20]}-{h[20:]}"
 
-    def _record(self, method: str, reply: Reply, seconds: float) -> None:
+    def _record(self, method: str, reply: Reply, seconds: float, client: str = "-", request_line: str = "") -> None:
+        """Keep the request in `records`, tell `on_request`, and write its access-log line (accesslog.py)."""
         record = WireRecord(method, reply.action, reply.scheme, reply.status, reply.code, seconds)
         self.records.append(record)
         if self.on_request is not None:
             try:
                 self.on_request(record)
             except Exception:
-                self.keep_error(traceback.format_exc())
+                self.keep_error("in on_request")
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(
+                common_log_line(client, reply.user, self.wall_clock(), request_line, reply.status, len(reply.body))
+            )
+
+
+class Endpoint(Service):
+    """A running local endpoint on a Lab: a Service behind a threading HTTP server. Made by serve(); stop() (or
+    leaving the `with`) stops it."""
+
+    def __init__(
+        self,
+        lab: Lab,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        access_keys: Mapping[str, str] | None = None,
+        admin: bool = False,
+        admin_token: str | None = None,
+        limits: Limits = Limits(),
+        wall_clock: Callable[[], float] = time.time,
+        on_request: Callable[[WireRecord], None] | None = None,
+    ) -> None:
+        super().__init__(
+            lab,
+            access_keys=access_keys,
+            admin=admin,
+            admin_token=admin_token,
+            limits=limits,
+            wall_clock=wall_clock,
+            on_request=on_request,
+        )
+        self._server = _Server((host, port), _Handler, bind_and_activate=False)
+        self._server.endpoint = self
+        try:
+            self._server.server_bind()
+            self._server.server_activate()
+        except OSError:
+            self._server.server_close()
+            raise
+        bound_host, bound_port = self._server.server_address[:2]
+        self.host, self.port = str(bound_host), int(bound_port)  # an AF_INET address: (str, int)
+        if not is_loopback(self.host):
+            warnings.warn(
+                f"the endpoint listens on {self.host}:{self.port}, beyond this machine: anyone who can reach it can "
+                "call it over plain HTTP. A room-facing endpoint needs its own --access-key pairs (never printed to "
+                "the room), the admin token kept to the instructor, and a firewall (see the README).",
+                ExposedEndpointWarning,
+                stacklevel=3,
+            )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name=f"ecs-snap-lab {self.port}"
+        )
+        self._thread.daemon = True
+        self._stopped = False
+
+    # ------------------------------------------------------------------ facts
+
+    @property
+    def endpoint(self) -> str:
+        """host:port, what the SDKs take as their endpoint."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and not self._stopped
+
+    @property
+    def open_connections(self) -> int:
+        return self._server.active
+
+    def snippet(self, sdk: str = "old") -> str:
+        """Paste-ready Python that lists this endpoint's snapshots with its first key: sdk="old"
+        (aliyun-python-sdk-ecs) or "new" (alibabacloud_ecs20140526), written by `exports` like every other export."""
+        from .exports import core_sdk_snippet, tea_sdk_snippet
+
+        key_id, secret = next(iter(self.access_keys.items()))
+        make = {"old": core_sdk_snippet, "new": tea_sdk_snippet}.get(sdk)
+        if make is None:
+            raise ValueError('sdk is "old" or "new"')
+        return make(
+            "DescribeSnapshots",
+            {"RegionId": self.lab.region},
+            key_id,
+            secret,
+            endpoint=self.endpoint,
+            region_id=self.lab.region,
+        )
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<Endpoint {self.url} {state}: {len(self.access_keys)} key(s), admin {'on' if self.admin else 'off'}>"
+
+    # ------------------------------------------------------------------ life
+
+    def start(self) -> Endpoint:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every open connection; safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+        self._server.close_all()
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> Endpoint:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 class _Server(ThreadingHTTPServer):
@@ -507,7 +590,7 @@ class _Server(ThreadingHTTPServer):
         if admitted:
             super().process_request(request, client_address)
         else:
-            self._turn_away(request)
+            self._turn_away(request, str(client_address[0]))
 
     def shutdown_request(self, request: Any) -> None:
         try:
@@ -518,7 +601,7 @@ class _Server(ThreadingHTTPServer):
                     self._open.discard(request)
                     self.active -= 1
 
-    def _turn_away(self, request: socket.socket) -> None:
+    def _turn_away(self, request: socket.socket, client: str) -> None:
         endpoint = self.endpoint
         reply = endpoint._refusal("ServiceUnavailable", "", XML)
         head = (
@@ -533,7 +616,7 @@ class _Server(ThreadingHTTPServer):
             pass  # the client is gone already
         finally:
             request.close()
-        endpoint._record("", reply, 0.0)
+        endpoint._record("", reply, 0.0, client)
 
     def close_all(self) -> None:
         with self._open_lock:
@@ -547,7 +630,7 @@ class _Server(ThreadingHTTPServer):
         import sys
 
         if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            self.endpoint.keep_error(traceback.format_exc())
+            self.endpoint.keep_error(f"serving the connection from {client_address}")
 
 
 class _HeadBudget:
@@ -577,13 +660,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
-        self.timeout = self.server.endpoint.limits.idle_seconds
+        self.timeout = self.server.endpoint.limits.idle_seconds  # type: ignore[misc]  # per connection, read by setup
         super().setup()
         # answers go out at once: without this, Nagle's algorithm and the client's delayed ACK add ~40 ms
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the endpoint keeps its own records (Endpoint.records)."""
+        """Quiet: the endpoint keeps its own records (Endpoint.records) and writes its own access log."""
 
     def handle_one_request(self) -> None:
         """http.server's, with the endpoint's bounds on the request line and the headers, and every method
@@ -621,7 +704,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             reply = endpoint._refusal("InvalidParameter", "the HTTP request line", XML)
         self._send(reply, close=True)
-        endpoint._record(self.command or "", reply, 0.0)
+        endpoint._record(self.command or "", reply, 0.0, self.client_address[0], self.requestline)
 
     def _send(self, reply: Reply, close: bool) -> None:
         if self.request_version == "HTTP/0.9":  # or a request line too broken to tell: answer with a status line
@@ -637,24 +720,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(reply.body)
 
     def _serve(self) -> None:
-        start = time.perf_counter()
-        endpoint = self.server.endpoint
-        method = self.command
-        close = method not in ("GET", "POST")  # refused anyway; a body it sent without a length must not follow
-        try:
-            fields = single_headers(self.headers.items())
-            length = content_length(method, fields, endpoint.max_body)
-        except _BadRequest as exc:
-            reply = endpoint._refusal(exc.code, exc.param, _wanted({k.lower(): v for k, v in self.headers.items()}))
-            close = True
-        else:
-            body = self.rfile.read(length) if length else b""
-            if len(body) < length:  # the client went away mid-body
-                self.close_connection = True
-                return
-            reply = endpoint.handle(method, self.path, self.headers.items(), body)
-        endpoint._record(method, reply, time.perf_counter() - start)  # before the client can read the answer
-        self._send(reply, close)
+        answered = self.server.endpoint.respond(
+            self.command, self.path, self.headers.items(), self.rfile.read, self.client_address[0], self.requestline
+        )
+        if answered is None:  # the client went away mid-body
+            self.close_connection = True
+            return
+        self._send(*answered)
 
 
 def serve(

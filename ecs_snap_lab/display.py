@@ -1,0 +1,244 @@
+"""HTML for notebooks: the rich reprs (`_repr_html_`) of Response, Lab, Reproduction and ErrorEntry, and the pieces
+the ResponseView widget shows, written once here. Stdlib only, so `import ecs_snap_lab` stays light.
+
+Decisions:
+- Every piece of text goes through html.escape: names, tags and messages can be anything a request carried.
+- Colour is never the only signal: a status reads in words ("success", "client error", "server error") with a
+  mark (✓, !, ✗) as well as its colour (green 2xx, amber 4xx, red 5xx); its CSS class (`esl-status-2xx`, ...)
+  lets a notebook theme restyle it. A failed trace step reads "FAIL" in words.
+- Styles are inline and few: a notebook opened untrusted, or read on a site that strips styles, still shows the
+  words. Long parts (a body, a trace) fold into <details> whose summary says what they hold.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .response import Response, TraceStep
+    from .rules.catalog import ErrorEntry
+
+MADE_IDS = ("SnapshotId", "DiskId", "InstanceId", "ImageId", "AutoSnapshotPolicyId")  # ids an answer can carry
+COLOURS = {"2xx": "#1a7f37", "3xx": "#0969da", "4xx": "#9a6700", "5xx": "#cf222e"}
+WORDS = {"2xx": ("✓", "success"), "3xx": ("→", "redirect"), "4xx": ("!", "client error"), "5xx": ("✗", "server error")}
+TRACE_COLUMNS = ("#", "Rule", "Result", "Fails with", "Basis", "Source", "Detail")
+REQUEST_COLUMNS = ("Time", "Action", "Status", "Code", "RequestId")
+WIDE_COLUMNS = {"Rule": "16em", "Source": "16em"}  # the sentences: narrow columns would stack them a word a line
+FAILED_ROW = "#ffebe9"
+OPEN_BODY_LINES = 30  # a body longer than this starts folded
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def status_class(status: int) -> str:
+    """ "2xx", "3xx", "4xx" or "5xx" (anything else counts as a server error)."""
+    family = status // 100
+    return f"{family}xx" if family in (2, 3, 4) else "5xx"
+
+
+def status_words(status: int) -> str:
+    """The status as a reader hears it: "✓ HTTP 200 — success"."""
+    mark, words = WORDS[status_class(status)]
+    return f"{mark} HTTP {status} — {words}"
+
+
+def status_box(status: int, label: str, lines: Iterable[str] = ()) -> str:
+    """A coloured block: `label` in bold (plain text), then `lines` (HTML already escaped) one per line."""
+    family = status_class(status)
+    colour = COLOURS[family]
+    inner = "<br>".join([f"<b>{esc(label)}</b>", *lines])
+    return (
+        f'<div class="esl-status esl-status-{family}" role="status" aria-label="{esc(label)}" '
+        f'style="color:{colour};border-left:4px solid {colour};padding-left:6px">{inner}</div>'
+    )
+
+
+def response_status(response: Response) -> str:
+    """The status block of a response: status in words, action or code, message, the ids it made, RequestId."""
+    label = f"{status_words(response.status)} · {response.action if response.ok else response.code}"
+    lines = []
+    if not response.ok and response.message:
+        lines.append(esc(response.message))
+    for key, value in response.data.items():  # what a success made, where the eye looks first
+        if key in MADE_IDS and isinstance(value, str):
+            lines.append(f"{esc(key)} <code>{esc(value)}</code>")
+    lines.append(f"<small>RequestId: <code>{esc(response.request_id)}</code></small>")
+    return status_box(response.status, label, lines)
+
+
+def pretty_json(response: Response) -> str:
+    try:
+        return json.dumps(response.data, indent=2, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return response.to_json()
+
+
+def pretty_xml(text: str) -> str:
+    """One element per line, the API's own declaration kept as it was sent."""
+    from xml.etree import ElementTree  # only the widget's XML view needs it
+
+    declaration, sep, body = text.partition("?>")
+    if not sep:
+        declaration, body = "", text
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:  # the raw text is always a faithful fallback
+        return text
+    ElementTree.indent(root, space="  ")
+    head = f"{declaration}?>\n" if declaration else ""
+    return head + ElementTree.tostring(root, encoding="unicode")
+
+
+def body_block(text: str, fmt: str = "JSON") -> str:
+    label = f"{fmt} body"
+    return f'<pre class="esl-body esl-body-{fmt.lower()}" aria-label="{label}" style="margin:0">{esc(text)}</pre>'
+
+
+def warnings_block(warnings: Sequence[str]) -> str:
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
+    return f'<div class="esl-warnings"><b>Warnings</b><ul>{items}</ul></div>'
+
+
+def trace_rows(trace: Iterable[TraceStep]) -> list[tuple[str, ...]]:
+    """One tuple of cell texts per step, in the order the checks ran (the columns of TRACE_COLUMNS)."""
+    return [
+        (step.number, step.rule, "pass" if step.passed else "FAIL", step.code, step.basis, step.source, step.detail)
+        for step in trace
+    ]
+
+
+def trace_table(rows: Sequence[tuple[str, ...]]) -> str:
+    """The trace as a table, a failed step in words ("FAIL", bold) and shaded."""
+    if not rows:
+        return "<div class='esl-trace'><i>No checks recorded for this call.</i></div>"
+    head = "".join(
+        f'<th scope="col" style="text-align:left;min-width:{WIDE_COLUMNS.get(c, "auto")}">{esc(c)}</th>'
+        for c in TRACE_COLUMNS
+    )
+    body = []
+    for row in rows:
+        failed = row[2] == "FAIL"
+        cls = "esl-step-fail" if failed else "esl-step-pass"
+        style = f' style="background:{FAILED_ROW}"' if failed else ""
+        cells = "".join(
+            f"<td><b>{esc(cell)}</b></td>" if failed and i == 2 else f"<td>{esc(cell)}</td>"
+            for i, cell in enumerate(row)
+        )
+        body.append(f'<tr class="{cls}"{style}>{cells}</tr>')
+    return (
+        '<table class="esl-trace" style="border-collapse:collapse">'
+        f"<caption style='text-align:left'><b>Trace: the checks that ran, in order</b></caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def trace_summary(rows: Sequence[tuple[str, ...]]) -> str:
+    """The trace in one line: how many checks passed, and the one that failed."""
+    passed = sum(row[2] == "pass" for row in rows)
+    text = f"Trace: {passed} check{'' if passed == 1 else 's'} passed"
+    failed = [row for row in rows if row[2] == "FAIL"]
+    if failed:
+        number, rule = failed[0][0], failed[0][1]
+        text += f", then FAIL at {'step ' + number if number else 'a check'}: {rule}"
+    return text
+
+
+def details(summary: str, inner: str, open_: bool) -> str:
+    return f"<details{' open' if open_ else ''}><summary>{esc(summary)}</summary>{inner}</details>"
+
+
+def response_html(response: Response) -> str:
+    """A Response whole: status, warnings, body (JSON) and trace; the trace is unfolded when the call failed."""
+    body = pretty_json(response)
+    rows = trace_rows(response.trace)
+    parts = [
+        response_status(response),
+        warnings_block(response.warnings),
+        details("Body (JSON)", body_block(body), body.count("\n") < OPEN_BODY_LINES),
+        details(trace_summary(rows), trace_table(rows), not response.ok),
+    ]
+    return f'<div class="esl-response">{"".join(parts)}</div>'
+
+
+def fact_table(rows: Iterable[tuple[str, object]], caption: str = "") -> str:
+    """A two-column table of named facts (name in a header cell, value as text)."""
+    cells = "".join(
+        f'<tr><th scope="row" style="text-align:left;vertical-align:top">{esc(name)}</th>'
+        f'<td style="text-align:left">{esc(value)}</td></tr>'
+        for name, value in rows
+    )
+    head = f"<caption style='text-align:left'><b>{esc(caption)}</b></caption>" if caption else ""
+    return f'<table class="esl-facts" style="border-collapse:collapse">{head}<tbody>{cells}</tbody></table>'
+
+
+def entry_html(entry: ErrorEntry) -> str:
+    """A catalogue entry: its status (colour and words) and code, then what it says and how the lab makes it."""
+    origin = f"the seed's error table, row {entry.row}" if entry.row is not None else "a common code the lab uses"
+    facts = [
+        ("Message", entry.message),
+        ("Description", entry.description),
+        ("The seed says", entry.sentence),
+        ("How the lab makes it", entry.trigger),
+        ("Basis", entry.basis),
+        ("From", origin),
+    ]
+    if entry.actions:
+        facts.append(("Actions", ", ".join(entry.actions)))
+    if entry.variant:
+        facts.append(("Variant", entry.variant))
+    box = status_box(entry.http_status, f"{status_words(entry.http_status)} · {entry.code}")
+    return f'<div class="esl-entry">{box}{fact_table(facts)}</div>'
+
+
+def request_table(rows: Sequence[tuple[str, str, int, str | None, str]], caption: str) -> str:
+    """Requests as a table (time, action, status in colour and words, code, RequestId)."""
+    lines = []
+    for at, action, status, code, request_id in rows:
+        colour = COLOURS[status_class(status)]
+        lines.append(
+            f"<tr><td>{esc(at)}</td><td>{esc(action)}</td>"
+            f'<td class="esl-status-{status_class(status)}" style="color:{colour}">{esc(status_words(status))}</td>'
+            f"<td>{esc(code or '')}</td><td><code>{esc(request_id)}</code></td></tr>"
+        )
+    head = "".join(f'<th scope="col" style="text-align:left">{c}</th>' for c in REQUEST_COLUMNS)
+    return (
+        f'<table class="esl-requests" style="border-collapse:collapse"><caption style="text-align:left">'
+        f"<b>{esc(caption)}</b></caption><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+    )
+
+
+def lab_html(
+    title: str,
+    facts: Sequence[tuple[str, object]],
+    internal_errors: int,
+    recent: Sequence[tuple[str, str, int, str | None, str]],
+) -> str:
+    """A lab: its facts, whether it has failed inside (colour and words), and its last requests."""
+    if internal_errors:
+        plural = "s" if internal_errors > 1 else ""
+        health = status_box(500, f"✗ {internal_errors} internal error{plural}: see lab.internal_errors")
+    else:
+        health = status_box(200, "✓ no internal errors")
+    parts = [f"<b>{esc(title)}</b>", fact_table(facts), health]
+    if recent:
+        parts.append(request_table(recent, f"The last {len(recent)} requests"))
+    return f'<div class="esl-lab">{"".join(parts)}</div>'
+
+
+def reproduction_html(entry: ErrorEntry, steps: Sequence[str], request: str, params: dict, response: Response) -> str:
+    """How a code was reproduced: the entry's status and message, the numbered steps, the request and its answer."""
+    box = status_box(entry.http_status, f"{status_words(entry.http_status)} · {entry.code}", [esc(entry.message)])
+    items = "".join(f"<li>{esc(step)}</li>" for step in steps)
+    shown = ", ".join(f"{name}={value}" for name, value in params.items())
+    items += f"<li><code>{esc(request)}</code> {esc(shown)}</li>"
+    return (
+        f'<div class="esl-reproduction">{box}<b>How it was made:</b><ol>{items}</ol>'
+        f"<b>The answer:</b>{response_html(response)}</div>"
+    )
