@@ -6,35 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
+from seed_tables import seed_errors
 
 from ecs_snap_lab import error_catalog, reproduce
 from ecs_snap_lab.actions import ACTIONS
 from ecs_snap_lab.recipes import reproducible_codes
 from ecs_snap_lab.rules.catalog import checks, lookup
 
-SEED = Path(__file__).resolve().parent / "data" / "seed_error_codes.md"  # the seed's table, verbatim
 
-
-def seed_rows() -> list[tuple[int, str, str, str]]:
-    """(HTTP status, code, message, description) for each row of the seed's error table, unescaped."""
-    text = SEED.read_text(encoding="utf-8")
-    table = text[text.index("## Error codes") :]
-    rows = []
-    for line in table.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 4 and cells[0].isdigit():
-            rows.append(tuple(re.sub(r"\\(.)", r"\1", c) for c in cells))
-    return [(int(s), c, m, d) for s, c, m, d in rows]
-
-
-@pytest.fixture(scope="module")
-def rows() -> list[tuple[int, str, str, str]]:
-    if not SEED.exists():
-        pytest.fail(f"the seed is not at {SEED}")
-    return seed_rows()
-
-
-def test_the_catalogue_holds_every_seed_row_in_order_word_for_word(rows) -> None:
+def test_the_catalogue_holds_every_seed_row_in_order_word_for_word() -> None:
+    """Against the seed's table as copied into tests/data/seed_errors.toml: status, code, message, description."""
+    rows = [(r.http_status, r.code, r.message, r.description) for r in seed_errors()]
     seeded = [e for e in error_catalog() if e.row is not None]
     assert len(rows) == 30
     assert [(e.http_status, e.code, e.message, e.description) for e in seeded] == rows

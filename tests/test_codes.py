@@ -12,53 +12,16 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from seed_tables import seed_errors
 
 from ecs_snap_lab import ErrorEntry, Lab, Response, error_catalog
 
 SEED_ROWS = [entry for entry in error_catalog() if entry.row is not None]
 
-# The "Error codes" table of seed/CreateSnapshot.md, word for word (HTTP status, code, message), in its order:
-# the answers are checked against the seed itself, not only against the catalogue built from it.
-SEED_TABLE: list[tuple[int, str, str]] = [
-    (404, "InvalidDiskId.NotFound", "The specified DiskId does not exist."),
-    (400, "InvalidSnapshotName.Malformed", "The specified SnapshotName is wrongly formed."),
-    (404, "InvalidDescription.Malformed", "The specified description is wrongly formed."),
-    (400, "IncorrectInstanceStatus", "The current status of the resource does not support this operation."),
-    (403, "IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process."),
-    (403, "InstanceLockedForSecurity", "The disk attached instance is locked due to security."),
-    (403, "IncorrectDiskStatus.NeverAttached", "The specified disk has never been attached to any instance."),
-    (403, "QuotaExceed.Snapshot", "The snapshot quota exceeds."),
-    (403, "IncorrectDiskStatus.NeverUsed", "The specified disk has never been used after creating."),
-    (403, "CreateSnapshot.Failed", "The process of creating snapshot is failed."),
-    (403, "DiskInArrears", "The specified operation is denied as your disk has expired."),
-    (500, "InternalError", "The request processing has failed due to some unknown error."),
-    (403, "DiskId.ValueNotSupported", "The specified parameter diskid is not supported."),
-    (
-        400,
-        "DiskCategory.OperationNotSupported",
-        "The operation is not supported to the specified disk due to its disk category",
-    ),
-    (403, "IncorrectDiskStatus", "The current disk status does not support this operation."),
-    (403, "InvalidAccountStatus.NotEnoughBalance", "Your account does not have enough balance."),
-    (403, "InvalidAccountStatus.SnapshotServiceUnavailable", "Snapshot service has not been opened yet."),
-    (404, "InvalidInstanceId.NotFound", "The specified InstanceId does not exist."),
-    (403, "IncorrectVolumeStatus", "The current volume status does not support this operation."),
-    (404, "InvalidVolumeId.NotFound", "The specified volume does not exist."),
-    (403, "IdempotentParameterMismatch", "The specified clientToken is used."),
-    (403, "IncorrectDiskStatus.Invalid", "The specified device status invalid, restart instance and try again."),
-    (403, "IncorrectDiskType.NotSupport", "The specified device type is not supported."),
-    (
-        403,
-        "IncorrectDiskStatus.Transferring",
-        "The specified device is transferring, you can retry after the process is finished.",
-    ),
-    (403, "InvalidParameter.KMSKeyId.KMSUnauthorized", "ECS service have no right to access your KMS."),
-    (500, "InternalError", "The request processing has failed due to some unknown error, exception or failure."),
-    (400, "Duplicate.TagKey", "The Tag.N.Key contain duplicate key."),
-    (400, "InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid."),
-    (400, "InvalidTagValue.Malformed", "The specified Tag.n.Value is not valid."),
-    (403, "IdempotentProcessing", "The previous idempotent request(s) is still processing."),
-]
+# The "Error codes" table of seed/CreateSnapshot.md, word for word (HTTP status, code, message), in its order, as
+# copied into tests/data/seed_errors.toml: the answers are checked against the seed itself, not only against the
+# catalogue built from it.
+SEED_TABLE: list[tuple[int, str, str]] = [(row.http_status, row.code, row.message) for row in seed_errors()]
 
 Fire = Callable[[], Response]
 Route = Callable[[Lab], Fire]

@@ -89,9 +89,12 @@ def test_lab_command_runs_jupyterlab_from_this_python_on_the_first_notebook(tmp_
 
 
 def test_the_wheel_ships_the_notebooks_and_copies_them_outside_the_repository(tmp_path: Path) -> None:
+    """Built as a learner's pip would, but offline: no index and no isolated build environment (which would
+    download hatchling); the build backend comes from the dev extra."""
     wheels = tmp_path / "wheels"
+    offline = ["--no-index", "--no-build-isolation", "--no-deps", "--disable-pip-version-check"]
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(wheels)],
+        [sys.executable, "-m", "pip", "wheel", str(REPO), *offline, "-q", "-w", str(wheels)],
         check=True,
         capture_output=True,
     )
