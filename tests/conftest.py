@@ -1,11 +1,20 @@
-"""Shared fixtures: a seeded lab, a data disk that can be snapshotted now, and a running instance."""
+"""Shared fixtures: a seeded lab, a data disk that can be snapshotted now, and a running instance. Loads the
+Hypothesis profile (quick by default, thorough in CI: tests/hypothesis_profiles.py)."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
+from hypothesis_profiles import PROFILE
 
 from ecs_snap_lab import Lab
 from ecs_snap_lab.model.timing import SYSTEM_DISK_LOAD_SECONDS
+
+settings.load_profile(PROFILE)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {PROFILE} (tests/hypothesis_profiles.py; HYPOTHESIS_PROFILE=ci for the full counts)"
 
 
 @pytest.fixture

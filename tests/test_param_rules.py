@@ -13,6 +13,7 @@ import re
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from ecs_snap_lab.rules.params import (
     DESCRIPTION_LENGTH,
@@ -84,7 +85,7 @@ def report_of(out: ParamReport) -> tuple:
     return (out.ran, out.violations, out.warnings, out.request)
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(500))
 @given(names)
 @example("nightly")
 @example("auto")
@@ -136,7 +137,7 @@ tag_params = st.one_of(
 )
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(500))
 @given(tag_params)
 @example({"Tag.1.Key": "env", "Tag.1.Value": "prod"})
 @example({"Tag.1.Key": "env", "Tag.2.Key": "env"})
@@ -158,7 +159,7 @@ def test_the_tag_fast_path_answers_as_the_tag_rules(params: dict[str, str]) -> N
 request_values = st.one_of(st.none(), texts, st.sampled_from(["30", "0", "-1", "65536", "65537", "1e3", " 7", "٣"]))
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(500))
 @given(
     st.fixed_dictionaries(
         {},

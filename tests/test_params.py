@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import TIMED_HEALTH_CHECKS, examples
 from seed_tables import seed_errors, seed_parameters
 
 from ecs_snap_lab import Lab, validate
@@ -420,7 +421,7 @@ PARAM_CODES = {NAME, DESCRIPTION, TAG_KEY, TAG_VALUE, "Duplicate.TagKey", INVALI
         st.sampled_from(PARAM_NAMES), st.one_of(st.sampled_from(EDGE_VALUES), st.text(max_size=70)), max_size=6
     )
 )
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), suppress_health_check=[*TIMED_HEALTH_CHECKS, HealthCheck.function_scoped_fixture])
 def test_call_answers_with_the_first_violation_that_validate_reports(lab: Lab, disk: str, params: dict) -> None:
     request = {"DiskId": disk, **params}
     violations = validate("CreateSnapshot", request)

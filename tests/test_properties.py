@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis_profiles import TIMED_HEALTH_CHECKS, examples
 
 from ecs_snap_lab import Lab, Response, validate
 from ecs_snap_lab.actions.base import ACTIONS
@@ -466,10 +467,9 @@ class WorldMachine(RuleBasedStateMachine):
 
 TestWorldMachine = WorldMachine.TestCase
 TestWorldMachine.settings = settings(
-    max_examples=400,
+    max_examples=examples(400),
     stateful_step_count=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[*TIMED_HEALTH_CHECKS, HealthCheck.filter_too_much],
 )
 
 
@@ -590,7 +590,7 @@ def resolve(params: object, refs: dict[str, str]) -> object:
     return params
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1500))
 @given(action=actions, params=param_maps)
 @example(action="CreateSnapshot", params={"DiskId": "<disk>", "RetentionDays": 10**5000})  # too long to print
 @example(action="DescribeSnapshots", params={"RegionId": "<region>", "PageSize": 1e400})
@@ -611,7 +611,7 @@ def test_call_answers_any_parameters_with_a_well_formed_response(action: object,
 PARAMETER_STEPS = {"1", "2", "3", "4", "5", "6"}  # DESIGN.md: steps 1-6 are the parameter rules that validate runs
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000))
 @given(params=st.dictionaries(st.sampled_from(REAL_NAMES[:5]) | tag_names, values, max_size=6))
 def test_create_snapshot_validate_agrees_with_call(params: dict) -> None:
     lab, refs = fuzz_lab()
@@ -714,7 +714,7 @@ def spoiled_requests(action: str) -> st.SearchStrategy[tuple[str, dict[str, obje
     return st.tuples(st.just(action), st.dictionaries(names, odd_values, min_size=1, max_size=3))
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500))
 @given(request=st.sampled_from(sorted(WELL_FORMED)).flatmap(spoiled_requests))
 @example(request=("CreateAutoSnapshotPolicy", {"timePoints": "[1e400]"}))
 @example(request=("CreateAutoSnapshotPolicy", {"retentionDays": "--5"}))
@@ -795,7 +795,7 @@ def play(seed: int, ops: list[tuple]) -> tuple[Lab, list[tuple]]:
     return lab, answers
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(seed=st.integers(0, 2**32), ops=st.lists(op, max_size=40))
 def test_same_seed_and_calls_give_the_same_log_and_answers(seed: int, ops: list[tuple]) -> None:
     first, first_answers = play(seed, ops)

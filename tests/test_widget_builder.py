@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import TIMED_HEALTH_CHECKS, examples
 
 from ecs_snap_lab import Lab
 from ecs_snap_lab.rules import catalog
@@ -363,7 +364,7 @@ def test_unknown_widget_names_raise_attribute_error() -> None:
 # ---------------------------------------------------------------- fuzz
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), suppress_health_check=[*TIMED_HEALTH_CHECKS, HealthCheck.function_scoped_fixture])
 @given(
     name=st.text(max_size=140),
     description=st.text(max_size=300),

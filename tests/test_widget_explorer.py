@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 import ecs_snap_lab
 from ecs_snap_lab import ErrorEntry, error_catalog
@@ -347,7 +348,7 @@ def test_every_input_has_a_description_and_a_tooltip(explorer: ErrorExplorer) ->
 # ---------------------------------------------------------------- fuzz
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(text=st.text(max_size=30), status=st.sampled_from(["All", *sorted({str(e.http_status) for e in CATALOGUE})]))
 def test_any_search_text_never_raises_and_shows_exactly_the_matches(text: str, status: str) -> None:
     explorer = ErrorExplorer()

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 import ecs_snap_lab
 from ecs_snap_lab import Lab, Response
@@ -297,7 +298,7 @@ def test_the_format_toggle_has_a_description_and_tooltips(view: ResponseView) ->
 # ---------------------------------------------------------------- fuzz
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80))
 @given(texts=st.lists(st.text(max_size=40), min_size=1, max_size=3), body_format=st.sampled_from(["JSON", "XML"]))
 def test_any_text_in_a_body_is_shown_faithfully_and_escaped(texts: list[str], body_format: str) -> None:
     data = {"RequestId": "REQ-1", "Snapshots": {"Snapshot": [{"Description": text} for text in texts]}}

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from ecs_snap_lab import Lab
 from ecs_snap_lab.actions.base import ACTIONS
@@ -70,7 +71,7 @@ def test_the_url_before_the_signature_is_the_canonicalized_query() -> None:
 
 
 @given(params=st.dictionaries(names, text, max_size=6), method_seed=st.integers(0, 2**32))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 def test_form_and_url_carry_the_same_parameters_each_signed_for_its_method(
     params: dict[str, str], method_seed: int
 ) -> None:
@@ -125,7 +126,7 @@ def test_local_endpoints_are_plain_http(endpoint: str, local: bool) -> None:
 
 
 @given(params=st.dictionaries(names, text, max_size=6))
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80))
 def test_the_cli_command_round_trips_through_shlex(params: dict[str, str]) -> None:
     words = shlex.split(ex.cli_command(params))
     assert words[:3] == ["aliyun", "ecs", "CreateSnapshot"]
@@ -189,7 +190,7 @@ def test_every_lab_action_has_a_request_class_in_the_old_sdk() -> None:
 
 
 @given(params=st.dictionaries(names, text, max_size=6), typed=st.booleans())
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 def test_the_old_sdk_snippet_builds_exactly_the_request(params: dict[str, str], typed: bool) -> None:
     if typed:
         params = {**REQUEST, **{k: v for k, v in params.items() if k not in REQUEST}}
@@ -202,7 +203,7 @@ def test_the_old_sdk_snippet_builds_exactly_the_request(params: dict[str, str], 
 
 
 @given(extra=st.dictionaries(st.sampled_from(["Description", "SnapshotName", "ClientToken"]), text, max_size=3))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 def test_the_new_sdk_typed_snippet_builds_exactly_the_request(extra: dict[str, str]) -> None:
     from alibabacloud_tea_openapi.utils import Utils
 

@@ -12,8 +12,9 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from ecs_snap_lab import ApiError, Lab, Response
 from ecs_snap_lab.lab import DEFAULT_IMAGE
@@ -813,7 +814,7 @@ OPERATIONS = (
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60))
 @given(
     steps=st.lists(
         st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 5), st.integers(1, 50_000)), min_size=1, max_size=40
