@@ -23,6 +23,7 @@ from .request_log import MAX_LOGGED_ACTION, MAX_LOGGED_CHARS, RequestLog, Reques
 from .response import ApiError, Response, error_body
 from .rules.catalog import lookup
 from .rules.params import to_wire
+from .rules.profile import Profile, profile
 
 log = logging.getLogger(__name__)
 DEFAULT_IMAGE = PUBLIC_IMAGES[0][0]
@@ -51,16 +52,27 @@ class Lab:
         seed: int = 0,
         start: str | datetime = "2026-01-01T00:00:00Z",
         region: str = "cn-hangzhou",
-        snapshot_quota: int = 64,
+        snapshot_quota: int | None = None,
+        api: str = "seed",
     ) -> None:
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise TypeError("seed must be an integer")
-        if not isinstance(snapshot_quota, int) or snapshot_quota < 1:
+        chosen = profile(api)  # ValueError for an unknown profile
+        if snapshot_quota is None:
+            snapshot_quota = chosen.manual_quota
+        if not isinstance(snapshot_quota, int) or isinstance(snapshot_quota, bool) or snapshot_quota < 1:
             raise ValueError("snapshot_quota must be a positive integer")
         if not isinstance(region, str) or not region:
             raise ValueError("region must be a region id such as cn-hangzhou")
         zones = [f"{region}-{letter}" for letter in ("h", "i", "k")]
-        world = World(seed=seed, start=parse_time(start), region=region, zones=zones, snapshot_quota=snapshot_quota)
+        world = World(
+            seed=seed,
+            start=parse_time(start),
+            region=region,
+            zones=zones,
+            snapshot_quota=snapshot_quota,
+            api=chosen.api,
+        )
         self._attach(world, RequestLog())
 
     @classmethod
@@ -99,7 +111,18 @@ class Lab:
 
     @property
     def snapshot_quota(self) -> int:
+        """Snapshots a disk may hold before CreateSnapshot is refused (in the 2026 profile: manual ones)."""
         return self.world.snapshot_quota
+
+    @property
+    def api(self) -> str:
+        """The API profile the lab answers by: "seed" (the 2018-19 page, the default) or "2026" (today's docs)."""
+        return self.world.api.value
+
+    @property
+    def profile(self) -> Profile:
+        """The values of the rules that differ between the profiles, for this lab (rules/differences.toml)."""
+        return profile(self.world.api)
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -511,7 +534,7 @@ class Lab:
     def __repr__(self) -> str:
         w = self.world
         return (
-            f"<Lab {w.region} at {self.now:%Y-%m-%d %H:%M:%S}Z: {len(w.instances)} instances, "
+            f"<Lab {w.region} at {self.now:%Y-%m-%d %H:%M:%S}Z, api {w.api.value}: {len(w.instances)} instances, "
             f"{len(w.disks)} disks, {len(w.snapshots)} snapshots>"
         )
 
@@ -522,6 +545,7 @@ class Lab:
         log = self.request_log.columns
         refused = sum(not 200 <= status < 300 for status in log["status"])
         facts = [
+            ("API profile", self.profile.label),
             ("Time", f"{self.now:%Y-%m-%d %H:%M:%S}Z"),
             ("Zones", ", ".join(w.zones)),
             ("Instances", len(w.instances)),

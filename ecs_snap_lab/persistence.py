@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .actions.disks import SIZE_RANGES
+from .model.api import Api
 from .model.clock import LAST_SECOND, Due, Happening
 from .model.events import Event, EventKind
 from .model.faults import MAX_ARMED, MAX_SECONDS, MAX_TIMES, Fault, FaultKind
@@ -37,7 +38,7 @@ from .model.world import PendingCreate, TokenRecord, World
 from .request_log import MAX_LOGGED_ACTION, RequestLog, RequestRecord, bounded_params
 
 FORMAT = "ecs_snap_lab/world"
-VERSION = 1
+VERSION = 2  # 2 adds "api"; a version 1 file is read as the seed profile, the only one it knew
 MAX_FILE_BYTES = 32 * 1024 * 1024  # a save file's size at most (Lab.demo() saves about 3 MB)
 MAX_TIME = 2**40  # any integer in a file: far beyond any lab, small enough to format
 MAX_COUNT = 2**40  # sequence numbers, quotas
@@ -219,6 +220,7 @@ def to_document(w: World, request_log: RequestLog) -> dict:
         "region": w.region,
         "zones": w.zones,
         "snapshot_quota": w.snapshot_quota,
+        "api": w.api.value,
         "rng": w.ids.get_state(),
         "schedule": {"seq": w.schedule.seq, "queue": [dump(Due._make(d)) for d in sorted(w.schedule.queue)]},
         "account": dump(w.account),
@@ -334,8 +336,11 @@ def _check_header(doc: Any) -> None:
         raise Corrupt("the file holds no lab (expected a JSON object)")
     if doc.get("format") != FORMAT:
         raise Corrupt(f"not an ecs_snap_lab save file (format {str(doc.get('format'))[:40]!r})")
-    if doc.get("version") != VERSION:
-        raise Corrupt(f"save file version {str(doc.get('version'))[:10]!r}; this lab reads version {VERSION}")
+    version = doc.get("version")
+    if version == 1 and "api" not in doc:  # written before the profiles: the seed's, the only one there was
+        doc["api"] = "seed"
+    elif version != VERSION:
+        raise Corrupt(f"save file version {str(version)[:10]!r}; this lab reads versions 1 and {VERSION}")
     expected = set(to_document_keys())
     if set(doc) != expected:
         odd = sorted(set(doc) ^ expected)[0]
@@ -353,7 +358,11 @@ def _world_from(doc: dict) -> World:
     zones = _field(doc, "zones", list[str])
     if not region or not zones or not all(zones) or len(set(zones)) != len(zones):
         raise Corrupt("region, zones: a region and distinct, named zones")
-    world = World(seed=_field(doc, "seed", int), start=now, region=region, zones=zones, snapshot_quota=quota)
+    try:
+        api = Api.parse(_field(doc, "api", str))
+    except ValueError as exc:
+        raise Corrupt(f"api: {exc}") from None
+    world = World(seed=_field(doc, "seed", int), start=now, region=region, zones=zones, snapshot_quota=quota, api=api)
     _restore_rng(world, doc["rng"])
     schedule = doc["schedule"]
     if not isinstance(schedule, dict) or set(schedule) != {"seq", "queue"}:
@@ -395,7 +404,7 @@ def _requests_from(data: Any, now: int) -> list:
 
 def to_document_keys() -> tuple[str, ...]:
     return (
-        "format", "version", "seed", "now", "region", "zones", "snapshot_quota", "rng", "schedule", "account",
+        "format", "version", "seed", "now", "region", "zones", "snapshot_quota", "api", "rng", "schedule", "account",
         "instances", "disks", "snapshots", "images", "policies", "inflight", "pending", "tokens", "faults",
         "snapshot_seq", "events", "requests",
     )  # fmt: skip

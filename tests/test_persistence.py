@@ -63,8 +63,35 @@ def test_the_file_is_json_with_a_format_marker(tmp_path: Path) -> None:
     lab.save(tmp_path / "w.json")
     doc = json.loads((tmp_path / "w.json").read_text())
     assert doc["format"] == "ecs_snap_lab/world"
-    assert doc["version"] == 1
+    assert doc["version"] == 2
+    assert doc["api"] == "seed"
     assert len(doc["snapshots"]) == len(lab.world.snapshots)
+
+
+def test_the_api_profile_is_saved_and_a_version_1_file_is_read_as_the_seeds(tmp_path: Path) -> None:
+    lab = Lab(seed=3, api="2026")
+    lab.ready_disk()
+    lab.save(tmp_path / "now.json")
+    again = Lab.load(tmp_path / "now.json")
+    assert (again.api, again.snapshot_quota) == ("2026", 256)
+    assert "api 2026" in repr(again)
+
+    doc = json.loads((tmp_path / "now.json").read_text())
+    del doc["api"]
+    doc["version"] = 1
+    (tmp_path / "old.json").write_text(json.dumps(doc))
+    assert Lab.load(tmp_path / "old.json").api == "seed"
+
+
+@pytest.mark.parametrize("value", ["2019", "", 2026, None])
+def test_an_unknown_api_profile_in_a_file_is_refused_with_a_reason(tmp_path: Path, value: object) -> None:
+    lab = Lab(seed=3)
+    lab.save(tmp_path / "w.json")
+    doc = json.loads((tmp_path / "w.json").read_text())
+    doc["api"] = value
+    (tmp_path / "w.json").write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="api"):
+        Lab.load(tmp_path / "w.json")
 
 
 def mutate(doc: dict, path: list, value: object) -> dict:

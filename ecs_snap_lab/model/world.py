@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from . import timing
+from .api import Api
 from .clock import Due, Happening, Scheduler, to_datetime
 from .events import EventKind, EventLog
 from .faults import Fault, FaultKind
@@ -89,8 +90,11 @@ def handles(what: Happening) -> Callable[[Handler], Handler]:
 class World:
     """The state of one account. Times are whole seconds since the epoch; `now` only moves forward."""
 
-    def __init__(self, *, seed: int, start: int, region: str, zones: list[str], snapshot_quota: int) -> None:
+    def __init__(
+        self, *, seed: int, start: int, region: str, zones: list[str], snapshot_quota: int, api: Api = Api.SEED
+    ) -> None:
         self.seed = seed
+        self.api = api  # the documentation the account answers by (rules.profile has its values)
         self.now = start
         self.region = region
         self.zones = list(zones)

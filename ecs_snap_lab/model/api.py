@@ -1,0 +1,25 @@
+"""Which documentation a lab answers by: the seed's (2018-19) or today's (2026)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Api(StrEnum):
+    """An API profile. SEED is the law of the seed, the CreateSnapshot page of 2018-19, and the default; NOW is the
+    behaviour the documentation describes today, where it differs (rules/differences.toml says where, and why)."""
+
+    SEED = "seed"
+    NOW = "2026"
+
+    @classmethod
+    def parse(cls, value: object) -> Api:
+        """An Api from its name ("seed" or "2026"), or ValueError naming the choices."""
+        if isinstance(value, Api):
+            return value
+        try:
+            return cls(str(value))
+        except ValueError:
+            raise ValueError(
+                f"api must be one of {', '.join(repr(a.value) for a in cls)}, not {str(value)[:40]!r}"
+            ) from None
