@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from ecs_snap_lab.actions.world_checks import world_check_order  # noqa: E402
 from ecs_snap_lab.rules.catalog import Check, checks, lookup  # noqa: E402
+from ecs_snap_lab.rules.profile import differences  # noqa: E402
 
 PAGE = ROOT / "docs" / "rules.md"
 ONLY = {"disk": "disks", "volume": "shared volumes"}
@@ -66,6 +67,30 @@ def other_table(rows: list[Check]) -> list[str]:
     return lines
 
 
+PROFILES = """\
+## Where the 2026 profile differs
+
+`Lab(api="seed")`, the default, follows the seed (the CreateSnapshot page of 2018-19). `Lab(api="2026")` follows
+today's documentation where it differs, and only where a page says so: every difference is a row of
+ecs_snap_lab/rules/differences.toml with the sentence and page behind each value, and the checks that read it apply
+the rule below in that profile (a trace shows it with the basis **current documentation** and the page).
+"""
+
+
+def profile_table() -> list[str]:
+    by_difference: dict[str, list[Check]] = {}
+    for check in checks().values():
+        if check.difference:
+            by_difference.setdefault(check.difference, []).append(check)
+    lines = [_row(["fact", "seed", "2026", "checks", "the seed says", "today's page says", "page"])]
+    lines.append("|---|---|---|---|---|---|---|")
+    for row in differences().values():
+        named = ", ".join(f"`{c.id}`: {c.now_rule}" for c in by_difference.get(row.id, []))
+        cells = [row.topic, str(row.seed), str(row.now), named, row.seed_source, row.now_source, row.page]
+        lines.append(_row(cells))
+    return lines
+
+
 def render() -> str:
     table = list(checks().values())
     numbered = [check for check in table if check.number]
@@ -74,7 +99,7 @@ def render() -> str:
         f"An automatic snapshot policy goes through the same checks of steps 8-17 except {', '.join(skipped)}: at "
         "the quota the oldest automatic snapshot gives way instead."
     )
-    lines = [INTRO, *create_snapshot_table(numbered), "", automatic, ""]
+    lines = [INTRO, *create_snapshot_table(numbered), "", automatic, "", PROFILES, *profile_table(), ""]
     lines += [
         "## The checks of every action, and of the other actions",
         "",

@@ -289,7 +289,9 @@ class Lab:
             self.request_log.append(world.now, name, call.params, status, code, request_id)  # a private copy
         finally:
             events.end()  # after the log, so a chart told of the change sees this request too
-        return Response(name, status, request_id, body, code, message, call.warnings, call.trace, failure)
+        return Response(
+            name, status, request_id, body, code, message, call.warnings, call.trace, failure, self.world.api.value
+        )
 
     # ------------------------------------------------------------------ typed helpers
 

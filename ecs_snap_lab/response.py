@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from . import display
 from .rules.catalog import check as lookup_check
+from .rules.profile import Api
 
 HOST_ID = "ecs.aliyuncs.com"
 REPR_CHARS = 60  # of an action's name in a repr (a request can name anything)
@@ -68,6 +69,7 @@ class Response:
     warnings: list[str] = field(default_factory=list)
     steps: list = field(default_factory=list)
     failure: tuple[str, str] | None = None  # (check id, detail)
+    api: str = "seed"  # the API profile that answered: its rules and their basis are the trace's
 
     @property
     def ok(self) -> bool:
@@ -83,16 +85,17 @@ class Response:
     @property
     def trace(self) -> list[TraceStep]:
         out = []
+        api = Api.parse(self.api)
         for step in self.steps:
             if isinstance(step, str):
-                out.append(_step(step, True, ""))
+                out.append(_step_under(api, step, True, ""))
             elif len(step) == 3:  # (check, function, argument): a note written only when someone reads it
-                out.append(_step(step[0], True, step[1](step[2])))
+                out.append(_step_under(api, step[0], True, step[1](step[2])))
             else:
                 check_id, note = step
-                out.append(_step(check_id, True, note() if callable(note) else note))
+                out.append(_step_under(api, check_id, True, note() if callable(note) else note))
         if self.failure is not None:
-            out.append(_step(self.failure[0], False, self.failure[1]))
+            out.append(_step_under(api, self.failure[0], False, self.failure[1]))
         return out
 
     def to_json(self, indent: int | None = None) -> str:
@@ -127,9 +130,10 @@ class Response:
         return display.response_html(self)
 
 
-def _step(check_id: str, passed: bool, detail: str) -> TraceStep:
+def _step_under(api: Api, check_id: str, passed: bool, detail: str) -> TraceStep:
     check = lookup_check(check_id)
-    return TraceStep(check.id, check.number, check.rule, passed, check.code, check.basis, check.source, detail)
+    rule, basis, source = check.under(api)
+    return TraceStep(check.id, check.number, rule, passed, check.code, basis, source, detail)
 
 
 def error_body(request_id: str, code: str, message: str) -> dict:

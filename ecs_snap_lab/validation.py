@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from .actions.base import ACTIONS
 from .rules.catalog import lookup
 from .rules.params import Violation, to_wire
+from .rules.profile import Api
 
 
-def validate(action: str, params: Mapping | None = None) -> list[Violation]:
-    """Every parameter violation of `action`, in check order. Empty means the parameters are well formed
-    (the world may still refuse: a disk may not exist, or be busy). What an action requires is its declaration
-    (`@action(name, *required)`), the same the call checks."""
+def validate(action: str, params: Mapping | None = None, api: str = "seed") -> list[Violation]:
+    """Every parameter violation of `action` under the API profile `api` ("seed" or "2026"), in check order. Empty
+    means the parameters are well formed (the world may still refuse: a disk may not exist, or be busy). What an
+    action requires is its declaration (`@action(name, *required)`), the same the call checks."""
     if not isinstance(action, str) or action not in ACTIONS:
         entry = lookup("InvalidAction.NotFound")
         return [
@@ -22,7 +23,7 @@ def validate(action: str, params: Mapping | None = None) -> list[Violation]:
     found = [bad] if bad is not None else []
     spec = ACTIONS[action]
     if spec.rules is not None:
-        return found + spec.rules(wire).violations
+        return found + spec.rules(wire, api=Api.parse(api)).violations
     missing = lookup("MissingParameter")
     for name in spec.required:
         if not wire.get(name) and not (name == "RegionId" and wire.get("regionId")):

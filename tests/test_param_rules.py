@@ -18,17 +18,19 @@ from hypothesis_profiles import examples
 from ecs_snap_lab.rules.params import (
     DESCRIPTION_LENGTH,
     NAME_LENGTH,
-    TAG_KEY_MAX,
     TAG_VALUE_MAX,
-    VALID_ASCII_NAME,
     ParamReport,
     _fast_tags,
     check_create_snapshot,
     check_snapshot_name,
     is_whole,
     parse_tags,
+    valid_ascii_name,
     whole_number,
 )
+from ecs_snap_lab.rules.profile import Api, profile
+
+TAG_KEY_MAXES = sorted({profile(api).tag_key_max for api in Api})
 
 EDGE_TEXTS = [
     "",
@@ -37,8 +39,7 @@ EDGE_TEXTS = [
     "a" * (NAME_LENGTH[1] - 1),
     "a" * NAME_LENGTH[1],
     "a" * (NAME_LENGTH[1] + 1),
-    "k" * TAG_KEY_MAX,
-    "k" * (TAG_KEY_MAX + 1),
+    *("k" * n for most in TAG_KEY_MAXES for n in (most, most + 1)),
     "v" * TAG_VALUE_MAX,
     "v" * (TAG_VALUE_MAX + 1),
     "d" * DESCRIPTION_LENGTH[1],
@@ -64,6 +65,8 @@ EDGE_TEXTS = [
     "a b",
     "a/b",
     "a.b",
+    "nightly.2026-01",
+    "a" + "." * 127,
     "é-naïve",
     "名前",
     "A\u0301",
@@ -76,9 +79,11 @@ EDGE_TEXTS = [
 ]
 
 texts = st.one_of(
-    st.sampled_from(EDGE_TEXTS), st.text(max_size=140), st.from_regex(r"[A-Za-z][A-Za-z0-9:_\-]{0,130}", fullmatch=True)
+    st.sampled_from(EDGE_TEXTS),
+    st.text(max_size=140),
+    st.from_regex(r"[A-Za-z][A-Za-z0-9:_.\-]{0,130}", fullmatch=True),
 )
-names = st.one_of(texts, st.from_regex(r"[A-Za-z][A-Za-z0-9:_\-]{1,127}", fullmatch=True))
+names = st.one_of(texts, st.from_regex(r"[A-Za-z][A-Za-z0-9:_.\-]{1,127}", fullmatch=True))
 
 
 def report_of(out: ParamReport) -> tuple:
@@ -91,11 +96,13 @@ def report_of(out: ParamReport) -> tuple:
 @example("auto")
 @example("a" * 129)
 @example("http://x")
+@example("nightly.2026")
 def test_the_name_fast_path_answers_as_the_name_rules(name: str) -> None:
-    fast, by_rule = ParamReport(), ParamReport()
-    check_snapshot_name(name, fast)
-    check_snapshot_name(name, by_rule, fast=False)
-    assert report_of(fast) == report_of(by_rule)
+    for rules in (profile(api) for api in Api):
+        fast, by_rule = ParamReport(), ParamReport()
+        check_snapshot_name(name, fast, under=rules)
+        check_snapshot_name(name, by_rule, fast=False, under=rules)
+        assert report_of(fast) == report_of(by_rule)
 
 
 # ---------------------------------------------------------------- tags
@@ -111,7 +118,16 @@ clean_texts = st.from_regex(r"[a-z][a-z0-9\-]{0,20}", fullmatch=True)
 tag_texts = st.one_of(clean_texts, texts, st.sampled_from(["env", "team", "env", "prod"]))
 
 
-SLIPS = ["", "k" * (TAG_KEY_MAX + 1), "v" * (TAG_VALUE_MAX + 1), "aliyun-x", "acs:x", "https://x", "a://b", "env"]
+SLIPS = [
+    "",
+    *("k" * (most + 1) for most in TAG_KEY_MAXES),
+    "v" * (TAG_VALUE_MAX + 1),
+    "aliyun-x",
+    "acs:x",
+    "https://x",
+    "a://b",
+    "env",
+]
 
 
 @st.composite
@@ -145,15 +161,17 @@ tag_params = st.one_of(
 @example({"Tag.21.Key": "env"})
 @example({"Tag.1.Value": "v"})
 @example({"Tag.1.Key": "a://b"})
-@example({"Tag.1.Key": "k" * TAG_KEY_MAX, "Tag.2.Key": "k" * (TAG_KEY_MAX + 1)})
+@example({"Tag.1.Key": "k" * 64, "Tag.2.Key": "k" * 65})
+@example({"Tag.1.Key": "k" * 128, "Tag.2.Key": "k" * 129})
 @example({"Tag.1.Key": "env", "Tag.1.Value": "v" * (TAG_VALUE_MAX + 1)})
 @example({"Tag.1.Key": "acs:env", "Tag.2.Key": "team", "Tag.2.Value": "aliyun-x"})
 @example({"Tag.1.Key": "", "Tag.1.Value": "v"})
 def test_the_tag_fast_path_answers_as_the_tag_rules(params: dict[str, str]) -> None:
-    fast, by_rule = ParamReport(), ParamReport()
-    fast_tags = parse_tags(params, fast)
-    rule_tags = parse_tags(params, by_rule, fast=False)
-    assert (fast_tags, *report_of(fast)) == (rule_tags, *report_of(by_rule))
+    for rules in (profile(api) for api in Api):
+        fast, by_rule = ParamReport(), ParamReport()
+        fast_tags = parse_tags(params, fast, under=rules)
+        rule_tags = parse_tags(params, by_rule, fast=False, under=rules)
+        assert (fast_tags, *report_of(fast)) == (rule_tags, *report_of(by_rule))
 
 
 request_values = st.one_of(st.none(), texts, st.sampled_from(["30", "0", "-1", "65536", "65537", "1e3", " 7", "٣"]))
@@ -175,15 +193,19 @@ request_values = st.one_of(st.none(), texts, st.sampled_from(["30", "0", "-1", "
 )
 def test_a_whole_request_gets_the_same_report_either_way(fields: dict, tags: dict[str, str]) -> None:
     params = {k: v for k, v in {**fields, **tags}.items() if v is not None}
-    assert report_of(check_create_snapshot(params)) == report_of(check_create_snapshot(params, fast=False))
+    for api in Api:
+        fast = check_create_snapshot(params, api=api)
+        assert report_of(fast) == report_of(check_create_snapshot(params, fast=False, api=api))
 
 
 def test_the_fast_paths_do_answer_the_common_requests() -> None:
     """The comparisons above are worth something only if the fast paths answer the usual requests themselves."""
-    assert VALID_ASCII_NAME.fullmatch("nightly-backup:2024_01")
+    assert valid_ascii_name().fullmatch("nightly-backup:2024_01")
+    assert valid_ascii_name(period=True).fullmatch("nightly.2026-01")
+    assert not valid_ascii_name().fullmatch("nightly.2026-01")
     twenty = {f"Tag.{n}.{part}": f"{part.lower()}-{n}" for n in range(1, 21) for part in ("Key", "Value")}
-    assert _fast_tags(twenty) == [(f"key-{n}", f"value-{n}") for n in range(1, 21)]
-    assert _fast_tags({"DiskId": "d-1"}) == []
+    assert _fast_tags(twenty, 64) == [(f"key-{n}", f"value-{n}") for n in range(1, 21)]
+    assert _fast_tags({"DiskId": "d-1"}, 64) == []
 
 
 # ---------------------------------------------------------------- the whole-number parser

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import update_wrapper
 from itertools import islice
@@ -206,7 +206,7 @@ class Page:
 
 
 Handler = Callable[[Call], dict]
-ParamRules = Callable[[Mapping[str, str]], ParamReport]
+ParamRules = Callable[..., ParamReport]  # (wire parameters, *, api=...) -> every violation
 REGION_PARAMS = ("RegionId", "regionId")  # the policy actions spell it in lower camel case, as the real API does
 
 

@@ -64,7 +64,7 @@ def checked_request(call: Call) -> SnapshotRequest:
     """Steps 1-6, recorded straight into the trace; the answer is the first violation (later checks did not run)."""
     trace = call.trace
     checked_from = len(trace)
-    report = check_create_snapshot(call.params, trace)
+    report = check_create_snapshot(call.params, trace, api=call.world.api)
     if report.warnings:
         call.warnings.extend(report.warnings)
     if report.violations:

@@ -21,14 +21,16 @@ from ..model.resources import (
     Instance,
     InstanceStatus,
     LockReason,
+    SnapshotType,
 )
 from ..model.world import World
 from ..rules.catalog import checks
+from ..rules.profile import profile
 from .base import Call
 
 SNAPSHOTABLE_INSTANCE = (InstanceStatus.RUNNING, InstanceStatus.STOPPED)
 # Enum members read once: an Enum class attribute costs more than a global on this hot path.
-IN_USE, DELETING = DiskStatus.IN_USE, DiskStatus.DELETING
+IN_USE, AVAILABLE, DELETING = DiskStatus.IN_USE, DiskStatus.AVAILABLE, DiskStatus.DELETING
 POSTPAID, SECURITY = ChargeType.POSTPAID, LockReason.SECURITY
 QUOTA_CHECK = "Disk.under_quota"  # automatic snapshots make room at the quota instead of being refused
 
@@ -39,7 +41,7 @@ class Subject:
     `disk` is None (and `instance` with it) only until Disk.exists has passed, `instance` only until Instance.exists
     has: the table orders every check that reads them after those two, so the checks read them as found."""
 
-    __slots__ = ("account", "disk", "disk_id", "instance", "world")
+    __slots__ = ("account", "disk", "disk_id", "instance", "rules", "world")
     disk: Disk
     instance: Instance
 
@@ -49,6 +51,7 @@ class Subject:
         self.disk_id = disk_id
         disk = self.disk = world.disks.get(disk_id)  # type: ignore[assignment]
         self.instance = None if disk is None else world.instances.get(disk.instance_id or "")  # type: ignore[assignment]
+        self.rules = profile(world.api)
 
 
 Refusal = Callable[[Subject], "str | None"]  # None when the check passes, else why it fails (the trace's detail)
@@ -153,8 +156,13 @@ def volume_in_use(s: Subject) -> str | None:
 
 @world_check("Disk.in_use")
 def disk_in_use(s: Subject) -> str | None:
+    """In the 2026 profile an Available disk passes too: Disk.ever_attached, before it, has seen it was attached."""
     status = s.disk.status
-    return None if status is IN_USE else f"{s.disk_id} is {status.value}, not In_use (attached)"
+    if status is IN_USE:
+        return None
+    if s.rules.available_after_attach:
+        return None if status is AVAILABLE else f"{s.disk_id} is {status.value}, neither In_use nor Available"
+    return f"{s.disk_id} is {status.value}, not In_use (attached)"
 
 
 @world_check("Instance.exists")
@@ -188,6 +196,8 @@ def ever_started(s: Subject) -> str | None:
 @world_check("Disk.device_ok")
 def device_ok(s: Subject) -> str | None:
     if s.disk.device_fault:
+        if s.instance is None:  # a detached disk (2026 profile): no instance to restart
+            return f"{s.disk_id} has a device fault; attach it to an instance and restart that instance"
         iid = s.instance.instance_id
         return f"{s.disk_id} has a device fault; restart {iid} (StopInstance, then StartInstance)"
     return None
@@ -211,6 +221,11 @@ def no_snapshot_in_progress(s: Subject) -> str | None:
 @world_check(QUOTA_CHECK)
 def under_quota(s: Subject) -> str | None:
     world = s.world
+    if s.rules.auto_counted_apart:  # 2026: only manual snapshots count against the quota
+        count = world.snapshot_count(s.disk_id, SnapshotType.USER)
+        if count >= world.snapshot_quota:
+            return f"{s.disk_id} has {count} manual snapshots; the quota is {world.snapshot_quota}"
+        return None
     count = world.snapshot_count(s.disk_id)
     if count >= world.snapshot_quota:
         return f"{s.disk_id} has {count} snapshots; the quota is {world.snapshot_quota}"
@@ -236,24 +251,30 @@ class Order:
     rows: tuple[tuple[str, Refusal, str], ...]  # (id, refusal, param), unpacked in the hot loop
 
 
-_ORDERS: dict[tuple[bool, bool], Order] = {}
+_ORDERS: dict[tuple[bool, bool, bool], Order] = {}
 
 
-def world_check_order(volume: bool = False, quota: bool = True) -> tuple[str, ...]:
-    """The ids of the world checks a disk (or a shared block storage volume) goes through, in order."""
-    return _order(volume, quota).ids
+def world_check_order(volume: bool = False, quota: bool = True, attached: bool = True) -> tuple[str, ...]:
+    """The ids of the world checks a disk (or a shared block storage volume) goes through, in order. A detached
+    disk skips the checks of its instance (`needs = "instance"`): it has none. Only the 2026 profile lets such a
+    disk get past Disk.in_use, which comes before them, so the seed's answers do not depend on it."""
+    return _order(volume, quota, attached).ids
 
 
-def _order(volume: bool, quota: bool) -> Order:
-    order = _ORDERS.get((volume, quota))
+def _order(volume: bool, quota: bool, attached: bool) -> Order:
+    order = _ORDERS.get((volume, quota, attached))
     if order is None:
         skipped = "disk" if volume else "volume"
         ids = tuple(
             row.id
             for row in checks().values()
-            if row.id in REGISTRY and row.applies != skipped and (quota or row.id != QUOTA_CHECK)
+            if row.id in REGISTRY
+            and row.applies != skipped
+            and (quota or row.id != QUOTA_CHECK)
+            and (attached or row.needs != "instance")
         )
-        order = _ORDERS[volume, quota] = Order(ids, tuple((i, REGISTRY[i].refusal, REGISTRY[i].param) for i in ids))
+        order = Order(ids, tuple((i, REGISTRY[i].refusal, REGISTRY[i].param) for i in ids))
+        _ORDERS[volume, quota, attached] = order
     return order
 
 
@@ -262,7 +283,7 @@ def check_world(call: Call, disk_id: str, *, quota: bool = True) -> Disk:
     quota=False leaves out Disk.under_quota (an automatic snapshot makes room at the quota instead)."""
     subject = Subject(call.world, disk_id)
     disk = subject.disk
-    kind = (disk is not None and disk.shared, quota)
+    kind = (disk is not None and disk.shared, quota, disk is None or disk.instance_id is not None)
     order = _ORDERS.get(kind) or _order(*kind)
     for check_id, refusal, param in order.rows:
         detail = refusal(subject)

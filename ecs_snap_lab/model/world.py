@@ -148,9 +148,14 @@ class World:
                 return fault
         return None
 
-    def snapshot_count(self, disk_id: str) -> int:
+    def snapshot_count(self, disk_id: str, of_type: SnapshotType | None = None) -> int:
+        """Snapshots of a disk (kept after the disk is released); of one type only if `of_type` is given."""
         snaps = self.by_disk.get(disk_id)
-        return len(snaps) if snaps else 0
+        if not snaps:
+            return 0
+        if of_type is None:
+            return len(snaps)
+        return sum(1 for snap in snaps.values() if snap.snapshot_type is of_type)
 
     # ------------------------------------------------------------------ instances
 

@@ -9,6 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import TypeVar
 
+from .profile import Api, differences
+
 T = TypeVar("T")
 
 
@@ -58,6 +60,17 @@ class Check:
     source: str
     number: str = ""  # CreateSnapshot's step (DESIGN.md), "" for the checks of the other actions
     applies: str = ""  # "disk" or "volume" for a world check only one kind goes through; "" for both
+    needs: str = ""  # "instance": a world check of the disk's instance, which a detached disk does not go through
+    difference: str = ""  # the row of differences.toml whose value this rule reads, if the profiles differ on it
+    now_rule: str = ""  # the rule as the 2026 profile applies it, where it differs
+
+    def under(self, api: Api) -> tuple[str, str, str]:
+        """(rule, basis, source) as the profile `api` applies this check: where today's documentation differs,
+        its rule, "current documentation" and the sentence with its page."""
+        if api is not Api.NOW or not self.difference:
+            return self.rule, self.basis, self.source
+        row = differences()[self.difference]
+        return self.now_rule, "current documentation", f"{row.now_source} ({row.page})"
 
 
 def _load(name: str) -> dict:

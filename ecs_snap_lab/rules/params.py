@@ -14,13 +14,14 @@ from typing import TypeVar
 
 from .catalog import check as table_check
 from .catalog import in_table_order, lookup
+from .profile import Api, Profile, profile
 
 T = TypeVar("T")
 
 URL_PREFIXES = ("http://", "https://")
 RESERVED_TAG_PREFIXES = ("aliyun", "acs:")
 MAX_TAGS = 20
-NAME_EXTRA = frozenset("0123456789:_-")  # besides letters (of any script: str.isalpha)
+NAME_EXTRA = frozenset("0123456789:_-")  # besides letters (of any script: str.isalpha); "." too where name_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,10 +171,9 @@ def whole_number(text: str | None, signed: bool = False, max_digits: int = 12) -
 NAME_LENGTH = (2, 128)
 DESCRIPTION_LENGTH = (2, 256)
 AUTO_PREFIX = "auto"  # marks automatic snapshots' names
-TAG_KEY_MAX = 64
-TAG_VALUE_MAX = 128
+TAG_VALUE_MAX = 128  # a tag key's limit differs by profile (Profile.tag_key_max)
 
-TextRule = Callable[[str], "str | None"]
+TextRule = Callable[[str, Profile], "str | None"]  # a rule of a text under a profile: None, or why it is broken
 NAME_RULES: dict[str, TextRule] = {}
 DESCRIPTION_RULES: dict[str, TextRule] = {}
 
@@ -187,7 +187,7 @@ def _rule(registry: dict[str, T], check: str) -> Callable[[T], T]:
 
 
 @_rule(NAME_RULES, "SnapshotName.length")
-def _name_length(name: str) -> str | None:
+def _name_length(name: str, _: Profile) -> str | None:
     low, high = NAME_LENGTH
     return (
         None if low <= len(name) <= high else f"SnapshotName has {len(name)} characters; it must have {low} to {high}"
@@ -195,36 +195,38 @@ def _name_length(name: str) -> str | None:
 
 
 @_rule(NAME_RULES, "SnapshotName.first_letter")
-def _name_first_letter(name: str) -> str | None:
+def _name_first_letter(name: str, _: Profile) -> str | None:
     return None if name[:1].isalpha() else f"SnapshotName starts with {name[:1]!r}, not a letter"
 
 
 @_rule(NAME_RULES, "SnapshotName.no_url")
-def _name_no_url(name: str) -> str | None:
+def _name_no_url(name: str, _: Profile) -> str | None:
     return "SnapshotName starts with http:// or https://" if name.startswith(URL_PREFIXES) else None
 
 
 @_rule(NAME_RULES, "SnapshotName.charset")
-def _name_charset(name: str) -> str | None:
-    bad = next((c for c in name if not (c.isalpha() or c in NAME_EXTRA)), None)
+def _name_charset(name: str, rules: Profile) -> str | None:
+    extra = _name_extra(rules.name_period)
+    bad = next((c for c in name if not (c.isalpha() or c in extra)), None)
     if bad is None:
         return None
-    return f"SnapshotName contains {bad!r}; only letters, digits, ':', '_' and '-' are allowed"
+    others = "':', '_', '.' and '-'" if rules.name_period else "':', '_' and '-'"
+    return f"SnapshotName contains {bad!r}; only letters, digits, {others} are allowed"
 
 
 @_rule(NAME_RULES, "SnapshotName.not_auto")
-def _name_not_auto(name: str) -> str | None:
+def _name_not_auto(name: str, _: Profile) -> str | None:
     return "SnapshotName starts with auto, which marks automatic snapshots" if name.startswith(AUTO_PREFIX) else None
 
 
 @_rule(DESCRIPTION_RULES, "Description.length")
-def _description_length(text: str) -> str | None:
+def _description_length(text: str, _: Profile) -> str | None:
     low, high = DESCRIPTION_LENGTH
     return None if low <= len(text) <= high else f"Description has {len(text)} characters; it must have {low} to {high}"
 
 
 @_rule(DESCRIPTION_RULES, "Description.no_url")
-def _description_no_url(text: str) -> str | None:
+def _description_no_url(text: str, _: Profile) -> str | None:
     return "Description starts with http:// or https://" if text.startswith(URL_PREFIXES) else None
 
 
@@ -234,26 +236,39 @@ def _ordered(rules: str) -> tuple[tuple[str, Callable], ...]:
     return in_table_order(_FAMILIES[rules])
 
 
-def _check_text(rules: str, value: str, param: str, out: ParamReport) -> None:
+def _check_text(rules: str, value: str, param: str, out: ParamReport, under: Profile) -> None:
     """Every rule of the family on `value`: each is recorded as run, each broken one as a violation."""
     for check, rule in _ordered(rules):
         out.ran.append(check)
-        detail = rule(value)
+        detail = rule(value, under)
         if detail is not None:
             out.violations.append(_violation(check, param, detail))
 
 
-# An ASCII name that passes every name rule at once (the usual case): a letter first, then allowed characters, the
-# length in bounds, not auto (a URL has a '/', which no name may hold). Other names take the rule-by-rule path.
-_NAME_REST = f"[A-Za-z{re.escape(''.join(sorted(NAME_EXTRA)))}]{{{NAME_LENGTH[0] - 1},{NAME_LENGTH[1] - 1}}}"
-VALID_ASCII_NAME = re.compile(f"(?!{AUTO_PREFIX})[A-Za-z]{_NAME_REST}")
+@cache
+def _name_extra(period: bool) -> frozenset[str]:
+    """The characters a name may hold besides letters: the seed's, and "." where the profile allows it."""
+    return NAME_EXTRA | {"."} if period else NAME_EXTRA
 
 
-def check_snapshot_name(name: str, out: ParamReport, fast: bool = True) -> None:
-    if fast and name.isascii() and VALID_ASCII_NAME.fullmatch(name) is not None:
+@cache
+def valid_ascii_name(period: bool = False) -> re.Pattern[str]:
+    """An ASCII name that passes every name rule at once (the usual case): a letter first, then allowed characters,
+    the length in bounds, not auto (a URL has a '/', which no name may hold). Other names take the rule-by-rule path."""
+    allowed = re.escape("".join(sorted(_name_extra(period))))
+    rest = f"[A-Za-z{allowed}]{{{NAME_LENGTH[0] - 1},{NAME_LENGTH[1] - 1}}}"
+    return re.compile(f"(?!{AUTO_PREFIX})[A-Za-z]{rest}")
+
+
+VALID_ASCII_NAME = valid_ascii_name()  # the seed's
+
+
+def check_snapshot_name(name: str, out: ParamReport, fast: bool = True, under: Profile | None = None) -> None:
+    rules = under or profile(Api.SEED)
+    if fast and name.isascii() and valid_ascii_name(rules.name_period).fullmatch(name) is not None:
         out.ran += _NAME_CHECKS or _checks_of("name", _NAME_CHECKS)
         return
-    _check_text("name", name, "SnapshotName", out)
+    _check_text("name", name, "SnapshotName", out, rules)
 
 
 # The ids a clean name or clean tags pass, in order; filled from the table on first use (the hot path reads them).
@@ -266,8 +281,8 @@ def _checks_of(rules: str, ids: list[str]) -> list[str]:
     return ids
 
 
-def check_description(text: str, out: ParamReport) -> None:
-    _check_text("description", text, "Description", out)
+def check_description(text: str, out: ParamReport, under: Profile) -> None:
+    _check_text("description", text, "Description", out, under)
 
 
 def parse_retention_days(text: str, out: ParamReport) -> int | None:
@@ -302,41 +317,43 @@ class TagRow:
 
 
 # A tag rule looks at every tag and gives, for each one that breaks it, (the parameter at fault, the detail).
-TagRule = Callable[[list[TagRow]], Iterator[tuple[str, str]]]
+TagRule = Callable[[list[TagRow], Profile], Iterator[tuple[str, str]]]
 TAG_RULES: dict[str, TagRule] = {}
 
 
 @_rule(TAG_RULES, "Tag.number")
-def _tag_numbers(rows: list[TagRow]) -> Iterator[tuple[str, str]]:
+def _tag_numbers(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
     for row in rows:
         if row.number not in _VALID_NUMBERS:
             yield row.key_param, f"the tag number {row.number[:20]!r} is not 1 to {MAX_TAGS}"
 
 
 @_rule(TAG_RULES, "Tag.key.present")
-def _tag_keys_present(rows: list[TagRow]) -> Iterator[tuple[str, str]]:
+def _tag_keys_present(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
     for row in rows:
         if not row.key:
             yield row.key_param, f"{row.key_param[:60]} is missing or empty"
 
 
-# The rules of a key and of a value: a refusal of the text given (never empty) and its parameter's name.
-TextRefusal = Callable[[str, str], "str | None"]
+# The rules of a key and of a value: a refusal of the text given (never empty), its parameter's name, the profile.
+TextRefusal = Callable[[str, str, Profile], "str | None"]
 
 
-def _longer_than(limit: int) -> TextRefusal:
-    return lambda text, param: (
-        f"{param[:60]} has {len(text)} characters; at most {limit}" if len(text) > limit else None
-    )
+def _longer_than(limit: Callable[[Profile], int]) -> TextRefusal:
+    def refusal(text: str, param: str, rules: Profile) -> str | None:
+        most = limit(rules)
+        return f"{param[:60]} has {len(text)} characters; at most {most}" if len(text) > most else None
+
+    return refusal
 
 
-def _reserved_prefix(text: str, param: str) -> str | None:
+def _reserved_prefix(text: str, param: str, _: Profile) -> str | None:
     return (
         f"{param[:60]} starts with a reserved prefix (aliyun, acs:)" if text.startswith(RESERVED_TAG_PREFIXES) else None
     )
 
 
-def _url(text: str, param: str) -> str | None:
+def _url(text: str, param: str, _: Profile) -> str | None:
     return f"{param[:60]} contains http:// or https://" if _has_url(text) else None
 
 
@@ -344,24 +361,28 @@ def _on_part(check: str, refusal: TextRefusal) -> None:
     """Register `refusal` as the rule `check` of every given key (Tag.key.*) or value (Tag.value.*)."""
     on_value = check.startswith("Tag.value.")
 
-    def rule(rows: list[TagRow]) -> Iterator[tuple[str, str]]:
+    def rule(rows: list[TagRow], rules: Profile) -> Iterator[tuple[str, str]]:
         for row in rows:
             text, param = (row.value, row.value_param) if on_value else (row.key, row.key_param)
-            detail = refusal(text, param) if text else None
+            detail = refusal(text, param, rules) if text else None
             if detail is not None:
                 yield param, detail
 
     TAG_RULES[check] = rule
 
 
-for _part, _limit in (("key", TAG_KEY_MAX), ("value", TAG_VALUE_MAX)):
+_LIMITS: tuple[tuple[str, Callable[[Profile], int]], ...] = (
+    ("key", lambda rules: rules.tag_key_max),
+    ("value", lambda _: TAG_VALUE_MAX),
+)
+for _part, _limit in _LIMITS:
     _on_part(f"Tag.{_part}.length", _longer_than(_limit))
     _on_part(f"Tag.{_part}.prefix", _reserved_prefix)
     _on_part(f"Tag.{_part}.no_url", _url)
 
 
 @_rule(TAG_RULES, "Tag.key.unique")
-def _tag_keys_unique(rows: list[TagRow]) -> Iterator[tuple[str, str]]:
+def _tag_keys_unique(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
     seen: dict[str, str] = {}
     for row in rows:
         key = row.key
@@ -435,7 +456,7 @@ _CAPITAL_PAIRS = tuple((f"Tag.{n}.Key", f"Tag.{n}.Value") for n in range(1, MAX_
 _CAPITAL_NAMES = frozenset(name for pair in _CAPITAL_PAIRS for name in pair)
 
 
-def _fast_tags(params: Mapping[str, str]) -> list[tuple[str, str]] | None:
+def _fast_tags(params: Mapping[str, str], key_max: int) -> list[tuple[str, str]] | None:
     """The usual case at speed: every tag parameter a capitalised Tag.N.Key/Value with N in 1..20, every tag clean.
     Then the tags; None when in any doubt (the rules decide). It may say None where the rules pass (any "://"),
     never tags where a rule fails: tests/test_param_rules.py proves it answers as the rules do."""
@@ -462,7 +483,7 @@ def _fast_tags(params: Mapping[str, str]) -> list[tuple[str, str]] | None:
             value = ""
         if (
             not key
-            or len(key) > TAG_KEY_MAX
+            or len(key) > key_max
             or len(value) > TAG_VALUE_MAX
             or key.startswith(RESERVED_TAG_PREFIXES)
             or value.startswith(RESERVED_TAG_PREFIXES)
@@ -476,10 +497,13 @@ def _fast_tags(params: Mapping[str, str]) -> list[tuple[str, str]] | None:
     return tags
 
 
-def parse_tags(params: Mapping[str, str], out: ParamReport, fast: bool = True) -> list[tuple[str, str]]:
+def parse_tags(
+    params: Mapping[str, str], out: ParamReport, fast: bool = True, under: Profile | None = None
+) -> list[tuple[str, str]]:
     """Step 5, checked rule by rule across all tags (so a trace can say which rule), tags in order of N."""
+    rules = under or profile(Api.SEED)
     if fast:
-        tags = _fast_tags(params)
+        tags = _fast_tags(params, rules.tag_key_max)
         if tags is not None:
             if tags:
                 out.ran += _TAG_CHECKS or _checks_of("tag", _TAG_CHECKS)
@@ -496,7 +520,7 @@ def parse_tags(params: Mapping[str, str], out: ParamReport, fast: bool = True) -
     for check, rule in _ordered("tag"):
         out.ran.append(check)
         entry = lookup(table_check(check).code)
-        for param, detail in rule(rows):
+        for param, detail in rule(rows, rules):
             out.violations.append(Violation(entry.code, param, entry.message, check, detail))
     return [] if len(out.violations) > broken else [(row.key or "", row.value or "") for row in rows]
 
@@ -514,10 +538,13 @@ def check_client_token(token: str, out: ParamReport) -> None:
         )
 
 
-def check_create_snapshot(params: Mapping[str, str], ran: list | None = None, *, fast: bool = True) -> ParamReport:
-    """Steps 1-6 of the check order: every parameter rule of the seed, all violations collected.
+def check_create_snapshot(
+    params: Mapping[str, str], ran: list | None = None, *, fast: bool = True, api: Api | str = Api.SEED
+) -> ParamReport:
+    """Steps 1-6 of the check order: every parameter rule of the profile `api`, all violations collected.
     `ran` is the list to record the checks in (a call's trace), a new one if not given. fast=False takes the
     rule-by-rule path even where a fast path could answer (the tests compare the two)."""
+    rules = profile(api)
     out = ParamReport() if ran is None else ParamReport(ran)
     out.ran.append("DiskId.present")
     disk_id = params.get("DiskId")
@@ -526,13 +553,13 @@ def check_create_snapshot(params: Mapping[str, str], ran: list | None = None, *,
     get = params.get  # an empty string counts as not given (model choice), hence `or None`
     name = get("SnapshotName") or None
     if name is not None:
-        check_snapshot_name(name, out, fast)
+        check_snapshot_name(name, out, fast, rules)
     description = get("Description") or None
     if description is not None:
-        check_description(description, out)
+        check_description(description, out, rules)
     retention_text = get("RetentionDays") or None
     retention = parse_retention_days(retention_text, out) if retention_text is not None else None
-    tags = parse_tags(params, out, fast)
+    tags = parse_tags(params, out, fast, rules)
     token = get("ClientToken") or None
     if token is not None:
         check_client_token(token, out)

@@ -1,0 +1,142 @@
+"""The two API profiles: the seed's rules by default, today's documented rules with api="2026", each difference
+traced to its sentence and page. Each test runs the same scenario through both profiles and asserts both answers."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from ecs_snap_lab import Lab, validate
+from ecs_snap_lab.rules.catalog import checks
+from ecs_snap_lab.rules.profile import Api, differences, profile
+
+BOTH = ["seed", "2026"]
+
+
+def detached_disk(lab: Lab) -> str:
+    """A data disk that was attached and started, then detached: Available."""
+    disk_id = lab.ready_disk()
+    lab.detach_disk(disk_id, lab.disks[disk_id].instance_id)
+    lab.advance(minutes=5)
+    assert lab.disks[disk_id].status.value == "Available"
+    return disk_id
+
+
+def step(response, check_id: str):
+    return next(s for s in response.trace if s.check == check_id)
+
+
+def test_the_seed_is_the_default_and_an_unknown_profile_is_refused() -> None:
+    assert Lab().api == "seed"
+    assert Lab(api="2026").api == "2026"
+    with pytest.raises(ValueError, match="'seed', '2026'"):
+        Lab(api="2019")
+    with pytest.raises(ValueError, match="api must be one of"):
+        validate("CreateSnapshot", {"DiskId": "d-1"}, api="today")
+
+
+@pytest.mark.parametrize("api", BOTH)
+def test_the_profile_is_shown_by_the_labs_repr_and_its_html(api: str) -> None:
+    lab = Lab(api=api)
+    assert f"api {api}" in repr(lab)
+    assert html.escape(lab.profile.label) in lab._repr_html_()
+
+
+def test_an_available_disk_that_was_attached_before_can_be_snapshotted_only_today() -> None:
+    seed, now = Lab(seed=4), Lab(seed=4, api="2026")
+    refused = seed.call("CreateSnapshot", {"DiskId": detached_disk(seed)})
+    assert (refused.status, refused.code) == (403, "IncorrectDiskStatus")
+    assert step(refused, "Disk.in_use").basis == "seed"
+
+    made = now.call("CreateSnapshot", {"DiskId": detached_disk(now)})
+    assert made.ok, made.explain()
+    in_use = step(made, "Disk.in_use")
+    assert in_use.basis == "current documentation"
+    assert differences()["available_after_attach"].page in in_use.source
+    assert not any(s.check.startswith("Instance.") for s in made.trace)  # a detached disk has no instance to check
+
+
+@pytest.mark.parametrize("api", BOTH)
+def test_a_disk_never_attached_is_refused_in_both_profiles(api: str) -> None:
+    lab = Lab(seed=4, api=api)
+    disk_id = lab.create_disk(40, "cloud_essd", zone_id=lab.zones[0])
+    answer = lab.call("CreateSnapshot", {"DiskId": disk_id})
+    assert (answer.status, answer.code) == (403, "IncorrectDiskStatus.NeverAttached")
+
+
+@pytest.mark.parametrize(("api", "code"), [("seed", "InvalidSnapshotName.Malformed"), ("2026", None)])
+def test_a_name_with_a_period(api: str, code: str | None) -> None:
+    lab = Lab(seed=4, api=api)
+    answer = lab.call("CreateSnapshot", {"DiskId": lab.ready_disk(), "SnapshotName": "nightly.2026-01-01"})
+    assert answer.code == code
+    assert [v.code for v in validate("CreateSnapshot", {"DiskId": "d-1", "SnapshotName": "a.b"}, api=api)] == (
+        [code] if code else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("length", "seed_code", "now_code"),
+    [
+        (64, None, None),
+        (65, "InvalidTagKey.Malformed", None),
+        (128, "InvalidTagKey.Malformed", None),
+        (129, "InvalidTagKey.Malformed", "InvalidTagKey.Malformed"),
+    ],
+)
+def test_tag_key_lengths(length: int, seed_code: str | None, now_code: str | None) -> None:
+    params = {"DiskId": "d-1", "Tag.1.Key": "k" * length, "Tag.1.Value": "v"}
+    for api, code in (("seed", seed_code), ("2026", now_code)):
+        assert [v.code for v in validate("CreateSnapshot", params, api=api)] == ([code] if code else []), api
+
+
+def fill(lab: Lab, disk_id: str, count: int) -> None:
+    for _ in range(count):
+        assert lab.call("CreateSnapshot", {"DiskId": disk_id}).ok
+        lab.advance(hours=2)
+
+
+def test_the_quota_is_64_snapshots_in_the_seed_and_256_manual_ones_today() -> None:
+    seed = Lab(seed=5)
+    disk_id = seed.ready_disk(20)
+    fill(seed, disk_id, 64)
+    refused = seed.call("CreateSnapshot", {"DiskId": disk_id})
+    assert (refused.status, refused.code) == (403, "QuotaExceed.Snapshot")
+
+    now = Lab(seed=5, api="2026")
+    assert now.snapshot_quota == 256
+    disk_id = now.ready_disk(20)
+    fill(now, disk_id, 256)
+    refused = now.call("CreateSnapshot", {"DiskId": disk_id})
+    assert (refused.status, refused.code) == (403, "QuotaExceed.Snapshot")
+    assert "256 manual snapshots" in refused.failure[1]
+    assert step(refused, "Disk.under_quota").basis == "current documentation"
+
+
+def test_automatic_snapshots_count_against_the_quota_in_the_seed_only() -> None:
+    """Two automatic snapshots, a quota of 3: the seed refuses the second manual one, today's API does not."""
+    answers = {}
+    for api in BOTH:
+        lab = Lab(seed=6, api=api, snapshot_quota=3)
+        disk_id = lab.ready_disk(20)
+        policy_id = lab.create_auto_snapshot_policy(hours=range(24))
+        lab.apply_auto_snapshot_policy(policy_id, [disk_id])
+        lab.advance(hours=2, minutes=30)
+        first = lab.call("CreateSnapshot", {"DiskId": disk_id})
+        lab.advance(minutes=50)
+        second = lab.call("CreateSnapshot", {"DiskId": disk_id})
+        answers[api] = (first.code, second.code)
+    assert answers["seed"][1] == "QuotaExceed.Snapshot"
+    assert answers["2026"] == (None, None)
+
+
+def test_every_difference_names_its_page_and_each_check_that_reads_one_has_todays_rule() -> None:
+    for row in differences().values():
+        assert row.page.startswith("https://"), row.id
+        assert row.seed != row.now, row.id
+        assert row.now_source and row.topic
+    for check in checks().values():
+        if check.difference:
+            assert check.difference in differences(), check.id
+            assert check.now_rule and check.now_rule != check.rule, check.id
+    assert profile(Api.SEED).manual_quota == 64
