@@ -22,12 +22,13 @@ from .validation import validate
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
-def reproduce(code: str, row: int | None = None, action: str | None = None):
+def reproduce(code: str, row: int | None = None, action: str | None = None, api: str = "seed"):
     """A fresh lab, a request and its response where response.code == code (recipes in ecs_snap_lab.recipes).
-    `row` picks one of a code's two seed rows; `action` the entry of a code another action answers differently."""
+    `row` picks one of a code's two seed rows; `action` the entry of a code another action answers differently;
+    `api` the profile the lab answers by (the same situation may be answered otherwise in "2026")."""
     from .recipes import reproduce as _reproduce
 
-    return _reproduce(code, row, action)
+    return _reproduce(code, row, action, api)
 
 
 __all__ = [

@@ -12,6 +12,7 @@ import warnings
 from typing import TYPE_CHECKING, TextIO
 
 from .doctor import KERNEL_TIMEOUT
+from .model.api import Api
 from .workshop import DEFAULT_FOLDER
 
 if TYPE_CHECKING:
@@ -164,6 +165,12 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     world.add_argument("--load", metavar="WORLD.json", help="serve a lab saved with lab.save()")
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument(
+        "--api",
+        choices=[api.value for api in Api],
+        help="the API profile: seed (the 2018-19 page, the default) or 2026 (today's documentation); "
+        "a saved lab keeps its own",
+    )
+    serve.add_argument(
         "--admin", action="store_true", help="enable /admin/ (clock, faults, reset), behind a printed token"
     )
     serve.add_argument(
@@ -186,10 +193,12 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         if args.load:
             lab = Lab.load(args.load)
+            if args.api and args.api != lab.api:
+                raise ValueError(f"{args.load} holds a lab of the {lab.api} profile, not {args.api}")
         elif args.demo:
-            lab = Lab.demo(seed=args.seed)
+            lab = Lab.demo(seed=args.seed, api=args.api or "seed")
         else:
-            lab = Lab(seed=args.seed)
+            lab = Lab(seed=args.seed, api=args.api or "seed")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ExposedEndpointWarning)
             endpoint = serve(lab, port=args.port, access_keys=keys or None, admin=args.admin, host=args.host)

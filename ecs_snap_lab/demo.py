@@ -50,14 +50,14 @@ RETENTIONS = (None, None, 3, 7, 14, 30)
 LATE_DISKS_GIB = (2000, 1024)  # their first (full) snapshots take 5.6 h and 2.9 h: progressing at the end
 
 
-def build_demo(cls: type[Lab], *, seed: int = 0, disks: int = 40, days: int = 120) -> Lab:
+def build_demo(cls: type[Lab], *, seed: int = 0, disks: int = 40, days: int = 120, api: str = "seed") -> Lab:
     """A lab of about `disks` disks with `days` days of history; its clock ends `days` after its start."""
     for name, value, low in (("disks", disks, MIN_DISKS), ("days", days, MIN_DAYS)):
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError(f"{name} must be an integer")
         if value < low:
             raise ValueError(f"a demo needs at least {low} {name}")
-    lab = cls(seed=seed)
+    lab = cls(seed=seed, api=api)
     _Demo(lab, random.Random(f"ecs_snap_lab.demo/{seed}"), disks, days).build()
     return lab
 

@@ -507,11 +507,11 @@ class Lab:
         return LabDashboard(self)
 
     @classmethod
-    def demo(cls, seed: int = 0, disks: int = 40, days: int = 120) -> Lab:
+    def demo(cls, seed: int = 0, disks: int = 40, days: int = 120, api: str = "seed") -> Lab:
         """A fleet with months of simulated history, built through the same API calls a learner makes."""
         from .demo import build_demo
 
-        return build_demo(cls, seed=seed, disks=disks, days=days)
+        return build_demo(cls, seed=seed, disks=disks, days=days, api=api)
 
     # ------------------------------------------------------------------ persistence
 

@@ -545,9 +545,10 @@ def _scoped(entry: ErrorEntry, action: str) -> bool:
     return not entry.actions or action in entry.actions
 
 
-def reproduce(code: str, row: int | None = None, action: str | None = None) -> Reproduction:
+def reproduce(code: str, row: int | None = None, action: str | None = None, api: str = "seed") -> Reproduction:
     """Make the API answer `code`. For a code with two rows in the seed (InternalError), `row` picks one; for a code
-    answered differently by another action, `action` picks that action's entry."""
+    answered differently by another action, `action` picks that action's entry. `api` is the profile the lab answers
+    by: the same situation may be answered otherwise in the 2026 profile (the Response says what was answered)."""
     matches = [e for e in error_catalog() if e.code == code and (row is None or e.row == row)]
     if action is not None:
         matches = [e for e in matches if action in e.actions]
@@ -563,7 +564,7 @@ def reproduce(code: str, row: int | None = None, action: str | None = None) -> R
     )
     if fn is None:
         raise KeyError(f"no recipe reproduces {code!r}")
-    scene = Scene()
+    scene = Scene(api=api)
     sent_action, params = fn(scene)
     if action is not None and sent_action != action:
         raise KeyError(f"no recipe reproduces {code!r} through {action} (the lab's recipe uses {sent_action})")

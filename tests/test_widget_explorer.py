@@ -254,7 +254,7 @@ def test_a_filter_that_keeps_the_choice_keeps_its_reproduction(explorer: ErrorEx
 def test_a_failing_reproduce_is_shown_and_the_next_success_clears_it(
     explorer: ErrorExplorer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(code: str, row: int | None = None, action: str | None = None):
+    def broken(code: str, row: int | None = None, action: str | None = None, api: str = "seed"):
         raise RuntimeError(f"no recipe for {code} today")
 
     explorer.select("DiskInArrears")
@@ -335,7 +335,9 @@ def test_every_input_has_a_description_and_a_tooltip(explorer: ErrorExplorer) ->
         explorer.search,
         explorer.code_select,
         explorer.reproduce_button,
+        explorer.api_choice,
         explorer.response_view.format,
+        explorer.now_view.format,
     }
     assert set(inputs) == expected
     for control in inputs:
@@ -359,3 +361,40 @@ def test_any_search_text_never_raises_and_shows_exactly_the_matches(text: str, s
     assert len(explorer.code_select.options) == len(explorer.visible_entries)
     assert f"{len(explorer.visible_entries)} of {len(CATALOGUE)} errors shown" in explorer.count_html.value
     explorer.close()
+
+
+# ---------------------------------------------------------------- both API profiles
+
+
+def test_both_profiles_side_by_side_show_where_the_answers_differ(explorer: ErrorExplorer) -> None:
+    explorer.select("IncorrectDiskStatus")
+    explorer.api_choice.value = "both"
+    explorer.reproduce()
+    assert explorer.error_message == ""
+    made = explorer.last_reproductions
+    assert (made["seed"].response.code, made["2026"].response.code) == ("IncorrectDiskStatus", None)
+    assert made["2026"].lab.api == "2026" and made["seed"].lab.api == "seed"
+    assert "different answers" in explorer.compare_html.value
+    assert explorer.response_view.response is made["seed"].response
+    assert explorer.now_view.response is made["2026"].response
+    assert explorer.now_view.layout.display != "none"
+
+    explorer.select("QuotaExceed.Snapshot")
+    explorer.reproduce()
+    made = explorer.last_reproductions
+    assert made["seed"].response.code == made["2026"].response.code == "QuotaExceed.Snapshot"
+    assert "the same answer" in explorer.compare_html.value
+
+
+def test_choosing_another_profile_clears_the_reproduction_and_2026_alone_answers_today(
+    explorer: ErrorExplorer,
+) -> None:
+    explorer.select("IncorrectDiskStatus")
+    explorer.reproduce()
+    assert explorer.last_reproduction.response.code == "IncorrectDiskStatus"
+    explorer.api_choice.value = "2026"
+    assert explorer.last_reproduction is None and explorer.request_html.value == ""
+    explorer.reproduce()
+    assert explorer.last_reproduction.lab.api == "2026"
+    assert explorer.last_reproduction.response.ok
+    assert explorer.now_view.layout.display == "none" and explorer.compare_html.value == ""

@@ -566,3 +566,29 @@ def test_serve_is_reachable_from_the_wire_package_as_the_issue_names_it() -> Non
     assert wire.serve is serve
     with pytest.raises(AttributeError):
         _ = wire.no_such_thing
+
+
+@pytest.mark.parametrize(
+    ("options", "api"), [([], "seed"), (["--api", "2026"], "2026"), (["--demo", "--api", "2026"], "2026")]
+)
+def test_the_serve_command_serves_the_chosen_api_profile(monkeypatch, capsys, options, api) -> None:
+    import ecs_snap_lab.wire.server as server
+    from ecs_snap_lab.cli import main
+
+    served = []
+
+    def refuse(lab, **_):
+        served.append(lab)
+        raise OSError("not serving in this test")
+
+    monkeypatch.setattr(server, "serve", refuse)
+    assert main(["serve", "--port", "0", *options]) == 2
+    assert [lab.api for lab in served] == [api]
+
+
+def test_the_serve_command_refuses_another_profile_than_a_saved_labs(tmp_path: Path, capsys) -> None:
+    from ecs_snap_lab.cli import main
+
+    Lab(seed=1).save(tmp_path / "seed.json")
+    assert main(["serve", "--port", "0", "--load", str(tmp_path / "seed.json"), "--api", "2026"]) == 2
+    assert "holds a lab of the seed profile, not 2026" in capsys.readouterr().err

@@ -18,6 +18,9 @@ Decisions:
 - A click on the disabled Reproduce button (possible from Python) does nothing, as in the browser.
 - The search looks at the code, the message and the description, case-insensitively; the status filter and the
   search combine (both must match). `visible_codes` lists each visible code once, in catalogue order.
+- The API profile: "seed" (the default), "2026", or both side by side. Both runs the same recipe in a lab of each
+  profile and says whether the answers differ (a detached disk is refused by the seed and snapshotted today); a
+  change of profile clears the reproduction shown, which belonged to the other choice.
 - Callbacks never raise: a failure (in filtering, choosing, reproducing) is shown in the error area as a readable
   line, and cleared when the next callback succeeds.
 """
@@ -135,8 +138,24 @@ class ErrorExplorer(Guarded, widgets.VBox):
             icon="play",
             disabled=True,
         )
+        self.api_choice = widgets.ToggleButtons(
+            options=[("Seed (2018-19)", "seed"), ("2026", "2026"), ("Both", "both")],
+            value="seed",
+            description="API profile",
+            tooltip="Which API profile answers the reproduction: the seed's, today's, or both side by side",
+            tooltips=[
+                "Answer as the seed's page of 2018-19 says",
+                "Answer as today's documentation says",
+                "Reproduce in both profiles and compare the answers",
+            ],
+            style=_STYLE,
+        )
         self.request_html = widgets.HTML(value="")
+        self.compare_html = widgets.HTML(value="")
         self.response_view = ResponseView()
+        self.now_view = ResponseView()  # the 2026 profile's answer when both are shown
+        self.now_view.layout.display = "none"
+        self.last_reproductions: dict[str, object] = {}
 
     def _observe(self) -> None:
         """Filtering and searching redraw the table; picking a code shows it; Reproduce runs it."""
@@ -144,6 +163,7 @@ class ErrorExplorer(Guarded, widgets.VBox):
         self.search.observe(lambda change: self._guard("searching", self._refilter), names="value")
         self.code_select.observe(self._on_pick, names="value")
         self.reproduce_button.on_click(lambda button: self._guard("reproducing", self._reproduce))
+        self.api_choice.observe(lambda change: self._guard("choosing a profile", self._clear), names="value")
 
     def _rows(self) -> list[widgets.Widget]:
         return [
@@ -153,9 +173,11 @@ class ErrorExplorer(Guarded, widgets.VBox):
             self.table_html,
             self.code_select,
             self.meaning_html,
-            self.reproduce_button,
+            widgets.HBox([self.api_choice, self.reproduce_button]),
             self.request_html,
+            self.compare_html,
             self.response_view,
+            self.now_view,
         ]
 
     # ------------------------------------------------------------------ public
@@ -252,9 +274,7 @@ class ErrorExplorer(Guarded, widgets.VBox):
         index = self.code_select.value
         entry = self.entries[index] if index is not None else None
         if entry is not self.selected_entry:
-            self.last_reproduction = None
-            self.request_html.value = ""
-            self.response_view.show(None)
+            self._clear()
         self.selected_entry = entry
         self.reproduce_button.disabled = entry is None
         if entry is None:
@@ -281,35 +301,73 @@ class ErrorExplorer(Guarded, widgets.VBox):
         """An entry after the first of its code, outside the seed's table: reached through its own action."""
         return bool(entry.actions) and next(e for e in self.entries if e.code == entry.code) is not entry
 
+    def _clear(self) -> None:
+        """No reproduction shown: another code or another profile was chosen."""
+        self.last_reproduction = None
+        self.last_reproductions = {}
+        self.request_html.value = ""
+        self.compare_html.value = ""
+        self.response_view.show(None)
+        self.now_view.show(None)
+        self.now_view.layout.display = "none"
+
+    def _reproduce_in(self, entry, api: str):
+        if entry.row is not None:
+            return ecs_snap_lab.reproduce(entry.code, entry.row, api=api)
+        if self._is_second_entry(entry):
+            return ecs_snap_lab.reproduce(entry.code, action=entry.actions[0], api=api)
+        return ecs_snap_lab.reproduce(entry.code, api=api)
+
     def _reproduce(self) -> None:
         entry = self.selected_entry
         if entry is None:  # the button is disabled: only a click from Python gets here
             return
-        self.last_reproduction = None
-        self.request_html.value = ""
-        self.response_view.show(None)
-        if entry.row is not None:
-            reproduction = ecs_snap_lab.reproduce(entry.code, entry.row)
-        elif self._is_second_entry(entry):
-            reproduction = ecs_snap_lab.reproduce(entry.code, action=entry.actions[0])
-        else:
-            reproduction = ecs_snap_lab.reproduce(entry.code)
+        self._clear()
+        choice = self.api_choice.value
+        apis = ["seed", "2026"] if choice == "both" else [choice]
+        made = {api: self._reproduce_in(entry, api) for api in apis}
+        reproduction = made[apis[0]]
+        self.last_reproductions = made
         self.last_reproduction = reproduction
-        steps = "".join(f"<li>{_esc(step)}</li>" for step in reproduction.steps)
-        params = "".join(
-            f"<tr><td><code>{_esc(k)}</code></td><td><code>{_esc(v)}</code></td></tr>"
-            for k, v in reproduction.params.items()
-        )
-        self.request_html.value = (
-            "<div class='esl-reproduction'>"
-            + (f"<b>How the lab was set up</b><ol>{steps}</ol>" if steps else "")
-            + f"<b>Request</b>: <code>{_esc(reproduction.action)}</code>"
-            + (
-                f"<table class='esl-request'><thead><tr><th scope='col'>Parameter</th><th scope='col'>Value</th>"
-                f"</tr></thead><tbody>{params}</tbody></table>"
-                if params
-                else " <i>(no parameters)</i>"
-            )
-            + "</div>"
-        )
+        self.request_html.value = _request_html(reproduction)
         self.response_view.show(reproduction.response)
+        if choice == "both":
+            self.now_view.show(made["2026"].response)
+            self.now_view.layout.display = ""
+            self.compare_html.value = _comparison_html(made["seed"].response, made["2026"].response)
+
+
+def _answer_words(response) -> str:
+    return f"HTTP {response.status} " + ("OK" if response.ok else response.code)
+
+
+def _comparison_html(seed, now) -> str:
+    """One line: what each profile answered, and whether they differ (then the seed's answer is shown first)."""
+    same = (seed.status, seed.code) == (now.status, now.code)
+    verdict = "the same answer" if same else "<b>different answers</b>"
+    return (
+        f"<div class='esl-compare' role='status'>Seed (2018-19): <code>{_esc(_answer_words(seed))}</code>; "
+        f"2026: <code>{_esc(_answer_words(now))}</code>: {verdict}. The seed's answer is shown first, "
+        "then today's.</div>"
+    )
+
+
+def _request_html(reproduction) -> str:
+    """How the lab was set up, and the request sent."""
+    steps = "".join(f"<li>{_esc(step)}</li>" for step in reproduction.steps)
+    params = "".join(
+        f"<tr><td><code>{_esc(k)}</code></td><td><code>{_esc(v)}</code></td></tr>"
+        for k, v in reproduction.params.items()
+    )
+    return (
+        "<div class='esl-reproduction'>"
+        + (f"<b>How the lab was set up</b><ol>{steps}</ol>" if steps else "")
+        + f"<b>Request</b>: <code>{_esc(reproduction.action)}</code>"
+        + (
+            f"<table class='esl-request'><thead><tr><th scope='col'>Parameter</th><th scope='col'>Value</th>"
+            f"</tr></thead><tbody>{params}</tbody></table>"
+            if params
+            else " <i>(no parameters)</i>"
+        )
+        + "</div>"
+    )
