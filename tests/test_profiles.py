@@ -140,3 +140,17 @@ def test_every_difference_names_its_page_and_each_check_that_reads_one_has_today
             assert check.difference in differences(), check.id
             assert check.now_rule and check.now_rule != check.rule, check.id
     assert profile(Api.SEED).manual_quota == 64
+
+
+@pytest.mark.parametrize("api", BOTH)
+def test_every_widget_of_the_app_shows_the_profile(api: str) -> None:
+    from ecs_snap_lab.widgets.app import LabDashboard
+
+    lab = Lab(seed=2, api=api)
+    app = LabDashboard(lab)
+    badge = f'data-api="{api}"'
+    assert badge in app.children[0].value
+    assert badge in app.clock.now_html.value
+    for dashboard in (app.quota, app.timeline):
+        assert any(badge in getattr(child, "value", "") for child in dashboard.children), dashboard
+    assert app.explorer.api_choice.value == api  # the explorer starts on the lab's profile

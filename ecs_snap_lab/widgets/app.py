@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from .badge import profile_badge
 from .builder import RequestBuilder
 from .clock import Clock
 from .response_view import ResponseView
@@ -50,7 +51,7 @@ class LabDashboard(widgets.VBox):
         self.tabs = widgets.Tab(children=list(self._pages.values()), titles=TABS)
         self.tabs.observe(self._on_tab, names="selected_index")
         self.children = [
-            widgets.HTML(f"<b>ecs_snap_lab</b>: region {lab.region}, seed {lab.seed}"),
+            widgets.HTML(f"<b>ecs_snap_lab</b>: region {lab.region}, seed {lab.seed} {profile_badge(lab.api)}"),
             self.clock,
             self.tabs,
         ]
@@ -79,7 +80,7 @@ class LabDashboard(widgets.VBox):
         part = self._parts.get(title)
         if part is None:
             if title == "Errors":
-                part = import_module(".explorer", __package__).ErrorExplorer()
+                part = import_module(".explorer", __package__).ErrorExplorer(api=self.lab.api)
             else:
                 dashboards = import_module(".dashboards", __package__)
                 kind = dashboards.QuotaDashboard if title == "Quota" else dashboards.RetentionTimeline

@@ -24,6 +24,7 @@ from datetime import timedelta
 import ipywidgets as widgets
 
 from ..model.events import EventKind
+from .badge import profile_badge
 from .guard import ErrorArea, Guarded
 
 STEPS: dict[str, timedelta] = {
@@ -126,7 +127,8 @@ class Clock(Guarded, widgets.VBox):
         self._errors.run("showing the time", self._show_now)
 
     def _show_now(self) -> None:
-        self.now_html.value = f'<b aria-live="polite">Lab time: {html.escape(self.now_text)}</b>'
+        badge = profile_badge(self.lab.api)
+        self.now_html.value = f'<b aria-live="polite">Lab time: {html.escape(self.now_text)}</b> {badge}'
 
     def __repr__(self) -> str:
         return f"<Clock of Lab(seed={self.lab.seed}) at {self.lab.now:%Y-%m-%d %H:%M:%S}Z>"

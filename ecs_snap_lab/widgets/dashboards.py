@@ -54,6 +54,7 @@ from ..model.resources import SnapshotStatus
 from ..views import quota, retention
 from ..views.canvas import ChartCanvas
 from ..views.retained import Retained
+from .badge import profile_badge
 from .guard import ErrorArea, Guarded
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
 
     def _layout(self, controls: list[widgets.Widget]) -> None:
         """Heading, controls, picture, summary, errors: the summary right under what it describes."""
-        heading = widgets.HTML(f"<b>{html.escape(self.heading)}</b>")
+        heading = widgets.HTML(f"<b>{html.escape(self.heading)}</b> {profile_badge(self.lab.api)}")
         row = widgets.HBox(controls)
         self._parts += [heading, row]
         self.children = [heading, row, self.image, self.summary_html, self.error_area]

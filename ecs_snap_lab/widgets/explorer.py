@@ -33,6 +33,7 @@ import ipywidgets as widgets
 
 import ecs_snap_lab
 
+from ..rules.profile import profile
 from .guard import ErrorArea, Guarded
 from .response_view import ResponseView
 
@@ -79,8 +80,9 @@ class ErrorExplorer(Guarded, widgets.VBox):
     `error_message` (callback failures, or "").
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, api: str = "seed", **kwargs) -> None:
         super().__init__(**kwargs)
+        self._api = profile(api).api.value  # the profile chosen at first (the app's lab's); ValueError if unknown
         self.entries = list(ecs_snap_lab.error_catalog())
         self.labels = entry_labels(self.entries)
         self.visible_entries = list(self.entries)
@@ -140,7 +142,7 @@ class ErrorExplorer(Guarded, widgets.VBox):
         )
         self.api_choice = widgets.ToggleButtons(
             options=[("Seed (2018-19)", "seed"), ("2026", "2026"), ("Both", "both")],
-            value="seed",
+            value=self._api,
             description="API profile",
             tooltip="Which API profile answers the reproduction: the seed's, today's, or both side by side",
             tooltips=[
