@@ -32,6 +32,12 @@ from ecs_snap_lab.wire.server import Endpoint, serve
 KEY, SECRET = "LTAIsdktest", "sdk-secret"
 
 
+@pytest.fixture(params=["seed", "2026"])
+def lab(request: pytest.FixtureRequest) -> Lab:
+    """Every SDK test runs against both API profiles: the SDKs must work with `serve` and `serve --api 2026`."""
+    return Lab(seed=7, api=request.param)
+
+
 @pytest.fixture
 def endpoint(lab: Lab) -> Iterator[Endpoint]:
     ep = serve(lab, access_keys={KEY: SECRET})
@@ -248,3 +254,38 @@ def test_the_printed_snippets_run_as_printed(endpoint: Endpoint, lab: Lab, disk:
         exec(compile(endpoint.snippet(sdk), f"<snippet {sdk}>", "exec"), {})
     assert "shown" in out.getvalue()
     assert endpoint.records[-1].action == "DescribeSnapshots" and endpoint.records[-1].status == 200
+
+
+# ---------------------------------------------------------------- today's parameters, against each profile
+
+
+@ALGORITHMS
+def test_new_sdk_sends_todays_rules_and_only_the_2026_profile_accepts_them(
+    endpoint: Endpoint, lab: Lab, disk: str, algorithm
+) -> None:
+    """A name with a period, a tag key of 100 characters, a disk detached after use: today's documentation allows
+    each; the seed refuses each with its code."""
+    client = new_client(endpoint, algorithm)
+    today = lab.api == "2026"
+    named = models.CreateSnapshotRequest(disk_id=disk, snapshot_name="nightly.2026-01-01")
+    long_key = models.CreateSnapshotRequest(disk_id=disk, tag=[models.CreateSnapshotRequestTag(key="k" * 100)])
+    for request, code in ((named, "InvalidSnapshotName.Malformed"), (long_key, "InvalidTagKey.Malformed")):
+        if today:
+            assert client.create_snapshot(request).status_code == 200
+            with endpoint.lock:
+                lab.advance(hours=2)
+        else:
+            with pytest.raises(NewClientException) as caught:
+                client.create_snapshot(request)
+            assert (caught.value.code, caught.value.status_code) == (code, 400)
+
+    with endpoint.lock:
+        lab.detach_disk(disk, lab.disk(disk).instance_id)
+        lab.advance(minutes=5)
+    detached = models.CreateSnapshotRequest(disk_id=disk)
+    if today:
+        assert lab.snapshot(client.create_snapshot(detached).body.snapshot_id).disk_id == disk
+    else:
+        with pytest.raises(NewClientException) as caught:
+            client.create_snapshot(detached)
+        assert (caught.value.code, caught.value.status_code) == ("IncorrectDiskStatus", 403)
