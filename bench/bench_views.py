@@ -3,14 +3,12 @@
 Frames: a world of 1,000,000 snapshots (20,000 system disks x 50 hourly rounds of CreateSnapshot through lab.call),
 then each frame built three times; the verdict is on the median. Default garbage collector, nothing warmed by hand.
 Charts: quota chart on 10,000 disks and retention timeline on 100,000 snapshots (from bench_charts.py).
-Then the demo world's build time, and where moto and boto3 are installed, the side-by-side row: our CreateSnapshot
-rate as a multiple of moto's EC2 create_snapshot through boto3, both measured in this run.
+Then the demo world's build time. (The side-by-side row against moto is bench_core.py's.)
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -104,51 +102,6 @@ def demo_row() -> tuple[str, str, str, bool | None]:
     return ("Lab.demo() build (40 disks, 120 days)", f"{seconds:.2f} s", "(no goal)", None)
 
 
-def lab_create_rate(disks: int = 20_000, runs: int = 3) -> float:
-    """CreateSnapshot calls per second through lab.call, one per ready disk, median of `runs` (as bench_core)."""
-    from bench_core import create_rate, ready_lab
-
-    lab, ids = ready_lab(disks)
-    return statistics.median(create_rate(lab, ids) for _ in range(runs))
-
-
-def moto_create_rate(calls: int = 1_000) -> float | None:
-    """moto's EC2 create_snapshot through boto3, in process (no network); None where moto is not installed."""
-    try:
-        import boto3
-        from moto import mock_aws
-    except ImportError:
-        return None
-    for name, value in (
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-    ):
-        os.environ.setdefault(name, value)
-    with mock_aws():
-        ec2 = boto3.client("ec2", region_name="us-east-1")
-        volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=40)["VolumeId"]
-        ec2.create_snapshot(VolumeId=volume, Description="warm-up")
-        start = time.perf_counter()
-        for n in range(calls):
-            ec2.create_snapshot(VolumeId=volume, Description=f"nightly-{n}")
-        return calls / (time.perf_counter() - start)
-
-
-def peer_row() -> tuple[str, str, str, bool | None]:
-    """The side-by-side row: our CreateSnapshot rate as a multiple of moto's, measured in the same run."""
-    theirs = moto_create_rate()
-    if theirs is None:
-        return ("CreateSnapshot vs moto EC2 create_snapshot", "moto/boto3 not installed", ">= 100x", None)
-    ours = lab_create_rate()
-    return (
-        "CreateSnapshot vs moto EC2 create_snapshot (boto3)",
-        f"{ours / theirs:,.0f}x ({ours:,.0f}/s vs {theirs:,.0f}/s)",
-        ">= 100x",
-        ours / theirs >= 100,
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--disks", type=int, default=20_000, help="system disks (a multiple of 100)")
@@ -156,7 +109,7 @@ def main() -> None:
     args = parser.parse_args()
     rows, note = frames_rows(args.disks, args.rounds)
     rows += chart_rows()
-    rows += [demo_row(), peer_row()]
+    rows.append(demo_row())
     print_table(f"ecs_snap_lab views benchmark (Python {sys.version.split()[0]}; {note})", rows)
 
 
