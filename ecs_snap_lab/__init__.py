@@ -17,6 +17,7 @@ from .lab import Lab, RequestRecord
 from .response import ApiError, Response, TraceStep
 from .rules.catalog import ErrorEntry, error_catalog
 from .rules.params import Violation
+from .rules.profile import api_differences
 from .validation import validate
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -39,6 +40,7 @@ __all__ = [
     "Response",
     "TraceStep",
     "Violation",
+    "api_differences",
     "error_catalog",
     "reproduce",
     "validate",

@@ -154,3 +154,12 @@ def test_every_widget_of_the_app_shows_the_profile(api: str) -> None:
     for dashboard in (app.quota, app.timeline):
         assert any(badge in getattr(child, "value", "") for child in dashboard.children), dashboard
     assert app.explorer.api_choice.value == api  # the explorer starts on the lab's profile
+
+
+def test_the_table_of_differences_has_a_row_per_difference_with_both_values_and_the_page() -> None:
+    from ecs_snap_lab import api_differences
+
+    rows = api_differences()
+    assert len(rows) == len(differences())
+    quota = next(r for r in rows if r["seed"] == 64)
+    assert quota["2026"] == 256 and quota["page"].startswith("https://www.alibabacloud.com/")

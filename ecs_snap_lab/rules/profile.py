@@ -13,7 +13,7 @@ from importlib import resources
 
 from ..model.api import Api
 
-__all__ = ["Api", "Difference", "Profile", "differences", "profile"]
+__all__ = ["Api", "Difference", "Profile", "api_differences", "differences", "profile"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +72,19 @@ def profile(api: Api | str = Api.SEED) -> Profile:
     chosen = Api.parse(api)
     values = {name: row.value(chosen) for name, row in differences().items()}
     return Profile(api=chosen, **values)  # type: ignore[arg-type]
+
+
+def api_differences() -> list[dict[str, object]]:
+    """Every difference between the profiles as rows for a table (pd.DataFrame(api_differences())): what it is
+    about, its value in each profile, the seed's sentence, today's sentence and the page it is on."""
+    return [
+        {
+            "topic": row.topic,
+            "seed": row.seed,
+            "2026": row.now,
+            "the seed says": row.seed_source,
+            "today's documentation says": row.now_source,
+            "page": row.page,
+        }
+        for row in differences().values()
+    ]
