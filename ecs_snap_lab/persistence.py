@@ -29,11 +29,21 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .actions.disks import SIZE_RANGES
+from .actions.world_checks import counted
 from .model.api import Api
 from .model.clock import LAST_SECOND, Due, Happening
 from .model.events import Event, EventKind
 from .model.faults import MAX_ARMED, MAX_SECONDS, MAX_TIMES, Fault, FaultKind
-from .model.resources import ALL_CATEGORIES, Account, AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
+from .model.resources import (
+    ALL_CATEGORIES,
+    Account,
+    AutoSnapshotPolicy,
+    Disk,
+    Image,
+    Instance,
+    Snapshot,
+    SnapshotType,
+)
 from .model.world import PendingCreate, TokenRecord, World
 from .request_log import MAX_LOGGED_ACTION, RequestLog, RequestRecord, bounded_params
 
@@ -472,9 +482,11 @@ def _reindex(world: World) -> None:
 def _check_world(world: World) -> None:
     """What the model relies on beyond each field: the quota holds, nothing happened after `now`, the sequence
     numbers are distinct, armed faults are few and valid, the event log is in time order."""
-    for disk_id, snaps in world.by_disk.items():
-        if len(snaps) > world.snapshot_quota:
-            raise Corrupt(f"snapshots: {len(snaps)} snapshots of {disk_id}, over the quota of {world.snapshot_quota}")
+    for disk_id in world.by_disk:
+        for of_type in SnapshotType:
+            count, limit, what = counted(world, disk_id, of_type)
+            if count > limit:
+                raise Corrupt(f"snapshots: {count} {what} of {disk_id}, over the quota of {limit}")
     if len({snap.seq for snap in world.snapshots.values()}) != len(world.snapshots):
         raise Corrupt("snapshots: two snapshots share a sequence number")
     for where, table in (("instances", world.instances), ("disks", world.disks), ("snapshots", world.snapshots),

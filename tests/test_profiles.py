@@ -163,3 +163,24 @@ def test_the_table_of_differences_has_a_row_per_difference_with_both_values_and_
     assert len(rows) == len(differences())
     quota = next(r for r in rows if r["seed"] == 64)
     assert quota["2026"] == 256 and quota["page"].startswith("https://www.alibabacloud.com/")
+
+
+def test_today_automatic_snapshots_have_a_limit_of_their_own_and_the_oldest_gives_way(tmp_path) -> None:
+    from ecs_snap_lab.actions.world_checks import AUTO_LIMIT
+
+    lab = Lab(seed=9, api="2026", snapshot_quota=2)
+    disk_id = lab.ready_disk(20)
+    manual = [lab.call("CreateSnapshot", {"DiskId": disk_id}).data["SnapshotId"]]
+    lab.advance(hours=1)
+    policy_id = lab.create_auto_snapshot_policy(hours=range(24))
+    lab.apply_auto_snapshot_policy(policy_id, [disk_id])
+    lab.advance(hours=AUTO_LIMIT + 5)
+    kinds = [s.snapshot_type.value for s in lab.snapshots_of(disk_id).values()]
+    assert kinds.count("auto") == AUTO_LIMIT and kinds.count("user") == 1
+    assert manual[0] in lab.snapshots_of(disk_id)  # a manual snapshot never gives way
+    assert lab.call("CreateSnapshot", {"DiskId": disk_id}).ok  # the second manual one: under the quota of 2
+    lab.advance(hours=1)
+    refused = lab.call("CreateSnapshot", {"DiskId": disk_id})
+    assert refused.code == "QuotaExceed.Snapshot" and "2 manual snapshots" in refused.failure[1]
+    lab.save(tmp_path / "w.json")  # 66 snapshots on a disk whose quota is 2: valid in this profile
+    assert len(Lab.load(tmp_path / "w.json").snapshots_of(disk_id)) == AUTO_LIMIT + 2

@@ -11,7 +11,7 @@ from ..model.resources import Disk, Snapshot, SnapshotStatus, SnapshotType
 from ..model.world import PendingCreate, TokenRecord, World, handles
 from ..rules.params import SnapshotRequest, check_create_snapshot
 from .base import ApiFailure, Call, Page, action
-from .world_checks import check_world
+from .world_checks import check_world, counted
 
 
 @action("CreateSnapshot", rules=check_create_snapshot)
@@ -365,7 +365,8 @@ def fire_policy(world: World, due: Due) -> None:
         except ApiFailure as refusal:  # this disk cannot be snapshotted now; a bug of the lab is not caught here
             world.log(EventKind.AUTO_SNAPSHOT_SKIPPED, disk_id, policy.policy_id, refusal.code)
             continue
-        if world.snapshot_count(disk_id) >= world.snapshot_quota and not _make_room(world, disk_id):
+        count, limit, _ = counted(world, disk_id, SnapshotType.AUTO)
+        if count >= limit and not _make_room(world, disk_id):
             world.log(EventKind.AUTO_SNAPSHOT_SKIPPED, disk_id, policy.policy_id, "QuotaExceed.Snapshot")
             continue
         retention = None if policy.retention_days == -1 else policy.retention_days

@@ -218,18 +218,26 @@ def no_snapshot_in_progress(s: Subject) -> str | None:
     return None if busy is None else f"{busy} of {disk_id} is still being created"
 
 
+# Automatic snapshots counted apart (the 2026 profile): the pages say that at "the maximum number of automatic
+# snapshots for a disk" the oldest one is deleted, but give no number that could be confirmed; the lab keeps the
+# seed's 64 for them (the only number its sources state), and says so in the README's profile section.
+AUTO_LIMIT = 64
+
+
+def counted(world: World, disk_id: str, of_type: SnapshotType) -> tuple[int, int, str]:
+    """(how many snapshots of the disk count against the limit a new one of `of_type` meets, that limit, what is
+    counted). The seed counts every snapshot against the quota; the 2026 profile counts manual and automatic apart."""
+    if not profile(world.api).auto_counted_apart:
+        return world.snapshot_count(disk_id), world.snapshot_quota, "snapshots"
+    if of_type is SnapshotType.USER:
+        return world.snapshot_count(disk_id, of_type), world.snapshot_quota, "manual snapshots"
+    return world.snapshot_count(disk_id, of_type), AUTO_LIMIT, "automatic snapshots"
+
+
 @world_check(QUOTA_CHECK)
 def under_quota(s: Subject) -> str | None:
-    world = s.world
-    if s.rules.auto_counted_apart:  # 2026: only manual snapshots count against the quota
-        count = world.snapshot_count(s.disk_id, SnapshotType.USER)
-        if count >= world.snapshot_quota:
-            return f"{s.disk_id} has {count} manual snapshots; the quota is {world.snapshot_quota}"
-        return None
-    count = world.snapshot_count(s.disk_id)
-    if count >= world.snapshot_quota:
-        return f"{s.disk_id} has {count} snapshots; the quota is {world.snapshot_quota}"
-    return None
+    count, limit, what = counted(s.world, s.disk_id, SnapshotType.USER)
+    return f"{s.disk_id} has {count} {what}; the quota is {limit}" if count >= limit else None
 
 
 @world_check("Disk.kms_usable")
