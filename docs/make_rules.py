@@ -55,7 +55,7 @@ def create_snapshot_table(rows: list[Check]) -> list[str]:
     ]
     for check in rows:
         status = str(lookup(check.code, "CreateSnapshot").http_status)
-        only = ONLY.get(check.applies, "")
+        only = ", ".join(filter(None, [ONLY.get(check.applies, ""), f"the {check.api} profile" if check.api else ""]))
         cells = [check.number, f"`{check.id}`", check.rule, check.code, status, check.basis, only, check.source]
         lines.append(_row(cells))
     return lines

@@ -184,3 +184,22 @@ def test_today_automatic_snapshots_have_a_limit_of_their_own_and_the_oldest_give
     assert refused.code == "QuotaExceed.Snapshot" and "2 manual snapshots" in refused.failure[1]
     lab.save(tmp_path / "w.json")  # 66 snapshots on a disk whose quota is 2: valid in this profile
     assert len(Lab.load(tmp_path / "w.json").snapshots_of(disk_id)) == AUTO_LIMIT + 2
+
+
+def test_today_category_is_checked_and_the_instant_access_parameters_are_accepted_with_a_warning() -> None:
+    lab = Lab(seed=3, api="2026")
+    disk_id = lab.ready_disk()
+    made = lab.call("CreateSnapshot", {"DiskId": disk_id, "Category": "Standard", "InstantAccess": "true"})
+    assert made.ok
+    assert any("local snapshots before 2020-12-14" in w for w in made.warnings)
+    assert any(w.startswith("InstantAccess no longer takes effect") for w in made.warnings)
+    assert step(made, "Category.valid").passed
+    lab.advance(hours=2)
+    refused = lab.call("CreateSnapshot", {"DiskId": disk_id, "Category": "archive"})
+    assert (refused.status, refused.code, refused.message) == (
+        400,
+        "InvalidParameter",
+        'The specified parameter "Category" is not valid.',
+    )
+    assert "Category.valid" not in [s.check for s in Lab(seed=3).call("CreateSnapshot", {"DiskId": "d-1"}).trace]
+    assert validate("CreateSnapshot", {"DiskId": "d-1", "Category": "archive"}, api="seed") == []  # not its parameter

@@ -60,6 +60,7 @@ class Check:
     source: str
     number: str = ""  # CreateSnapshot's step (DESIGN.md), "" for the checks of the other actions
     applies: str = ""  # "disk" or "volume" for a world check only one kind goes through; "" for both
+    api: str = ""  # "2026" for a rule only that profile applies; "" for both
     needs: str = ""  # "instance": a world check of the disk's instance, which a detached disk does not go through
     difference: str = ""  # the row of differences.toml whose value this rule reads, if the profiles differ on it
     now_rule: str = ""  # the rule as the 2026 profile applies it, where it differs
@@ -86,7 +87,12 @@ def entries() -> tuple[ErrorEntry, ...]:
 
 @cache
 def checks() -> dict[str, Check]:
-    return {row["id"]: Check(**row) for row in _load("checks.toml")["check"]}
+    rows = _load("checks.toml")["check"]
+    table = {row["id"]: Check(**row) for row in rows}
+    if len(table) != len(rows):
+        twice = sorted({row["id"] for row in rows if sum(r["id"] == row["id"] for r in rows) > 1})
+        raise ValueError(f"checks.toml: {', '.join(twice)} has more than one row")
+    return table
 
 
 @cache

@@ -538,6 +538,34 @@ def check_client_token(token: str, out: ParamReport) -> None:
         )
 
 
+CATEGORIES = ("Standard", "Flash")
+# Documented today as no longer taking effect: "InstantAccess, InstantAccessRetentionDays, and DisableInstantAccess
+# [...] no longer take effect in API operations" (the CreateSnapshot page); accepted, and a warning says so.
+NO_LONGER_IN_EFFECT = ("InstantAccess", "InstantAccessRetentionDays", "DisableInstantAccess")
+
+
+def check_todays_parameters(params: Mapping[str, str], out: ParamReport) -> None:
+    """The 2026 profile's parameters of CreateSnapshot that the seed's API lacks: Category's values, and the
+    instant-access parameters, which the documentation says no longer take effect."""
+    category = params.get("Category") or None
+    if category is not None:
+        out.ran.append("Category.valid")
+        if category not in CATEGORIES:
+            detail = f"Category is {category[:40]!r}; it must be Standard or Flash"
+            out.violations.append(_violation("Category.valid", "Category", detail))
+        else:
+            out.warnings.append(
+                f"Category={category}: only accounts that used local snapshots before 2020-12-14 may choose it "
+                "(the CreateSnapshot page); this lab's account did not, so a standard snapshot is made"
+            )
+    for name in NO_LONGER_IN_EFFECT:
+        if params.get(name):
+            out.warnings.append(
+                f"{name} no longer takes effect (the CreateSnapshot page): snapshots of ESSD-series disks are "
+                "instantly available by default"
+            )
+
+
 def check_create_snapshot(
     params: Mapping[str, str], ran: list | None = None, *, fast: bool = True, api: Api | str = Api.SEED
 ) -> ParamReport:
@@ -563,6 +591,8 @@ def check_create_snapshot(
     token = get("ClientToken") or None
     if token is not None:
         check_client_token(token, out)
+    if rules.api is Api.NOW:
+        check_todays_parameters(params, out)
     if disk_id and not out.violations:
         out.request = SnapshotRequest(disk_id, name, description, retention, tags, token)
     return out
