@@ -385,8 +385,8 @@ class World:
                 snapshot_id,
                 str(fail_at_progress),
             )
-        if snap.retention_days is not None:
-            self.schedule.at(snap.release_at, Happening.SNAPSHOT_RELEASE, snapshot_id)
+        if (release_at := snap.release_at) is not None:  # a retention period was given
+            self.schedule.at(release_at, Happening.SNAPSHOT_RELEASE, snapshot_id)
 
     def set_snapshot_status(self, snap: Snapshot, status: SnapshotStatus) -> None:
         del self.by_status[snap.status][snap.snapshot_id]

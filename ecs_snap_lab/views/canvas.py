@@ -22,6 +22,8 @@ Decisions:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import cast
 
 import matplotlib as mpl
 import numpy as np
@@ -78,14 +80,15 @@ def _font_heights(prop, dpi: float) -> tuple[float | None, float | None, float |
     """(ascent, descent, line gap) of the font of `prop` in pixels, from its OS/2 or hhea table, as
     matplotlib.text.Text._get_layout reads them; (None, None, None) sends Text to its own fallback."""
     font = get_font(fontManager._find_fonts_by_props(prop))
-    for table_name, gap_key, ascent_key, descent_key in (
-        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-        ("hhea", "lineGap", "ascent", "descent"),
+    head = font.get_sfnt_table("head")
+    for found, gap_key, ascent_key, descent_key in (
+        (font.get_sfnt_table("OS/2"), "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        (font.get_sfnt_table("hhea"), "lineGap", "ascent", "descent"),
     ):
-        table = font.get_sfnt_table(table_name)
-        if table is None:
+        if found is None or head is None:
             continue
-        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+        table = cast("Mapping[str, int]", found)  # a TypedDict per table: read here by the keys in the row above
+        scale = 1 / head["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
         return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
     return None, None, None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, is_, is_not, itemgetter, not_
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -331,6 +331,14 @@ class _GoneSnapshots:
 
 
 # ---------------------------------------------------------------------- frames
+
+
+class FrameSource(Protocol):
+    """Where a chart's plan reads the lab's frames: `lab.frames`, or a dashboard's copy read once per change."""
+
+    def snapshots(self, include_gone: bool = False) -> pd.DataFrame: ...
+
+    def disks(self) -> pd.DataFrame: ...
 
 
 class Frames:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .retained import update_bars
+from .retained import bar_containers, update_bars
 from .style import OKABE_ITO, count, count_axis, inside, legend, new_axes, select
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from matplotlib.container import BarContainer
 
     from ..lab import Lab
-    from .frames import Frames
+    from .frames import FrameSource
 
 NEAR_QUOTA = 0.9  # a disk with at least this share of the quota is highlighted
 STATUSES = ("progressing", "accomplished", "failed")
@@ -85,7 +85,7 @@ class QuotaPlan:
 
 
 def quota_plan(
-    lab: Lab, top: int = 30, disk_ids: Iterable[str] | None = None, frames: Frames | None = None
+    lab: Lab, top: int = 30, disk_ids: Iterable[str] | None = None, frames: FrameSource | None = None
 ) -> QuotaPlan:
     """What `quota_chart` draws for these arguments (see there); `frames` (default `lab.frames`) is where the
     lab's frames are read (or anything with its methods: a dashboard reads them once per change of the lab)."""
@@ -223,7 +223,7 @@ def update_quota(ax: Axes, old: QuotaPlan, new: QuotaPlan) -> bool:
     n = new.rows
     if n:
         y = np.arange(n, dtype=float)
-        containers = {c.get_label(): c for c in ax.containers}
+        containers = bar_containers(ax)
         if new.hot.any():
             rows = y[new.hot]
             band = np.full(len(rows), float(max(new.quota, int(new.totals.max()))))
@@ -260,7 +260,7 @@ def _update_segments(ax: Axes, drawn: dict[str, BarContainer], segments: tuple[S
         else:
             kept.append(_segment_bars(ax, segment))
     band = [c for c in ax.containers if c.get_label() == BAND_LABEL]
-    ax.containers[:] = band + kept
+    ax.containers[:] = [*band, *kept]
 
 
 def quota_chart(lab: Lab, ax: Axes | None = None, top: int = 30, disk_ids: Iterable[str] | None = None) -> Axes:

@@ -34,13 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.container import BarContainer
+from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
 
-__all__ = ["Retained", "bars_datalim", "same", "update_bars"]
+__all__ = ["Retained", "bar_containers", "bars_datalim", "legend_of", "same", "update_bars"]
 
 
 def same(a: Any, b: Any) -> bool:
@@ -88,25 +90,39 @@ def update_bars(
     values = width if horizontal else height
     replacement = BarContainer(kept, datavalues=values, orientation=container.orientation, label=container.get_label())
     ax.containers[ax.containers.index(container)] = replacement
-    replacement._remove_method = ax.containers.remove
+    replacement._remove_method = ax.containers.remove  # type: ignore[attr-defined]  # matplotlib's private hook
     return replacement
+
+
+def bar_containers(ax: Axes) -> dict[str, BarContainer]:
+    """The Axes' bar containers by label (the charts here hold no other kind of container)."""
+    return {str(c.get_label()): c for c in ax.containers if isinstance(c, BarContainer)}
+
+
+def legend_of(ax: Axes) -> Legend:
+    """The Axes' legend: every chart drawn here has one (style.legend)."""
+    found = ax.get_legend()
+    assert found is not None, "the chart was drawn with its legend"
+    return found
 
 
 @contextmanager
 def _limits_set_after(ax: Axes) -> Iterator[None]:
     """Bars made in this block do not widen `ax`'s data limits one by one, which is most of what Axes.bar costs:
     an updated chart sets its limits itself (explicitly, or from every bar at once by `bars_datalim`)."""
-    ax._update_patch_limits = lambda _patch: None  # shadows Axes._update_patch_limits on this Axes only
+    # shadows Axes._update_patch_limits (private: the stubs do not know it) on this Axes only
+    ax._update_patch_limits = lambda _patch: None  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        del ax._update_patch_limits
+        del ax._update_patch_limits  # type: ignore[attr-defined]
 
 
 def bars_datalim(ax: Axes) -> None:
     """`ax.relim()` for an Axes holding only bars: the union of their corners, a bar with neither width nor height
     left out (as Axes.relim does), in one pass instead of one transform per bar."""
-    boxes = np.array([[p.get_x(), p.get_y(), p.get_width(), p.get_height()] for p in ax.patches], dtype=float)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]  # every patch here is a bar
+    boxes = np.array([[p.get_x(), p.get_y(), p.get_width(), p.get_height()] for p in bars], dtype=np.float64)
     ax.dataLim.set_points(Bbox.null().get_points())
     ax.ignore_existing_data_limits = True
     if len(boxes):
@@ -120,7 +136,9 @@ def restore_positions(figure: Figure) -> None:
     figure (it starts from the current positions)."""
     for ax in figure.axes:
         in_layout = ax.get_in_layout()
-        ax.set_position(ax.get_subplotspec().get_position(figure), which="both")
+        spec = ax.get_subplotspec()
+        assert spec is not None, "a retained chart's Axes are subplots"
+        ax.set_position(spec.get_position(figure), which="both")
         ax.set_in_layout(in_layout)  # set_position takes an Axes out of the layout; it stays in
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.patches import Patch
 
-from .retained import bars_datalim, update_bars
+from .retained import bar_containers, bars_datalim, legend_of, update_bars
 from .style import OKABE_ITO, count, count_axis, date_axis, day_number, days, inside, legend, new_axes, select, strings
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from matplotlib.lines import Line2D
 
     from ..lab import Lab
-    from .frames import Frames
+    from .frames import FrameSource
 
 GONE = ("released", "deleted")
 GONE_ALPHA = 0.3  # released (or deleted) snapshots are drawn faded
@@ -84,7 +84,8 @@ class RetentionPlan:
 
     @property
     def figsize(self) -> tuple[float, float]:
-        return (11.0, 5.0) if self.aggregated else (11.0, min(14.0, max(3.5, 1.8 + 0.22 * self.body.rows)))
+        body = self.body
+        return (11.0, 5.0) if isinstance(body, AlivePerDay) else (11.0, min(14.0, max(3.5, 1.8 + 0.22 * body.rows)))
 
 
 def retention_plan(
@@ -93,7 +94,7 @@ def retention_plan(
     end: str | datetime | None = None,
     max_bars: int = 200,
     disk_ids: Iterable[str] | None = None,
-    frames: Frames | None = None,
+    frames: FrameSource | None = None,
 ) -> RetentionPlan:
     """What `retention_timeline` draws for these arguments (see there); `frames` (default `lab.frames`) is where
     the lab's frames are read (or anything with its methods: a dashboard reads them once per change of the lab)."""
@@ -122,6 +123,7 @@ def retention_plan(
     inside = (created <= hi) & (stop >= lo)
     n = int(inside.sum())
 
+    body: SnapshotBars | AlivePerDay
     if n > max_bars:
         body = _alive_per_day(created[inside], stop[inside], gone[inside], lo, hi, now)
         title = "Snapshots alive per day and releases per day"
@@ -208,10 +210,11 @@ def _alive_per_day(
 
 def draw_retention(ax: Axes, plan: RetentionPlan) -> None:
     """The artists of `plan` on an empty Axes."""
-    if plan.aggregated:
-        _draw_alive(ax, plan.body, plan.now)
+    body = plan.body
+    if isinstance(body, AlivePerDay):
+        _draw_alive(ax, body, plan.now)
     else:
-        _draw_bars(ax, plan.body, plan.now)
+        _draw_bars(ax, body, plan.now)
     ax.set_title(plan.title)
     ax.set_xlim(plan.lo, plan.hi)
     date_axis(ax.xaxis)
@@ -221,16 +224,17 @@ def draw_retention(ax: Axes, plan: RetentionPlan) -> None:
 def update_retention(ax: Axes, old: RetentionPlan, new: RetentionPlan) -> bool:
     """The artists drawn for `old` given the data of `new` when both have the same shape (both per day with or
     without the line ahead of now, or both bars with the same legend); False (nothing changed) otherwise."""
-    if old.aggregated != new.aggregated:
+    before, after = old.body, new.body
+    if isinstance(before, AlivePerDay) and isinstance(after, AlivePerDay):
+        if (before.ahead is None) != (after.ahead is None):
+            return False
+        _update_alive(ax, after, new.now)
+    elif isinstance(before, SnapshotBars) and isinstance(after, SnapshotBars):
+        if _bars_shape(before) != _bars_shape(after):
+            return False
+        _update_bars_mode(ax, after, new.now)
+    else:  # one per day, the other bars
         return False
-    if new.aggregated:
-        if (old.body.ahead is None) != (new.body.ahead is None):
-            return False
-        _update_alive(ax, new.body, new.now)
-    else:
-        if _bars_shape(old.body) != _bars_shape(new.body):
-            return False
-        _update_bars_mode(ax, new.body, new.now)
     ax.set_title(new.title)
     ax.set_xlim(new.lo, new.hi)
     date_axis(ax.xaxis)
@@ -323,7 +327,7 @@ def _bars_shape(bars: SnapshotBars) -> tuple:
 
 def _update_bars_mode(ax: Axes, bars: SnapshotBars, now: float) -> None:
     """New data for the bars (moved, made or removed, recoloured), the arrows, the rows and the now line."""
-    containers = {c.get_label(): c for c in ax.containers}
+    containers = bar_containers(ax)
     for faded in (False, True):
         rows = _group(bars, faded)
         if not len(rows):
@@ -350,7 +354,7 @@ def _update_bars_mode(ax: Axes, bars: SnapshotBars, now: float) -> None:
     lines = ax.get_lines()  # the arrows of open-ended snapshots if any, then the now line
     if len(bars.open_rows):
         lines[0].set_data(np.full(len(bars.open_rows), bars.right), bars.open_rows)
-    _move_now_line(lines[-1], ax.get_legend(), now)
+    _move_now_line(lines[-1], legend_of(ax), now)
     _bar_rows(ax, bars)
 
 
@@ -406,8 +410,7 @@ def _draw_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
     ax.set_zorder(releases.get_zorder() + 1)  # the alive line above the release bars
     ax.patch.set_visible(False)
     ax.grid(axis="x", alpha=0.3)
-    legend(releases, handles)
-    releases.get_legend().set_bbox_to_anchor((1.08, 1.0))
+    legend(releases, handles).set_bbox_to_anchor((1.08, 1.0))
 
 
 def _day_bars(releases: Axes, plan: AlivePerDay, label: str, rows: np.ndarray | slice = slice(None)) -> BarContainer:
@@ -457,7 +460,7 @@ def _update_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
     ax.set_ylim(bottom=0)
 
     releases = next(other for other in ax.figure.axes if other is not ax)
-    containers = {c.get_label(): c for c in releases.containers}
+    containers = bar_containers(releases)
     n = len(plan.days)
     width = np.full(n, DAY_BAR)
     for label, bottom, height in ((RELEASED, np.zeros(n), plan.done), (SCHEDULED, plan.done, plan.due)):
@@ -465,7 +468,7 @@ def _update_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
             releases,
             containers[label],
             (plan.days, bottom, width, height),
-            lambda extra, label=label: _day_bars(releases, plan, label, extra),
+            partial(_day_bars, releases, plan, label),
         )
     _hide_empty_days(releases)
     bars_datalim(releases)
@@ -473,7 +476,7 @@ def _update_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
     releases.autoscale_view(scalex=False)
     releases.set_ylim(bottom=0)
 
-    _move_now_line(lines[-1], releases.get_legend(), now)
+    _move_now_line(lines[-1], legend_of(releases), now)
 
 
 def _move_now_line(line: Line2D, legend: Legend, now: float) -> None:

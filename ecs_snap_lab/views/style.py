@@ -6,19 +6,21 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import AutoLocator
+from matplotlib.ticker import AutoLocator, Locator
 
 from .canvas import ChartCanvas
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.container import BarContainer
+    from matplotlib.legend import Legend
 
 # Okabe & Ito's colour-blind-safe palette (https://jfly.uni-koeln.de/color/), plus a neutral grey for "the rest".
 OKABE_ITO = {
@@ -70,7 +72,7 @@ def day_number(when: str | datetime | pd.Timestamp) -> float:
     return float(mdates.date2num(stamp.to_pydatetime()))
 
 
-class _Remembering:
+class _Remembering(Locator):
     """A locator that works out its ticks once per view: drawing a figure asks each axis for its ticks about twenty
     times (the layout's two passes, placing each label and the title, then the drawing), always for the same view.
     The ticks depend on the view interval (and, for `AutoLocator`, on the room the axis has), nothing else."""
@@ -79,6 +81,7 @@ class _Remembering:
         return None
 
     def __call__(self):
+        assert self.axis is not None, "a locator is called once it is set on an axis"
         key = (tuple(self.axis.get_view_interval()), self._room())
         if self.__dict__.get("_remembered_view") != key:
             self._remembered_ticks = np.asarray(super().__call__())
@@ -94,7 +97,7 @@ class RememberingLocator(_Remembering, AutoLocator):
     """matplotlib's AutoLocator (the default of a linear axis), computing once per view and tick room."""
 
     def _room(self) -> object:
-        return self.axis.get_tick_space()
+        return self.axis.get_tick_space() if isinstance(self.axis, Axis) else None
 
 
 def date_axis(axis) -> None:
@@ -109,13 +112,13 @@ def count_axis(axis) -> None:
     axis.set_major_locator(RememberingLocator())
 
 
-def legend(ax: Axes, handles=None, title: str | None = None) -> None:
+def legend(ax: Axes, handles=None, title: str | None = None) -> Legend:
     """The legend outside the plot, on the right, so it never hides a bar."""
-    kwargs = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0, "fontsize": "small"}
+    kwargs: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
+    kwargs["fontsize"] = "small"
     if handles is not None:
-        ax.legend(handles=handles, title=title, **kwargs)
-    else:
-        ax.legend(title=title, **kwargs)
+        return ax.legend(handles=handles, title=title, **kwargs)
+    return ax.legend(title=title, **kwargs)
 
 
 def inside(bars: BarContainer) -> BarContainer:

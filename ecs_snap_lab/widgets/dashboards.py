@@ -58,6 +58,7 @@ from .badge import profile_badge
 from .guard import ErrorArea, Guarded
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
 WIDTH_INCHES = 9.0
@@ -90,10 +91,10 @@ class FramesOnce:
             self._read[key] = read()
         return self._read[key]
 
-    def snapshots(self, include_gone: bool = False):
+    def snapshots(self, include_gone: bool = False) -> pd.DataFrame:
         return self._once(("snapshots", include_gone), lambda: self.lab.frames.snapshots(include_gone=include_gone))
 
-    def disks(self):
+    def disks(self) -> pd.DataFrame:
         return self._once(("disks",), self.lab.frames.disks)
 
 
@@ -257,20 +258,26 @@ class _ChartDashboard(Guarded, widgets.VBox):
             plan = self._plan()
             if self.chart.show(plan) or not self.image.value:
                 height = min(self.max_height, max(self.min_height, self._height(plan)))
-                self.figure.set_size_inches(WIDTH_INCHES, height)
+                figure = self.figure
+                assert figure is not None, "the chart was just shown on a figure"
+                figure.set_size_inches(WIDTH_INCHES, height)
                 buffer = io.BytesIO()
-                self.figure.canvas.print_png(buffer, pil_kwargs={"compress_level": PNG_COMPRESSION})
+                canvas = figure.canvas
+                assert isinstance(canvas, ChartCanvas), "a retained chart draws on a ChartCanvas"
+                canvas.print_png(buffer, pil_kwargs={"compress_level": PNG_COMPRESSION})
                 self.image.value = buffer.getvalue()
             summary = self._describe(plan)
         except Exception:
             self.chart.forget()  # the picture may not be the chart kept: the next redraw draws afresh
             self._show_summary("The chart could not be redrawn (the error is below); the picture is the last drawn.")
             raise
-        self.ax, self.plan = self.chart.ax, plan
+        ax = self.chart.ax
+        assert ax is not None, "the chart was just shown"
+        self.ax, self.plan = ax, plan
         self._show_summary(summary)
         self.redraws += 1
         self._stale = False
-        return self.ax
+        return ax
 
     def _show_summary(self, text: str) -> None:
         self.summary = text
@@ -428,9 +435,10 @@ class RetentionTimeline(_ChartDashboard):
         return retention.update_retention(ax, old, new)
 
     def _height(self, plan: retention.RetentionPlan) -> float:
-        if plan.aggregated:  # alive per day with releases on a twin axis
+        body = plan.body
+        if isinstance(body, retention.AlivePerDay):  # alive per day with releases on a twin axis
             return 4.5
-        return 1.8 + 0.14 * max(plan.body.rows, 1)  # a row per snapshot, at least one
+        return 1.8 + 0.14 * max(body.rows, 1)  # a row per snapshot, at least one
 
     def _describe(self, plan: retention.RetentionPlan) -> str:
         """The chart's title in one line, then what is alive now and the next release."""
