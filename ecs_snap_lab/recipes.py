@@ -69,11 +69,14 @@ class Scene:
 
 Recipe = Callable[[Scene], tuple[str, dict]]
 RECIPES: dict[tuple[str, str], Recipe] = {}
+ONLY_IN: dict[str, str] = {}  # code -> the only API profile whose API answers it (a parameter the seed's lacks)
 
 
-def recipe(code: str, variant: str = "") -> Callable[[Recipe], Recipe]:
+def recipe(code: str, variant: str = "", api: str = "") -> Callable[[Recipe], Recipe]:
     def register(fn: Recipe) -> Recipe:
         RECIPES[(code, variant)] = fn
+        if api:
+            ONLY_IN[code] = api
         return fn
 
     return register
@@ -472,6 +475,50 @@ def _(s: Scene):
     return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotIds": f"[{ids}]"}
 
 
+@recipe("InvalidUsage")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "Usage": "bogus"}
+
+
+@recipe("InvalidSourceDiskType")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "SourceDiskType": "bogus"}
+
+
+@recipe("InvalidFilterKey.NotFound")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "Filter.1.Key": "CreatedAfter", "Filter.1.Value": "x"}
+
+
+@recipe("InvalidFilterValue")
+def _(s: Scene):
+    return "DescribeSnapshots", {
+        "RegionId": s.lab.region,
+        "Filter.1.Key": "CreationStartTime",
+        "Filter.1.Value": "yesterday",
+    }
+
+
+@recipe("InvalidTagCount")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "Tag.21.Key": "env"}
+
+
+@recipe("InvalidTag.Mismatch")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "Tag.1.Value": "prod"}
+
+
+@recipe("InvalidSnapshotLinkId.NotFound")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotLinkId": "sl-nope"}
+
+
+@recipe("InvalidSnapshotCategory.Malformed", api="2026")
+def _(s: Scene):
+    return "DescribeSnapshots", {"RegionId": s.lab.region, "Category": "premium"}
+
+
 @recipe("InvalidAutoSnapshotPolicyId.NotFound")
 def _(s: Scene):
     disk_id = s.ready_disk()
@@ -564,7 +611,10 @@ def reproduce(code: str, row: int | None = None, action: str | None = None, api:
     )
     if fn is None:
         raise KeyError(f"no recipe reproduces {code!r}")
-    scene = Scene(api=api)
+    only = ONLY_IN.get(code)
+    scene = Scene(api=only or api)
+    if only and only != api:
+        scene.say(f"{code} belongs to the {only} profile's API (the seed's has no such parameter): a {only} lab")
     sent_action, params = fn(scene)
     if action is not None and sent_action != action:
         raise KeyError(f"no recipe reproduces {code!r} through {action} (the lab's recipe uses {sent_action})")

@@ -10,7 +10,9 @@ from ..model.faults import FaultKind
 from ..model.resources import Disk, Snapshot, SnapshotStatus, SnapshotType
 from ..model.world import PendingCreate, TokenRecord, World, handles
 from ..rules.params import SnapshotRequest, check_create_snapshot
+from ..rules.profile import Api
 from .base import ApiFailure, Call, Page, action
+from .snapshot_filters import TokenPage, link_id, read_filters, tag_filters, token_page
 from .world_checks import check_world, counted
 
 
@@ -206,18 +208,10 @@ def snapshot_item(snap: Snapshot, now: int) -> dict:
     return item
 
 
-def _tag_filters(call: Call) -> list[tuple[str, str | None]]:
-    wanted = []
-    for n in range(1, 21):
-        key = call.params.get(f"Tag.{n}.Key")
-        if key:
-            wanted.append((key, call.params.get(f"Tag.{n}.Value")))
-    return wanted
-
-
 @action("DescribeSnapshots", "RegionId")
 def describe_snapshots(call: Call) -> dict:
-    """List snapshots, newest first, filtered (all filters AND-ed) and paged (PageSize default 10, max 100)."""
+    """List snapshots, newest first, filtered (all filters AND-ed) and paged: PageNumber/PageSize (default 10, max
+    100), or in the 2026 profile MaxResults/NextToken."""
     world = call.world
     ids = call.id_list("SnapshotIds", 100, "SnapshotIds.limit")
     status = (call.opt("Status") or "all").lower()
@@ -229,11 +223,12 @@ def describe_snapshots(call: Call) -> dict:
         f"SnapshotType {kind[:40]!r} is not auto, user or all",
         "SnapshotType",
     )
-    page = call.paging()
+    page: Page | TokenPage = token_page(call, world) or call.paging()
     disk_id = call.opt("DiskId")
     instance_id = call.opt("InstanceId")
     name = call.opt("SnapshotName")
-    tags = _tag_filters(call)
+    tags = tag_filters(call)
+    others = read_filters(call).predicates
 
     source: dict[str, Snapshot] | None = None  # a creation-ordered candidate set
     chosen: Iterable[Snapshot] | None = None
@@ -248,12 +243,12 @@ def describe_snapshots(call: Call) -> dict:
         instance_id = None  # the candidates already are that instance's
     elif kind != "all":
         source = world.by_type[SnapshotType(kind)]
-    elif status != "all" and not (name or tags):
+    elif status != "all" and not (name or tags or others):
         return _status_page(world, SnapshotStatus(status), page)
     else:
         source = world.snapshots
 
-    preds = _predicates(world, source, disk_id, instance_id, kind, status, name, tags)
+    preds = [*_predicates(world, source, disk_id, instance_id, kind, status, name, tags), *others]
     if chosen is None:
         assert source is not None
         if not preds:
@@ -301,7 +296,7 @@ def _newest(snap: Snapshot) -> int:
     return -snap.seq
 
 
-def _status_page(world: World, status: SnapshotStatus, page: Page) -> dict:
+def _status_page(world: World, status: SnapshotStatus, page: Page | TokenPage) -> dict:
     """Only a Status filter: the count comes from the index, the page from walking newest first."""
     index = world.by_status[status]
     if len(index) <= SORT_LIMIT:
@@ -311,9 +306,29 @@ def _status_page(world: World, status: SnapshotStatus, page: Page) -> dict:
     return _answer(world, page, len(index), items)
 
 
-def _answer(world: World, page: Page, total: int, items: list[Snapshot]) -> dict:
+def _answer(world: World, page: Page | TokenPage, total: int, items: list[Snapshot]) -> dict:
     now = world.now
-    return page.answer(total, "Snapshots", "Snapshot", [snapshot_item(s, now) for s in items])
+    if world.api is Api.NOW:
+        shown = [snapshot_item(s, now) | todays_fields(s, world.region) for s in items]
+    else:
+        shown = [snapshot_item(s, now) for s in items]
+    return page.answer(total, "Snapshots", "Snapshot", shown)
+
+
+def todays_fields(snap: Snapshot, region: str) -> dict:
+    """The fields today's DescribeSnapshots adds to a snapshot, where the model knows them truthfully: Available
+    (usable to create or roll back a disk: once accomplished), Category ("standard", as the page's example writes
+    it), InstantAccess (false: deprecated), RegionId, SnapshotLinkId (one chain per disk, a model choice),
+    SourceStorageType ("disk") and ResourceGroupId ("": the lab has no resource groups)."""
+    return {
+        "Available": snap.status is SnapshotStatus.ACCOMPLISHED,
+        "Category": "standard",
+        "InstantAccess": False,
+        "RegionId": region,
+        "SnapshotLinkId": link_id(snap.disk_id),
+        "SourceStorageType": "disk",
+        "ResourceGroupId": "",
+    }
 
 
 # ---------------------------------------------------------------- DeleteSnapshot
