@@ -18,7 +18,7 @@ from .response import ApiError, Response, TraceStep
 from .rules.catalog import ErrorEntry, error_catalog
 from .rules.params import Violation
 from .rules.profile import api_differences
-from .validation import validate
+from .validation import advise, validate
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -40,6 +40,7 @@ __all__ = [
     "Response",
     "TraceStep",
     "Violation",
+    "advise",
     "api_differences",
     "error_catalog",
     "reproduce",

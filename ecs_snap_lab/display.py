@@ -17,6 +17,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from .rules.profile import profile
+
 if TYPE_CHECKING:
     from .response import Response, TraceStep
     from .rules.catalog import ErrorEntry
@@ -58,6 +60,20 @@ def status_box(status: int, label: str, lines: Iterable[str] = ()) -> str:
     )
 
 
+_COLOURS = {"seed": "#0969da", "2026": "#8250df"}  # distinct hues, each with 4.5:1 contrast on white
+
+
+def profile_badge(api: str) -> str:
+    """A small labelled tag: "API: seed (2018-19 page)" or "API: 2026 (today's documentation)"."""
+    chosen = profile(api)
+    colour = _COLOURS[chosen.api.value]
+    words = html.escape(f"API: {chosen.label}")
+    return (
+        f'<span class="esl-api" data-api="{chosen.api.value}" title="The API profile this lab answers by" '
+        f'style="color:{colour};border:1px solid {colour};border-radius:4px;padding:0 4px">{words}</span>'
+    )
+
+
 def response_status(response: Response) -> str:
     """The status block of a response: status in words, action or code, message, the ids it made, RequestId."""
     label = f"{status_words(response.status)} · {response.action if response.ok else response.code}"
@@ -67,7 +83,7 @@ def response_status(response: Response) -> str:
     for key, value in response.data.items():  # what a success made, where the eye looks first
         if key in MADE_IDS and isinstance(value, str):
             lines.append(f"{esc(key)} <code>{esc(value)}</code>")
-    lines.append(f"<small>RequestId: <code>{esc(response.request_id)}</code></small>")
+    lines.append(f"<small>RequestId: <code>{esc(response.request_id)}</code> {profile_badge(response.api)}</small>")
     return status_box(response.status, label, lines)
 
 

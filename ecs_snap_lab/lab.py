@@ -270,6 +270,7 @@ class Lab:
                 if bad is not None:
                     raise ApiFailure(bad.check, bad.code, bad.detail, bad.param)
                 call.params = wire
+                call.warnings += spec.unknown_warnings(wire, world.api)  # the answer ignores them, as the API does
                 if name != "CreateSnapshot" and world.take_fault(_actions.FaultKind.INTERNAL_ERROR, name):
                     call.fail("Backend.available", "an injected fault before any effect", variant="before")
                 body = {"RequestId": request_id, **spec.handler(call)}

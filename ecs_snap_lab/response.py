@@ -110,6 +110,8 @@ class Response:
         head = f"{self.action}: HTTP {self.status} "
         head += "OK" if self.ok else f"{self.code}: {self.message}"
         lines = [head]
+        if self.api != Api.SEED:  # the seed's is the default: say so only of the other
+            lines.append(f"  answered by the {self.api} profile (today's documentation)")
         lines += [f"  warning: {w}" for w in self.warnings]
         lines += [f"  {step}" for step in self.trace]
         return "\n".join(lines)

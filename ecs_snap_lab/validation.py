@@ -29,3 +29,18 @@ def validate(action: str, params: Mapping | None = None, api: str = "seed") -> l
         if not wire.get(name) and not (name == "RegionId" and wire.get("regionId")):
             found.append(Violation(missing.code, name, missing.render(name), "Required.present", f"{name} is required"))
     return found
+
+
+def advise(action: str, params: Mapping | None = None, api: str = "seed") -> list[str]:
+    """The warnings a call of `action` with `params` would carry in the profile `api`, without sending it: each
+    parameter the API version does not have (it ignores them), and the deprecated spellings CreateSnapshot accepts.
+    For widgets that advise as you type; an unknown action or parameters that cannot be sent give none."""
+    spec = ACTIONS.get(action) if isinstance(action, str) else None
+    wire, bad = to_wire(params)
+    if spec is None or bad is not None:
+        return []
+    chosen = Api.parse(api)
+    found = spec.unknown_warnings(wire, chosen)
+    if spec.rules is not None:
+        found += spec.rules(wire, api=chosen).warnings
+    return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import update_wrapper
 from itertools import islice
@@ -11,7 +11,9 @@ from typing import NoReturn, TypeVar
 
 from ..model.world import TokenRecord, World
 from ..rules.catalog import check as lookup_check
+from ..rules.known_params import COMMON, unknown_warnings
 from ..rules.params import ParamReport, given, whole_number
+from ..rules.profile import Api
 
 T = TypeVar("T")
 
@@ -223,19 +225,40 @@ class ActionSpec:
     doc: str
     required: tuple[str, ...] = ()
     rules: ParamRules | None = None
+    known_seed: frozenset[str] = frozenset()  # every parameter the seed's API has (numbered ones as Tag.N.Key)
+    known_now: frozenset[str] = frozenset()  # ... and today's
+
+    def known(self, api: Api) -> frozenset[str]:
+        return self.known_now if api is Api.NOW else self.known_seed
+
+    def unknown_warnings(self, params: Mapping[str, str], api: Api) -> list[str]:
+        """A warning for each parameter this action does not have in the profile `api` (the API ignores it)."""
+        other = self.known_seed if api is Api.NOW else self.known_now
+        return unknown_warnings(self.name, params, self.known(api), other - self.known(api), api)
 
 
 ACTIONS: dict[str, ActionSpec] = {}
 
 
-def action(name: str, *required: str, rules: ParamRules | None = None) -> Callable[[Handler], Handler]:
-    """Register a handler as the answer to `name`; the parameters it requires are checked before it runs."""
+def action(
+    name: str,
+    *required: str,
+    rules: ParamRules | None = None,
+    known: Iterable[str] = (),
+    added_now: Iterable[str] = (),
+    gone_now: Iterable[str] = (),
+) -> Callable[[Handler], Handler]:
+    """Register a handler as the answer to `name`; the parameters it requires are checked before it runs. `known`
+    are its other parameters in the seed's API; `added_now` and `gone_now` what today's API adds and drops."""
     if any(param in REGION_PARAMS for param in required[1:]):
         raise ValueError(f"{name}: the region is the first requirement checked")
+    seed = COMMON | set(required) | set(known)
+    now = (seed | set(added_now)) - set(gone_now)
 
     def register(handler: Handler) -> Handler:
         answer = _requiring(handler, required) if required else handler
-        ACTIONS[name] = ActionSpec(name, answer, (handler.__doc__ or "").strip(), required, rules)
+        doc = (handler.__doc__ or "").strip()
+        ACTIONS[name] = ActionSpec(name, answer, doc, required, rules, frozenset(seed), frozenset(now))
         return answer
 
     return register

@@ -55,7 +55,12 @@ def check_category(call: Call, category: str, allowed: frozenset[str], param: st
     )
 
 
-@action("CreateDisk", "RegionId", "ZoneId")
+@action(
+    "CreateDisk",
+    "RegionId",
+    "ZoneId",
+    known=("DiskCategory", "SnapshotId", "Size", "Encrypted", "KMSKeyId", "DiskName", "ClientToken"),
+)
 def create_disk(call: Call) -> dict:
     """A pay-as-you-go data disk in a zone, empty or from an accomplished snapshot; Available, never attached."""
     world = call.world
@@ -138,7 +143,11 @@ def disk_item(disk: Disk, region: str) -> dict:
     }
 
 
-@action("DescribeDisks", "RegionId")
+@action(
+    "DescribeDisks",
+    "RegionId",
+    known=("DiskIds", "InstanceId", "ZoneId", "DiskType", "Category", "Status", "PageNumber", "PageSize"),
+)
 def describe_disks(call: Call) -> dict:
     """List disks, oldest first, filtered by DiskIds, InstanceId, ZoneId, DiskType, Category, Status; paged."""
     world = call.world
@@ -165,7 +174,7 @@ def describe_disks(call: Call) -> dict:
     return page.answer(len(matches), "Disks", "Disk", [disk_item(d, world.region) for d in page.of(matches)])
 
 
-@action("AttachDisk", "InstanceId", "DiskId")
+@action("AttachDisk", "InstanceId", "DiskId", known=("DeleteWithInstance",))
 def attach_disk(call: Call) -> dict:
     """Attach an Available disk to a Running or Stopped instance of its zone: Attaching, then In_use."""
     instance = find_instance(call, call.params["InstanceId"])

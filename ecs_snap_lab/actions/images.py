@@ -7,7 +7,7 @@ from .base import Call, action
 from .finders import find_image, find_snapshot
 
 
-@action("CreateImage", "RegionId", "SnapshotId")
+@action("CreateImage", "RegionId", "SnapshotId", known=("ImageName", "ClientToken"))
 def create_image(call: Call) -> dict:
     """A custom image from a snapshot. Refused while the snapshot is still being created (the seed)."""
     world = call.world

@@ -127,7 +127,16 @@ def _make_instance(call: Call, launch: Launch, start: bool) -> Instance:
     return instance
 
 
-@action("RunInstances", "RegionId", "ImageId", "InstanceType")
+@action(
+    "RunInstances",
+    "RegionId",
+    "ImageId",
+    "InstanceType",
+    known=(
+        *("ZoneId", "Amount", "InstanceChargeType", "SystemDisk.Category", "SystemDisk.Size"),
+        *("DataDisk.N.Size", "DataDisk.N.Category", "InstanceName", "ClientToken"),
+    ),
+)
 def run_instances(call: Call) -> dict:
     """Create and start instances: Pending, Starting, then Running within 2 minutes."""
     made = _launch(call, start=True)
@@ -138,7 +147,16 @@ def run_instances(call: Call) -> dict:
     return call.remember({"InstanceIdSets": {"InstanceIdSet": ids}})
 
 
-@action("CreateInstance", "RegionId", "ImageId", "InstanceType")
+@action(
+    "CreateInstance",
+    "RegionId",
+    "ImageId",
+    "InstanceType",
+    known=(
+        *("ZoneId", "Amount", "InstanceChargeType", "SystemDisk.Category", "SystemDisk.Size"),
+        *("DataDisk.N.Size", "DataDisk.N.Category", "InstanceName", "ClientToken"),
+    ),
+)
 def create_instance(call: Call) -> dict:
     """Create one instance, left Stopped and never started (its disks cannot be snapshotted until it starts)."""
     made = _launch(call, start=False)
@@ -187,7 +205,7 @@ def instance_item(instance: Instance, region: str) -> dict:
     }
 
 
-@action("DescribeInstances", "RegionId")
+@action("DescribeInstances", "RegionId", known=("InstanceIds", "ZoneId", "Status", "PageNumber", "PageSize"))
 def describe_instances(call: Call) -> dict:
     """List instances, oldest first, filtered by InstanceIds, ZoneId, Status; paged."""
     world = call.world
@@ -208,7 +226,7 @@ def describe_instances(call: Call) -> dict:
     return page.answer(len(matches), "Instances", "Instance", items)
 
 
-@action("ReplaceSystemDisk", "InstanceId", "ImageId")
+@action("ReplaceSystemDisk", "InstanceId", "ImageId", known=("ClientToken",))
 def replace_system_disk(call: Call) -> dict:
     """Give a Stopped instance a new system disk from an image; the old one is released (its data loads again)."""
     world = call.world

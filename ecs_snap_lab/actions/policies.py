@@ -36,7 +36,14 @@ def _int_list(call: Call, name: str, low: int, high: int) -> list[int]:
     return numbers
 
 
-@action("CreateAutoSnapshotPolicy", "regionId", "timePoints", "repeatWeekdays", "retentionDays")
+@action(
+    "CreateAutoSnapshotPolicy",
+    "regionId",
+    "timePoints",
+    "repeatWeekdays",
+    "retentionDays",
+    known=("autoSnapshotPolicyName",),
+)
 def create_auto_snapshot_policy(call: Call) -> dict:
     """A policy: snapshot at these hours (UTC in the lab) on these weekdays, keep them retentionDays (-1: forever)."""
     hours = _int_list(call, "timePoints", 0, 23)

@@ -16,7 +16,31 @@ from .snapshot_filters import TokenPage, link_id, read_filters, tag_filters, tok
 from .world_checks import check_world, counted
 
 
-@action("CreateSnapshot", rules=check_create_snapshot)
+@action(
+    "CreateSnapshot",
+    rules=check_create_snapshot,
+    # the seed's parameter table
+    known=(
+        "DiskId",
+        "SnapshotName",
+        "Description",
+        "RetentionDays",
+        "Tag.N.Key",
+        "Tag.N.Value",
+        "Tag.N.key",
+        "Tag.N.value",
+        "ClientToken",
+    ),
+    # today's CreateSnapshotRequest in the official SDK, and the page's DisableInstantAccess
+    added_now=(
+        "Category",
+        "InstantAccess",
+        "InstantAccessRetentionDays",
+        "DisableInstantAccess",
+        "ResourceGroupId",
+        "StorageLocationArn",
+    ),
+)
 def create_snapshot(call: Call) -> dict:
     """Create a snapshot of a disk: parameter rules, ClientToken, then the world checks in DESIGN.md's order."""
     request = checked_request(call)
@@ -208,7 +232,19 @@ def snapshot_item(snap: Snapshot, now: int) -> dict:
     return item
 
 
-@action("DescribeSnapshots", "RegionId")
+@action(
+    "DescribeSnapshots",
+    "RegionId",
+    known=(
+        *("SnapshotIds", "Status", "SnapshotType", "PageNumber", "PageSize", "DiskId", "InstanceId", "SnapshotName"),
+        *("Usage", "SourceDiskType", "Encrypted", "Filter.N.Key", "Filter.N.Value", "SnapshotLinkId", "KMSKeyId"),
+        "Tag.N.Key",
+        "Tag.N.Value",
+        "Tag.N.key",
+        "Tag.N.value",
+    ),
+    added_now=("MaxResults", "NextToken", "Category", "ResourceGroupId"),
+)
 def describe_snapshots(call: Call) -> dict:
     """List snapshots, newest first, filtered (all filters AND-ed) and paged: PageNumber/PageSize (default 10, max
     100), or in the 2026 profile MaxResults/NextToken."""
@@ -334,7 +370,7 @@ def todays_fields(snap: Snapshot, region: str) -> dict:
 # ---------------------------------------------------------------- DeleteSnapshot
 
 
-@action("DeleteSnapshot", "SnapshotId")
+@action("DeleteSnapshot", "SnapshotId", known=("Force",))
 def delete_snapshot(call: Call) -> dict:
     """Delete a snapshot. One still being created is cancelled; one behind an image cannot be deleted."""
     world = call.world

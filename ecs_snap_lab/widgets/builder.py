@@ -27,8 +27,9 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from ..display import profile_badge, warnings_block
 from ..rules import catalog
-from ..validation import validate
+from ..validation import advise, validate
 from ..wire.exports import cli_command
 from ..wire.signature import percent_encode
 from .guard import ErrorArea, Guarded
@@ -101,6 +102,7 @@ class RequestBuilder(Guarded, widgets.VBox):
         self.last_response = None
         self.params: dict[str, str] = {}
         self.violations: list = []
+        self.advice: list[str] = []  # warnings the call would carry: parameters this API version lacks, old spellings
         self.encode_problem: str | None = None
         self.query_string = ""
         self.json_text = ""
@@ -167,6 +169,15 @@ class RequestBuilder(Guarded, widgets.VBox):
         self.add_tag_button = widgets.Button(
             description="add tag", icon="plus", tooltip=f"Add a tag row (at most {MAX_TAG_ROWS})"
         )
+        self.extra_name = widgets.Text(
+            description="Other parameter",
+            placeholder="a name, e.g. Category",
+            tooltip="Any other parameter, to see what this API version makes of it (the API ignores one it lacks)",
+            style=_STYLE,
+        )
+        self.extra_value = widgets.Text(
+            description="value", placeholder="its value", tooltip="The other parameter's value", style=_STYLE
+        )
         self.client_token = _field(
             "ClientToken",
             "optional, ASCII, at most 64 characters",
@@ -196,7 +207,8 @@ class RequestBuilder(Guarded, widgets.VBox):
 
     def _observe(self) -> None:
         """Every field revalidates; the picker fills DiskId; the buttons add a tag, draw a token, send."""
-        for field in (self.disk_id, self.snapshot_name, self.description_field, self.retention_days, self.client_token):
+        fields = (self.disk_id, self.snapshot_name, self.description_field, self.retention_days, self.client_token)
+        for field in (*fields, self.extra_name, self.extra_value):
             field.observe(self._on_field, names="value")
         self.disk_picker.observe(self._on_pick, names="value")
         self.never_release.observe(self._on_never_release, names="value")
@@ -206,7 +218,10 @@ class RequestBuilder(Guarded, widgets.VBox):
 
     def _rows(self) -> list[widgets.Widget]:
         return [
-            widgets.HTML("<b>CreateSnapshot</b>: fill in the parameters; the panel checks them as you type."),
+            widgets.HTML(
+                f"<b>CreateSnapshot</b> {profile_badge(self.lab.api)}: fill in the parameters; the panel checks "
+                "them as you type."
+            ),
             self.disk_picker,
             self.disk_id,
             self.snapshot_name,
@@ -216,6 +231,7 @@ class RequestBuilder(Guarded, widgets.VBox):
             self.tag_box,
             self.add_tag_button,
             widgets.HBox([self.client_token, self.new_token_button]),
+            widgets.HBox([self.extra_name, self.extra_value]),
             self.panel,
             self.preview,
             self.send_button,
@@ -340,13 +356,17 @@ class RequestBuilder(Guarded, widgets.VBox):
                 params[f"Tag.{n}.Value"] = value
         if self.client_token.value:
             params["ClientToken"] = self.client_token.value
+        extra = self.extra_name.value.strip()
+        if extra and extra not in params:  # a form field's own parameter is set by its field
+            params[extra] = self.extra_value.value
         return params
 
     def revalidate(self) -> None:
         """Rebuild params, violations, the panel, the previews and Send's state from the fields."""
         params = self.collect()
         self.params = params
-        self.violations = validate(ACTION, params)
+        self.violations = validate(ACTION, params, api=self.lab.api)
+        self.advice = advise(ACTION, params, api=self.lab.api)
         self.encode_problem = encoding_problem(params)
         self.send_button.disabled = self.encode_problem is not None
         self.panel.value = self._render_panel()
@@ -383,9 +403,10 @@ class RequestBuilder(Guarded, widgets.VBox):
                 '<b style="color:#1a7f37">Well formed</b> (the account and the disk may still refuse it: '
                 "Send to find out)"
             )
+        notes = warnings_block(self.advice)
         return (
             f'<div role="status">{head}<table><tr><th>Parameter</th><th>Value</th><th>Check</th></tr>'
-            f"{''.join(rows)}</table></div>"
+            f"{''.join(rows)}</table>{notes}</div>"
         )
 
     def _render_previews(self) -> None:

@@ -1,0 +1,137 @@
+"""Parameters an API version does not have: the answer ignores them, as the API does, and the Response (and the
+builder, as you type) says which and why: a parameter of the other profile's API, or a near miss of a known one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aliyunsdkcore.client import AcsClient
+from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotRequest
+from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest
+
+from ecs_snap_lab import Lab, advise
+from ecs_snap_lab.widgets.builder import RequestBuilder
+from ecs_snap_lab.widgets.response_view import ResponseView
+from ecs_snap_lab.wire.server import serve
+
+LEARNER = {"Category": "Standard", "InstantAccess": "true", "StorageLocationArn": "arn:x", "Retention": "7"}
+
+
+def create(lab: Lab, **extra: str):
+    return lab.call("CreateSnapshot", {"DiskId": lab.ready_disk(), **extra})
+
+
+def test_the_seed_names_todays_parameters_and_the_misspelling() -> None:
+    response = create(Lab(seed=1), **LEARNER)
+    assert response.ok
+    by_name = {w.split()[0]: w for w in response.warnings}
+    assert set(by_name) == set(LEARNER)
+    for name in ("Category", "InstantAccess", "StorageLocationArn"):
+        assert "not a parameter of CreateSnapshot in the seed's API" in by_name[name]
+        assert 'Lab(api="2026")' in by_name[name]
+    assert "did you mean RetentionDays?" in by_name["Retention"]
+    assert response.data.keys() == {"RequestId", "SnapshotId"}
+
+
+def test_today_knows_them_and_still_names_the_misspelling() -> None:
+    response = create(Lab(seed=1, api="2026"), **LEARNER)
+    unknown = [w for w in response.warnings if "is not a parameter" in w]
+    assert unknown == [
+        "Retention is not a parameter of CreateSnapshot: did you mean RetentionDays? The API ignores it."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "near"),
+    [
+        ("diskid", "DiskId"),
+        ("SnapshotNmae", "SnapshotName"),
+        ("Retention", "RetentionDays"),
+        ("Descripton", "Description"),
+    ],
+)
+def test_a_near_miss_names_the_parameter_it_misses(name: str, near: str) -> None:
+    (warning,) = advise("CreateSnapshot", {"DiskId": "d-1", name: "x"})
+    assert warning.startswith(f"{name} is not a parameter of CreateSnapshot: did you mean {near}?")
+
+
+def test_a_name_like_nothing_known_is_still_named() -> None:
+    (warning,) = advise("CreateSnapshot", {"DiskId": "d-1", "Colour": "blue"})
+    assert warning == "Colour is not a parameter of CreateSnapshot in this API version; the API ignores it."
+
+
+@pytest.mark.parametrize("api", ["seed", "2026"])
+def test_the_body_is_the_same_with_or_without_an_unknown_parameter(api: str) -> None:
+    plain, odd = Lab(seed=5, api=api), Lab(seed=5, api=api)
+    with_it = create(odd, Colour="blue", Retention="3")
+    without = create(plain)
+    assert with_it.warnings and not without.warnings
+    assert (with_it.status, with_it.to_json(), with_it.to_xml()) == (
+        without.status,
+        without.to_json(),
+        without.to_xml(),
+    )
+    refused = odd.call("CreateSnapshot", {"DiskId": "d-nothere", "Colour": "blue"})
+    assert refused.code == "InvalidDiskId.NotFound" and refused.warnings  # a refusal keeps its warnings too
+
+
+def test_numbered_families_and_the_common_parameters_are_known() -> None:
+    params = {"RegionId": "cn-hangzhou", "Tag.3.Key": "env", "Tag.3.Value": "x", "Filter.2.Key": "CreationEndTime"}
+    params |= {"Filter.2.Value": "2026-01-01T00:00Z", "Format": "JSON", "Version": "2014-05-26", "OwnerId": "1"}
+    assert advise("DescribeSnapshots", params) == []
+    assert advise("DescribeSnapshots", {"RegionId": "x", "MaxResults": "5"}, api="2026") == []
+    (seed,) = advise("DescribeSnapshots", {"RegionId": "x", "MaxResults": "5"})
+    assert seed.startswith("MaxResults is not a parameter of DescribeSnapshots in the seed's API")
+
+
+@pytest.mark.parametrize("api", ["seed", "2026"])
+def test_what_the_old_sdk_sends_draws_no_warning(api: str) -> None:
+    lab = Lab(seed=2, api=api)
+    disk = lab.ready_disk()
+    endpoint = serve(lab, access_keys={"AK": "secret"})
+    try:
+        client = AcsClient("AK", "secret", lab.region)
+        create_request = CreateSnapshotRequest()
+        create_request.set_DiskId(disk)
+        create_request.set_Tags([{"Key": "env", "Value": "prod"}])
+        describe = DescribeSnapshotsRequest()
+        for request in (create_request, describe):
+            request.set_endpoint(endpoint.endpoint)
+            json.loads(client.do_action_with_exception(request))
+    finally:
+        endpoint.stop()
+    for record in lab.requests[-2:]:
+        assert advise(record.action, record.params, api=api) == [], record.params
+
+
+def test_explain_the_html_repr_and_the_response_view_show_the_warning() -> None:
+    response = create(Lab(seed=1), Retention="7")
+    assert "warning: Retention is not a parameter" in response.explain()
+    assert "did you mean RetentionDays?" in response._repr_html_()
+    view = ResponseView()
+    view.show(response)
+    assert "did you mean RetentionDays?" in view.warnings_html.value
+
+
+@pytest.mark.parametrize("api", ["seed", "2026"])
+def test_the_builder_advises_as_you_type(api: str) -> None:
+    lab = Lab(seed=1, api=api)
+    builder = RequestBuilder(lab)
+    builder.disk_id.value = lab.ready_disk()
+    builder.extra_name.value = "Category"
+    builder.extra_value.value = "Standard"
+    assert builder.params["Category"] == "Standard"
+    if api == "seed":
+        assert any("Category is not a parameter" in w for w in builder.advice)
+    else:
+        assert not any("is not a parameter" in w for w in builder.advice)
+    assert all(html_part in builder.panel.value for html_part in ("esl-warnings",)) == bool(builder.advice)
+    builder.extra_name.value = "Retention"
+    assert any("did you mean RetentionDays?" in w for w in builder.advice)
+    assert "did you mean RetentionDays?" in builder.panel.value
+    builder.send()
+    assert any("Retention" in w for w in builder.last_response.warnings)
+    builder.snapshot_name.value = "nightly.2026"  # the builder checks by the lab's profile
+    assert [v.code for v in builder.violations] == (["InvalidSnapshotName.Malformed"] if api == "seed" else [])
+    assert f'data-api="{api}"' in builder.children[0].value
