@@ -475,6 +475,11 @@ def _(s: Scene):
     return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotIds": f"[{ids}]"}
 
 
+@recipe("QuotaExceed.Tags", api="2026")
+def _(s: Scene):
+    return snapshot_of(s, **{"Tag.21.Key": "env", "Tag.21.Value": "prod"})
+
+
 @recipe("InvalidUsage")
 def _(s: Scene):
     return "DescribeSnapshots", {"RegionId": s.lab.region, "Usage": "bogus"}

@@ -203,3 +203,19 @@ def test_today_category_is_checked_and_the_instant_access_parameters_are_accepte
     )
     assert "Category.valid" not in [s.check for s in Lab(seed=3).call("CreateSnapshot", {"DiskId": "d-1"}).trace]
     assert validate("CreateSnapshot", {"DiskId": "d-1", "Category": "archive"}, api="seed") == []  # not its parameter
+
+
+def test_a_tag_numbered_beyond_20_is_a_malformed_key_in_the_seed_and_quota_exceed_tags_today() -> None:
+    params = {"Tag.21.Key": "env", "Tag.21.Value": "prod"}
+    seed = Lab(seed=4).call("CreateSnapshot", {"DiskId": Lab(seed=4).ready_disk(), **params})
+    assert (seed.status, seed.code) == (400, "InvalidTagKey.Malformed")
+    now_lab = Lab(seed=4, api="2026")
+    now = now_lab.call("CreateSnapshot", {"DiskId": now_lab.ready_disk(), **params})
+    assert (now.status, now.code, now.message) == (
+        403,
+        "QuotaExceed.Tags",
+        "The number of specified tags exceeds the upper limit.",
+    )
+    assert step(now, "Tag.count").basis == "api fact"
+    odd = validate("CreateSnapshot", {"DiskId": "d-1", "Tag.x.Key": "env"}, api="2026")
+    assert [v.code for v in odd] == ["InvalidTagKey.Malformed"]  # not a number at all: still a malformed key

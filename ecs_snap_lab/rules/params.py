@@ -231,14 +231,14 @@ def _description_no_url(text: str, _: Profile) -> str | None:
 
 
 @cache
-def _ordered(rules: str) -> tuple[tuple[str, Callable], ...]:
-    """A family of rules (NAME_RULES, ...), in the table's order."""
-    return in_table_order(_FAMILIES[rules])
+def _ordered(rules: str, api: Api = Api.SEED) -> tuple[tuple[str, Callable], ...]:
+    """A family of rules (NAME_RULES, ...) that the profile `api` applies, in the table's order."""
+    return tuple((c, rule) for c, rule in in_table_order(_FAMILIES[rules]) if table_check(c).api in ("", api.value))
 
 
 def _check_text(rules: str, value: str, param: str, out: ParamReport, under: Profile) -> None:
     """Every rule of the family on `value`: each is recorded as run, each broken one as a violation."""
-    for check, rule in _ordered(rules):
+    for check, rule in _ordered(rules, under.api):
         out.ran.append(check)
         detail = rule(value, under)
         if detail is not None:
@@ -266,19 +266,15 @@ VALID_ASCII_NAME = valid_ascii_name()  # the seed's
 def check_snapshot_name(name: str, out: ParamReport, fast: bool = True, under: Profile | None = None) -> None:
     rules = under or profile(Api.SEED)
     if fast and name.isascii() and valid_ascii_name(rules.name_period).fullmatch(name) is not None:
-        out.ran += _NAME_CHECKS or _checks_of("name", _NAME_CHECKS)
+        out.ran += _clean("name", rules.api)
         return
     _check_text("name", name, "SnapshotName", out, rules)
 
 
-# The ids a clean name or clean tags pass, in order; filled from the table on first use (the hot path reads them).
-_NAME_CHECKS: list[str] = []
-_TAG_CHECKS: list[str] = []
-
-
-def _checks_of(rules: str, ids: list[str]) -> list[str]:
-    ids[:] = [check for check, _ in _ordered(rules)]
-    return ids
+@cache
+def _clean(rules: str, api: Api) -> list[str]:
+    """The ids a clean name or clean tags pass under the profile `api`, in order (the fast paths record them)."""
+    return [check for check, _ in _ordered(rules, api)]
 
 
 def check_description(text: str, out: ParamReport, under: Profile) -> None:
@@ -321,11 +317,25 @@ TagRule = Callable[[list[TagRow], Profile], Iterator[tuple[str, str]]]
 TAG_RULES: dict[str, TagRule] = {}
 
 
-@_rule(TAG_RULES, "Tag.number")
-def _tag_numbers(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
+@_rule(TAG_RULES, "Tag.count")
+def _tag_count(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
+    """The 2026 profile: a tag numbered beyond 20 is more tags than a snapshot may carry (QuotaExceed.Tags)."""
     for row in rows:
-        if row.number not in _VALID_NUMBERS:
+        if _beyond_the_last(row.number):
+            yield row.key_param, f"{row.key_param[:60]}: a snapshot carries at most {MAX_TAGS} tags (N 1 to {MAX_TAGS})"
+
+
+@_rule(TAG_RULES, "Tag.number")
+def _tag_numbers(rows: list[TagRow], rules: Profile) -> Iterator[tuple[str, str]]:
+    counted = rules.api is Api.NOW  # there Tag.count has answered for the numbers beyond 20
+    for row in rows:
+        if row.number not in _VALID_NUMBERS and not (counted and _beyond_the_last(row.number)):
             yield row.key_param, f"the tag number {row.number[:20]!r} is not 1 to {MAX_TAGS}"
+
+
+def _beyond_the_last(number: str) -> bool:
+    n = whole_number(number, max_digits=5)
+    return n is not None and n > MAX_TAGS
 
 
 @_rule(TAG_RULES, "Tag.key.present")
@@ -506,7 +516,7 @@ def parse_tags(
         tags = _fast_tags(params, rules.tag_key_max)
         if tags is not None:
             if tags:
-                out.ran += _TAG_CHECKS or _checks_of("tag", _TAG_CHECKS)
+                out.ran += _clean("tag", rules.api)
             return tags
     given_tags = _collect_tags(params, out)
     if not given_tags:
@@ -517,7 +527,7 @@ def parse_tags(
         key, value, key_spelling, value_spelling = given_tags[n]
         rows.append(TagRow(n, key, value, f"Tag.{n}.{key_spelling}", f"Tag.{n}.{value_spelling}"))
     broken = len(out.violations)
-    for check, rule in _ordered("tag"):
+    for check, rule in _ordered("tag", rules.api):
         out.ran.append(check)
         entry = lookup(table_check(check).code)
         for param, detail in rule(rows, rules):
