@@ -289,3 +289,32 @@ def test_new_sdk_sends_todays_rules_and_only_the_2026_profile_accepts_them(
         with pytest.raises(NewClientException) as caught:
             client.create_snapshot(detached)
         assert (caught.value.code, caught.value.status_code) == ("IncorrectDiskStatus", 403)
+
+
+@ALGORITHMS
+def test_new_sdk_pages_with_max_results_and_next_token_against_2026(algorithm) -> None:
+    lab = Lab(seed=7, api="2026")
+    disk = lab.ready_disk()
+    for _ in range(7):
+        lab.create_snapshot(disk)
+        lab.advance(hours=1)
+    ep = serve(lab, access_keys={KEY: SECRET})
+    try:
+        client = new_client(ep, algorithm)
+        created = client.create_snapshot(
+            models.CreateSnapshotRequest(disk_id=disk, category="Standard", instant_access=True)
+        )
+        assert created.status_code == 200
+        seen, token = [], None
+        while True:
+            page = client.describe_snapshots(
+                models.DescribeSnapshotsRequest(region_id=lab.region, disk_id=disk, max_results=3, next_token=token)
+            ).body
+            seen += [s.snapshot_id for s in page.snapshots.snapshot]
+            assert all(s.available is not None and s.snapshot_link_id for s in page.snapshots.snapshot)
+            token = page.next_token
+            if not token:
+                break
+        assert len(seen) == len(set(seen)) == 8
+    finally:
+        ep.stop()
