@@ -11,7 +11,7 @@ from typing import NoReturn, TypeVar
 
 from ..model.world import TokenRecord, World
 from ..rules.catalog import check as lookup_check
-from ..rules.known_params import COMMON, unknown_warnings
+from ..rules.known_params import COMMON, SIGNING, unknown_warnings
 from ..rules.params import ParamReport, given, whole_number
 from ..rules.profile import Api
 
@@ -164,21 +164,7 @@ class Call:
         return result
 
 
-NOT_FINGERPRINTED = frozenset(
-    {
-        "ClientToken",
-        "Signature",
-        "SignatureNonce",
-        "SignatureMethod",
-        "SignatureVersion",
-        "SignatureType",
-        "Timestamp",
-        "AccessKeyId",
-        "Format",
-        "Version",
-        "Action",
-    }
-)
+NOT_FINGERPRINTED = SIGNING | {"ClientToken"}  # what may differ between two sends of the same request
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 
 from .profile import Api
 
-# What the SDKs and the signing add to any request (the seed's "common request parameters"), never a warning.
-COMMON = frozenset(
+# The common request parameters of the RPC style (the seed's "<Common request parameters>"): who signs, how, when.
+SIGNING = frozenset(
     {
         "Action",
         "Version",
@@ -29,13 +29,16 @@ COMMON = frozenset(
         "SignatureType",
         "Timestamp",
         "SecurityToken",
-        "RegionId",  # the old SDK sends its client's region with every request
-        "OwnerId",
-        "OwnerAccount",
-        "ResourceOwnerId",
-        "ResourceOwnerAccount",
     }
 )
+# ... and what the SDKs add to any request besides: never a warning.
+COMMON = SIGNING | {
+    "RegionId",  # the old SDK sends its client's region with every request
+    "OwnerId",
+    "OwnerAccount",
+    "ResourceOwnerId",
+    "ResourceOwnerAccount",
+}
 _NUMBERED = re.compile(r"\.\d+(?=\.|$)")  # Tag.3.Key -> Tag.N.Key, DataDisk.2.Size -> DataDisk.N.Size
 
 

@@ -72,6 +72,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 from ..response import Response, error_body
+from ..rules.known_params import SIGNING
 from .accesslog import access_log, common_log_line
 from .admin import ADMIN_PREFIX, Admin
 from .auth import AuthFailure, Verifier, error_entry
@@ -85,21 +86,7 @@ MAX_FIELDS = 1000
 MAX_INTERNAL_ERRORS = 100
 XML = "text/xml;charset=utf-8"
 JSON = "application/json;charset=utf-8"
-COMMON_PARAMETERS = frozenset(
-    {
-        "Action",
-        "Version",
-        "Format",
-        "AccessKeyId",
-        "Signature",
-        "SignatureMethod",
-        "SignatureVersion",
-        "SignatureNonce",
-        "SignatureType",
-        "Timestamp",
-        "SecurityToken",
-    }
-)
+COMMON_PARAMETERS = SIGNING  # the signing's, not the action's: not passed on to the lab
 CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
 _VARIANT = "89AB"
 _KEY_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
