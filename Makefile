@@ -54,7 +54,7 @@ KIT_PYTHON ?= $(BIN)/python
 offline-kit: | $(BIN)/python
 	PYTHON=$(KIT_PYTHON) bash offline/build.sh dist/offline-kit
 
-# the README's pictures of the app in JupyterLab and Voila, taken by the browser tests
+# the pictures of the app in JupyterLab and Voila (README.md, docs/reference.md), taken by the browser tests
 screenshots: $(VENV)/.installed-dev | $(CHROMIUM)
 	ESL_SCREENSHOTS=docs/img $(BIN)/python -m pytest -p no:cacheprovider tests/browser
 

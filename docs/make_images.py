@@ -1,4 +1,4 @@
-"""Draw each chart of the demo world as a PNG under docs/img/ (for the README). Run: python docs/make_images.py
+"""Draw each chart of the demo world as a PNG under docs/img/ (for docs/reference.md). Run: python docs/make_images.py
 
 Deterministic: the demo world is seeded, so the same code draws the same pictures.
 """

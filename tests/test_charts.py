@@ -519,7 +519,7 @@ def test_every_chart_of_the_demo_world_saves_as_png(tmp_path: Path) -> None:
 
 
 def test_the_readme_images_script_draws_every_chart(tmp_path) -> None:
-    """docs/make_images.py (which draws docs/img/ for the README) runs and writes a PNG per chart."""
+    """docs/make_images.py (which draws docs/img/ for the docs) runs and writes a PNG per chart."""
     import importlib.util
     from pathlib import Path
 

@@ -8,65 +8,26 @@ numbers are read from `ecs_snap_lab.exercises.EXERCISES` at run time, never writ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from markdown_pages import REPO, links, prose_lines
 
 from ecs_snap_lab.exercises import EXERCISES
 
-REPO = Path(__file__).resolve().parents[1]
 KIT = REPO / "docs" / "instructor"
 PAGES = sorted(KIT.glob("*.md"))
 
-LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-INLINE_CODE = re.compile(r"`[^`\n]*`")
 MENTION = re.compile(r"\bex(\d+)\b[*\s]*`(\w+)`")  # an exercise named in the kit: ex11 `retry_with_token`
 BARE = re.compile(r"\bex(\d+)\b")
-SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 STATED_TOTAL = re.compile(r"\((\d+) minutes\)")
 SCHEDULE_COLUMNS = ("teaching", "exercises", "break", "total")
 MUST_NAME_EVERY_EXERCISE = ("objectives.md", "common-mistakes.md", "schedule.md")
 
 
 # ---------------------------------------------------------------- reading Markdown
-
-
-def prose_lines(text: str) -> Iterator[str]:
-    """The lines outside fenced code blocks (also in a blockquote, "> ```"), where links and tables live."""
-    fenced = False
-    for line in text.splitlines():
-        if line.lstrip("> \t").startswith("```"):
-            fenced = not fenced
-            continue
-        if not fenced:
-            yield line
-
-
-def links(text: str) -> list[str]:
-    """Every link and image target in the prose, outside code."""
-    return [target for line in prose_lines(text) for target in LINK.findall(INLINE_CODE.sub("", line))]
-
-
-def slug(heading: str) -> str:
-    """GitHub's anchor for a heading: lower case, punctuation dropped, each space a hyphen."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading).replace("`", "").strip().lower()
-    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
-
-
-def anchors(page: Path) -> set[str]:
-    """The anchors GitHub makes for a Markdown page's headings (a repeated heading gets -1, -2, ...)."""
-    seen: dict[str, int] = {}
-    found = set()
-    for line in prose_lines(page.read_text(encoding="utf-8")):
-        match = re.match(r"#{1,6}\s+(.*?)\s*#*\s*$", line)
-        if match:
-            base = slug(match[1])
-            found.add(f"{base}-{seen[base]}" if base in seen else base)
-            seen[base] = seen.get(base, 0) + 1
-    return found
 
 
 @dataclass
@@ -118,31 +79,6 @@ def test_the_kit_has_its_pages_and_the_readme_links_it() -> None:
 def test_every_page_is_linked_from_the_index() -> None:
     index = {target.partition("#")[0] for target in links((KIT / "README.md").read_text(encoding="utf-8"))}
     assert sorted(page.name for page in PAGES if page.name != "README.md" and page.name not in index) == []
-
-
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_every_relative_link_resolves_to_a_file_in_the_repo(page: Path) -> None:
-    broken = []
-    for target in links(page.read_text(encoding="utf-8")):
-        if SCHEME.match(target):
-            continue  # a web address: not this test's business
-        path, _, anchor = unquote(target).partition("#")
-        if path.startswith("/"):
-            broken.append(f"{target}: root-relative links do not resolve outside GitHub; use a relative path")
-            continue
-        resolved = (page.parent / path).resolve() if path else page
-        if not resolved.is_relative_to(REPO) or not resolved.is_file():
-            broken.append(f"{target}: no such file in the repository")
-        elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved):
-            broken.append(f"{target}: {resolved.name} has no heading with the anchor #{anchor}")
-    assert broken == []
-
-
-def test_the_slug_follows_github() -> None:
-    assert slug("1. Restart the kernel and run all") == "1-restart-the-kernel-and-run-all"
-    assert slug("A room without internet: the offline kit") == "a-room-without-internet-the-offline-kit"
-    assert slug("`ecs-snap-lab doctor`") == "ecs-snap-lab-doctor"
-    assert slug("00 · Start here") == "00--start-here"
 
 
 # ---------------------------------------------------------------- schedules

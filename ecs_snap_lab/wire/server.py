@@ -477,7 +477,8 @@ class Endpoint(Service):
             warnings.warn(
                 f"the endpoint listens on {self.host}:{self.port}, beyond this machine: anyone who can reach it can "
                 "call it over plain HTTP. A room-facing endpoint needs its own --access-key pairs (never printed to "
-                "the room), the admin token kept to the instructor, and a firewall (see the README).",
+                "the room), the admin token kept to the instructor, and a firewall (see docs/reference.md: "
+                "What the endpoint promises, and what it does not).",
                 ExposedEndpointWarning,
                 stacklevel=3,
             )

@@ -23,7 +23,7 @@ Decisions:
   `voila notebooks/dashboard.ipynb` run there does; its fixture waits until the preheated kernel has run the
   notebook, so a page asked for meets what a visitor of a long-running server meets.
 - Screenshots go under pytest's tmp_path; with `ESL_SCREENSHOTS=DIR` (`make screenshots`) they go to DIR
-  (relative to the repository) for the README.
+  (relative to the repository) for the docs (docs/img/).
 - A page's errors (uncaught exceptions, errors logged to the console, such as ipywidgets' "Could not create a
   view") are collected (`new_page` returns the list with the page), so a test can assert there were none.
 - Pages reach only the servers under test: a request to any other host is blocked (no network is assumed; Voila's
@@ -311,7 +311,7 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 class Shots:
-    """Where a test saves its screenshots: pytest's tmp dir, or $ESL_SCREENSHOTS for the README."""
+    """Where a test saves its screenshots: pytest's tmp dir, or $ESL_SCREENSHOTS for docs/img/."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
