@@ -135,3 +135,8 @@ def test_the_builder_advises_as_you_type(api: str) -> None:
     builder.snapshot_name.value = "nightly.2026"  # the builder checks by the lab's profile
     assert [v.code for v in builder.violations] == (["InvalidSnapshotName.Malformed"] if api == "seed" else [])
     assert f'data-api="{api}"' in builder.children[0].value
+
+
+def test_a_documented_parameter_the_lab_does_not_model_is_said_so() -> None:
+    (warning,) = advise("DescribeSnapshots", {"RegionId": "x", "DryRun": "true"}, api="2026")
+    assert warning.startswith("DryRun asks for a dry run") and "does not model it" in warning

@@ -39,6 +39,11 @@ COMMON = SIGNING | {
     "ResourceOwnerId",
     "ResourceOwnerAccount",
 }
+# Documented parameters whose effect the lab does not model: a warning says so rather than calling them unknown.
+NOT_MODELLED = {
+    "DryRun": "a dry run (the cloud answers DryRunOperation when the request would pass); the lab answers it as a "
+    "real request",
+}
 _NUMBERED = re.compile(r"\.\d+(?=\.|$)")  # Tag.3.Key -> Tag.N.Key, DataDisk.2.Size -> DataDisk.N.Size
 
 
@@ -66,6 +71,8 @@ def unknown_warnings(
 
 def _why(action: str, name: str, shape: str, known: frozenset[str], elsewhere: frozenset[str], api: Api) -> str:
     shown = name[:60]
+    if shape in NOT_MODELLED:
+        return f"{shown} asks for {NOT_MODELLED[shape]}: the lab does not model it."
     if shape in elsewhere:
         if api is Api.SEED:
             return (
