@@ -114,3 +114,14 @@ def test_the_clock_writes_chinese_and_the_api_answer_stays_as_the_api_sends_it()
     assert refused.message == "The specified DiskId does not exist."  # the API's words, untranslated
     set_language("en")
     assert clock.advance("+1 hour") == "+1 hour: nothing happened"
+
+
+def test_the_package_and_the_command_line_have_the_switch() -> None:
+    import ecs_snap_lab
+    from ecs_snap_lab.cli import main
+
+    ecs_snap_lab.set_language("zh-CN")
+    assert ecs_snap_lab.get_language() == "zh-CN"
+    ecs_snap_lab.set_language("en")
+    assert main(["--lang", "zh-CN", "codes"]) == 0
+    assert get_language() == "zh-CN"
