@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: lab test lock offline-kit screenshots notebooks bench images docs clean
+.PHONY: lab test lock offline-kit screenshots notebooks bench images docs messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ images: $(VENV)/.installed-dev
 	$(BIN)/python docs/make_images.py
 
 # docs/rules.md from the rule table (ecs_snap_lab/rules/checks.toml); tests/test_rule_table.py fails when it is stale
+# the translation catalogs: new messages extracted into each .po, translations kept (docs/update_messages.py)
+messages: $(VENV)/.installed-dev
+	$(BIN)/python docs/update_messages.py
+
 docs: $(VENV)/.installed-dev
 	$(BIN)/python docs/make_rules.py
 

@@ -13,6 +13,7 @@ as a library it only adds a NullHandler: the application decides where logs go.
 
 import logging
 
+from .i18n import get_language, set_language
 from .lab import Lab, RequestRecord
 from .response import ApiError, Response, TraceStep
 from .rules.catalog import ErrorEntry, error_catalog
@@ -43,7 +44,9 @@ __all__ = [
     "advise",
     "api_differences",
     "error_catalog",
+    "get_language",
     "reproduce",
+    "set_language",
     "validate",
 ]
 __version__ = "0.1.0"

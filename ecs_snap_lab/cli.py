@@ -12,6 +12,7 @@ import warnings
 from typing import TYPE_CHECKING, TextIO
 
 from .doctor import KERNEL_TIMEOUT
+from .i18n import LANGUAGES, set_language
 from .model.api import Api
 from .workshop import DEFAULT_FOLDER
 
@@ -20,13 +21,19 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return _run(_parser().parse_args(argv))
+    args = _parser().parse_args(argv)
+    if args.lang:
+        set_language(args.lang)
+    return _run(args)
 
 
 def _parser() -> argparse.ArgumentParser:
     """The command line: one subcommand per job."""
     parser = argparse.ArgumentParser(
         prog="ecs-snap-lab", description="Learn ECS CreateSnapshot on a simulated account."
+    )
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, help="the language the lab writes in (default: $ECS_SNAP_LAB_LANG, else en)"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     tour = commands.add_parser("tour", help="a short printed walk-through")

@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from .i18n import _
 from .rules.profile import profile
 
 if TYPE_CHECKING:
@@ -67,9 +68,10 @@ def profile_badge(api: str) -> str:
     """A small labelled tag: "API: seed (2018-19 page)" or "API: 2026 (today's documentation)"."""
     chosen = profile(api)
     colour = _COLOURS[chosen.api.value]
-    words = html.escape(f"API: {chosen.label}")
+    words = html.escape(_("API: {profile}").format(profile=_(chosen.label)))
+    title = html.escape(_("The API profile this lab answers by"))
     return (
-        f'<span class="esl-api" data-api="{chosen.api.value}" title="The API profile this lab answers by" '
+        f'<span class="esl-api" data-api="{chosen.api.value}" title="{title}" '
         f'style="color:{colour};border:1px solid {colour};border-radius:4px;padding:0 4px">{words}</span>'
     )
 

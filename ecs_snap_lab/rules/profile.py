@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from ..i18n import N_
 from ..model.api import Api
 
 __all__ = ["Api", "Difference", "Profile", "api_differences", "differences", "profile"]
@@ -63,7 +64,7 @@ class Profile:
     @property
     def label(self) -> str:
         """How a widget or repr names the profile."""
-        return "seed (2018-19 page)" if self.api is Api.SEED else "2026 (today's documentation)"
+        return N_("seed (2018-19 page)") if self.api is Api.SEED else N_("2026 (today's documentation)")
 
 
 @cache

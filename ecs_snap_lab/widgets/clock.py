@@ -23,6 +23,7 @@ from datetime import timedelta
 
 import ipywidgets as widgets
 
+from ..i18n import N_, Nn_, _, ngettext
 from ..model.events import EventKind
 from .badge import profile_badge
 from .guard import ErrorArea, Guarded
@@ -33,24 +34,29 @@ STEPS: dict[str, timedelta] = {
     "+30 days": timedelta(days=30),
 }
 
-# What the summary counts after a move, in this order, and how it says it.
-SUMMARY: tuple[tuple[str, str, str], ...] = (
-    (EventKind.SNAPSHOT_CREATED, "snapshot created", "snapshots created"),
-    (EventKind.SNAPSHOT_ACCOMPLISHED, "snapshot accomplished", "snapshots accomplished"),
-    (EventKind.SNAPSHOT_FAILED, "snapshot failed", "snapshots failed"),
-    (EventKind.SNAPSHOT_RELEASED, "snapshot released", "snapshots released"),
-    (EventKind.SNAPSHOT_DELETED, "snapshot deleted", "snapshots deleted"),
-    (EventKind.AUTO_SNAPSHOT_SKIPPED, "automatic snapshot skipped", "automatic snapshots skipped"),
-    (EventKind.DISK_LOADED, "disk finished loading its data", "disks finished loading their data"),
-    (EventKind.DISK_STATUS, "disk changed status", "disk status changes"),
-    (EventKind.INSTANCE_STATUS, "instance changed status", "instance status changes"),
+# The step buttons' labels, as shown (STEPS' keys stay the names `advance` takes).
+STEP_LABELS = {"+1 hour": N_("+1 hour"), "+1 day": N_("+1 day"), "+30 days": N_("+30 days")}
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
+
+# What the summary counts after a move, in this order, and how it says it (singular, plural: ngettext's).
+SUMMARY: tuple[tuple[str, tuple[str, str]], ...] = (
+    (EventKind.SNAPSHOT_CREATED, Nn_("snapshot created", "snapshots created")),
+    (EventKind.SNAPSHOT_ACCOMPLISHED, Nn_("snapshot accomplished", "snapshots accomplished")),
+    (EventKind.SNAPSHOT_FAILED, Nn_("snapshot failed", "snapshots failed")),
+    (EventKind.SNAPSHOT_RELEASED, Nn_("snapshot released", "snapshots released")),
+    (EventKind.SNAPSHOT_DELETED, Nn_("snapshot deleted", "snapshots deleted")),
+    (EventKind.AUTO_SNAPSHOT_SKIPPED, Nn_("automatic snapshot skipped", "automatic snapshots skipped")),
+    (EventKind.DISK_LOADED, Nn_("disk finished loading its data", "disks finished loading their data")),
+    (EventKind.DISK_STATUS, Nn_("disk changed status", "disk status changes")),
+    (EventKind.INSTANCE_STATUS, Nn_("instance changed status", "instance status changes")),
 )
 
 
 def describe_interval(kinds: Counter, step: str) -> str:
     """ "+1 day: 3 snapshots accomplished, 1 snapshot released" from the kinds of the events of one move."""
-    parts = [f"{kinds[kind]} {one if kinds[kind] == 1 else many}" for kind, one, many in SUMMARY if kinds.get(kind, 0)]
-    return f"{step}: {', '.join(parts) if parts else 'nothing happened'}"
+    parts = [f"{kinds[kind]} {ngettext(*words, kinds[kind])}" for kind, words in SUMMARY if kinds.get(kind, 0)]
+    said = _(", ").join(parts) if parts else _("nothing happened")
+    return _("{step}: {events}").format(step=step, events=said)
 
 
 class Clock(Guarded, widgets.VBox):
@@ -68,9 +74,11 @@ class Clock(Guarded, widgets.VBox):
         self.now_html = widgets.HTML()
         self.step_buttons = {
             label: widgets.Button(
-                description=label,
+                description=_(STEP_LABELS[label]),
                 icon="forward",
-                tooltip=f"Advance the lab's clock by {label[1:]}: whatever falls due on the way happens, in order",
+                tooltip=_("Advance the lab's clock ({step}): whatever falls due on the way happens, in order").format(
+                    step=_(STEP_LABELS[label])
+                ),
                 layout=widgets.Layout(width="110px"),
             )
             for label in STEPS
@@ -78,14 +86,14 @@ class Clock(Guarded, widgets.VBox):
         for label, button in self.step_buttons.items():
             button.on_click(lambda _b, label=label: self._errors.run(f"advance {label}", self.advance, label))
         self.target = widgets.Text(
-            description="To",
-            placeholder="2026-02-01 or 2026-02-01T09:30:00Z",
-            tooltip="Advance the clock to this UTC date and time (ISO 8601); it cannot go back",
+            description=_("To"),
+            placeholder=_("2026-02-01 or 2026-02-01T09:30:00Z"),
+            tooltip=_("Advance the clock to this UTC date and time (ISO 8601); it cannot go back"),
             style={"description_width": "30px"},
             layout=widgets.Layout(width="300px"),
         )
         self.go_button = widgets.Button(
-            description="Go", icon="calendar", tooltip="Advance the clock to the date typed on the left"
+            description=_("Go"), icon="calendar", tooltip=_("Advance the clock to the date typed on the left")
         )
         self.go_button.on_click(lambda _b: self._errors.run("advance to a date", self.advance_to, self.target.value))
         self.summary_html = widgets.HTML()
@@ -100,20 +108,21 @@ class Clock(Guarded, widgets.VBox):
 
     @property
     def now_text(self) -> str:
-        return f"{self.lab.now:%Y-%m-%d %H:%M:%S} UTC ({self.lab.now:%A})"
+        now = self.lab.now
+        return f"{now:%Y-%m-%d %H:%M:%S} UTC ({_(WEEKDAYS[now.weekday()])})"
 
     def advance(self, step: str) -> str:
         """Press one of the step buttons by its label ("+1 hour", "+1 day", "+30 days"); returns the summary."""
         if step not in STEPS:
             raise ValueError(f"no step {step!r}; the steps are {', '.join(STEPS)}")
-        return self._move(step, lambda: self.lab.advance(STEPS[step]))
+        return self._move(_(STEP_LABELS[step]), lambda: self.lab.advance(STEPS[step]))
 
     def advance_to(self, when: str) -> str:
         """Move to an ISO 8601 date or date-time (UTC); returns the summary."""
         text = when.strip()
         if not text:
-            raise ValueError("type a date such as 2026-02-01, or a date and time such as 2026-02-01T09:30:00Z")
-        return self._move(f"to {text}", lambda: self.lab.advance_to(text))
+            raise ValueError(_("type a date such as 2026-02-01, or a date and time such as 2026-02-01T09:30:00Z"))
+        return self._move(_("to {date}").format(date=text), lambda: self.lab.advance_to(text))
 
     def _move(self, label: str, move: Callable[[], object]) -> str:
         start = len(self.lab.events)
@@ -128,7 +137,8 @@ class Clock(Guarded, widgets.VBox):
 
     def _show_now(self) -> None:
         badge = profile_badge(self.lab.api)
-        self.now_html.value = f'<b aria-live="polite">Lab time: {html.escape(self.now_text)}</b> {badge}'
+        shown = _("Lab time: {time}").format(time=self.now_text)
+        self.now_html.value = f'<b aria-live="polite">{html.escape(shown)}</b> {badge}'
 
     def __repr__(self) -> str:
         return f"<Clock of Lab(seed={self.lab.seed}) at {self.lab.now:%Y-%m-%d %H:%M:%S}Z>"
