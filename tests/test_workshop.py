@@ -103,6 +103,7 @@ def test_the_wheel_ships_the_notebooks_and_copies_them_outside_the_repository(tm
     assert set(NOTEBOOKS) <= shipped
     assert "ecs_snap_lab/instructor/answer_key.ipynb" in shipped
     assert "ecs_snap_lab/py.typed" in shipped  # type checkers read the package's hints (PEP 561)
+    assert "ecs_snap_lab/locale/zh_CN/LC_MESSAGES/ecs_snap_lab.po" in shipped  # the Chinese catalog (i18n.py)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     outside = tmp_path / "elsewhere"
