@@ -77,9 +77,11 @@ def test_source_disk_type_in_any_case(fleet: Fleet) -> None:
     assert fleet.ids(SourceDiskType="DATA") == everyone(fleet) - on_system
 
 
-def test_encrypted(fleet: Fleet) -> None:
-    assert fleet.ids(Encrypted="true") == {fleet.encrypted}
-    assert fleet.ids(Encrypted="false") == everyone(fleet) - {fleet.encrypted}
+def test_encrypted_true_keeps_the_encrypted_and_false_the_default_filters_nothing(fleet: Fleet) -> None:
+    assert fleet.ids(Encrypted="true") == fleet.ids(Encrypted="True") == {fleet.encrypted}
+    assert fleet.ids(Encrypted="false") == fleet.ids() == everyone(fleet)
+    refused = fleet.lab.call("DescribeSnapshots", {"RegionId": fleet.lab.region, "Encrypted": "yes"})
+    assert (refused.status, refused.code) == (400, "InvalidParameter")
 
 
 def test_creation_start_and_end_times(fleet: Fleet) -> None:
@@ -118,7 +120,8 @@ def test_snapshot_link_id_and_kms_key(fleet: Fleet) -> None:
 
 
 def test_filters_combine_with_and(fleet: Fleet) -> None:
-    assert fleet.ids(Usage="none", SourceDiskType="data", Encrypted="false") == {fleet.plain}
+    assert fleet.ids(Usage="none", SourceDiskType="data", Encrypted="true") == {fleet.encrypted}
+    assert fleet.ids(Usage="none", SourceDiskType="data", Encrypted="false") == {fleet.plain, fleet.encrypted}
     assert fleet.ids(Usage="image", Status="accomplished", SnapshotType="user") == {fleet.imaged}
     assert fleet.ids(Usage="none", SourceDiskType="system") == {fleet.system}
 
