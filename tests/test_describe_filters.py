@@ -238,3 +238,29 @@ def test_todays_fields_appear_only_in_the_2026_profile() -> None:
     added = {"Available", "Category", "InstantAccess", "RegionId", "SnapshotLinkId", "SourceStorageType"}
     assert added <= set(new) and not added & set(old)
     assert new["Available"] is True and new["RegionId"] == now.region
+
+
+def test_next_token_keeps_its_place_when_snapshots_come_and_go_between_pages() -> None:
+    """A token marks a place, not a count: a snapshot made or deleted between two pages neither repeats one
+    already seen nor hides an older one."""
+    lab = many("2026")
+    before = [s.snapshot_id for s in sorted(lab.world.snapshots.values(), key=lambda s: -s.seq)]
+    first = lab.call("DescribeSnapshots", {"RegionId": lab.region, "MaxResults": 5}).data
+    seen = [item["SnapshotId"] for item in first["Snapshots"]["Snapshot"]]
+    assert seen == before[:5]
+    newer = lab.ready_disk()
+    snap(lab, newer), snap(lab, newer)  # two newer snapshots, one seen deleted: an offset would repeat before[4]
+    assert lab.call("DeleteSnapshot", {"SnapshotId": before[0]}).ok
+    token = first["NextToken"]
+    while token:
+        body = lab.call("DescribeSnapshots", {"RegionId": lab.region, "MaxResults": 5, "NextToken": token}).data
+        seen += [item["SnapshotId"] for item in body["Snapshots"]["Snapshot"]]
+        token = body["NextToken"]
+    assert seen == before
+
+
+def test_the_seed_ignores_next_token() -> None:
+    lab = many("seed")
+    token = make_token(lab.world.seed, 5)
+    body = lab.call("DescribeSnapshots", {"RegionId": lab.region, "NextToken": token}).data
+    assert (body["PageNumber"], len(body["Snapshots"]["Snapshot"]), body["TotalCount"]) == (1, 10, 12)
