@@ -264,3 +264,17 @@ def test_the_seed_ignores_next_token() -> None:
     token = make_token(lab.world.seed, 5)
     body = lab.call("DescribeSnapshots", {"RegionId": lab.region, "NextToken": token}).data
     assert (body["PageNumber"], len(body["Snapshots"]["Snapshot"]), body["TotalCount"]) == (1, 10, 12)
+
+
+def test_instant_access_is_on_for_essd_snapshots_in_2026() -> None:
+    """The page: "By default, the instant access feature is enabled for Enterprise SSDs (ESSDs) and ESSD Entry
+    disks", and InstantAccessRetentionDays is "the same as the value of RetentionDays" by default."""
+    lab = Lab(seed=4, api="2026")
+    essd = snap(lab, lab.ready_disk(category="cloud_essd"), RetentionDays="7")
+    entry = snap(lab, lab.ready_disk(category="cloud_essd_entry"))
+    efficiency = snap(lab, lab.ready_disk(category="cloud_efficiency"), RetentionDays="7")
+    items = lab.call("DescribeSnapshots", {"RegionId": lab.region}).data["Snapshots"]["Snapshot"]
+    shown = {item["SnapshotId"]: item for item in items}
+    assert (shown[essd]["InstantAccess"], shown[essd]["InstantAccessRetentionDays"]) == (True, 7)
+    assert shown[entry]["InstantAccess"] is True and "InstantAccessRetentionDays" not in shown[entry]
+    assert shown[efficiency]["InstantAccess"] is False and "InstantAccessRetentionDays" not in shown[efficiency]
