@@ -278,3 +278,12 @@ def test_instant_access_is_on_for_essd_snapshots_in_2026() -> None:
     assert (shown[essd]["InstantAccess"], shown[essd]["InstantAccessRetentionDays"]) == (True, 7)
     assert shown[entry]["InstantAccess"] is True and "InstantAccessRetentionDays" not in shown[entry]
     assert shown[efficiency]["InstantAccess"] is False and "InstantAccessRetentionDays" not in shown[efficiency]
+
+
+@pytest.mark.parametrize("api", BOTH)
+def test_resource_group_id_is_a_parameter_of_both_eras_and_filters_nothing(api: str) -> None:
+    """The seed era's DescribeSnapshots pages (2019) list ResourceGroupId as today's does; the lab's resources are
+    all in the default group, whose resources are "displayed in the response regardless" (today's page)."""
+    lab = many(api, 2)
+    response = lab.call("DescribeSnapshots", {"RegionId": lab.region, "ResourceGroupId": "rg-any"})
+    assert response.data["TotalCount"] == 2 and not response.warnings

@@ -238,12 +238,13 @@ def snapshot_item(snap: Snapshot, now: int) -> dict:
     known=(
         *("SnapshotIds", "Status", "SnapshotType", "PageNumber", "PageSize", "DiskId", "InstanceId", "SnapshotName"),
         *("Usage", "SourceDiskType", "Encrypted", "Filter.N.Key", "Filter.N.Value", "SnapshotLinkId", "KMSKeyId"),
+        "ResourceGroupId",  # on the seed era's pages too (2019): every lab resource is in the default group
         "Tag.N.Key",
         "Tag.N.Value",
         "Tag.N.key",
         "Tag.N.value",
     ),
-    added_now=("MaxResults", "NextToken", "Category", "ResourceGroupId"),
+    added_now=("MaxResults", "NextToken", "Category"),
 )
 def describe_snapshots(call: Call) -> dict:
     """List snapshots, newest first, filtered (all filters AND-ed) and paged: PageNumber/PageSize (default 10, max
