@@ -77,9 +77,11 @@ def test_source_disk_type_in_any_case(fleet: Fleet) -> None:
     assert fleet.ids(SourceDiskType="DATA") == everyone(fleet) - on_system
 
 
-def test_encrypted(fleet: Fleet) -> None:
-    assert fleet.ids(Encrypted="true") == {fleet.encrypted}
-    assert fleet.ids(Encrypted="false") == everyone(fleet) - {fleet.encrypted}
+def test_encrypted_true_keeps_the_encrypted_and_false_the_default_filters_nothing(fleet: Fleet) -> None:
+    assert fleet.ids(Encrypted="true") == fleet.ids(Encrypted="True") == {fleet.encrypted}
+    assert fleet.ids(Encrypted="false") == fleet.ids() == everyone(fleet)
+    refused = fleet.lab.call("DescribeSnapshots", {"RegionId": fleet.lab.region, "Encrypted": "yes"})
+    assert (refused.status, refused.code) == (400, "InvalidParameter")
 
 
 def test_creation_start_and_end_times(fleet: Fleet) -> None:
@@ -118,7 +120,8 @@ def test_snapshot_link_id_and_kms_key(fleet: Fleet) -> None:
 
 
 def test_filters_combine_with_and(fleet: Fleet) -> None:
-    assert fleet.ids(Usage="none", SourceDiskType="data", Encrypted="false") == {fleet.plain}
+    assert fleet.ids(Usage="none", SourceDiskType="data", Encrypted="true") == {fleet.encrypted}
+    assert fleet.ids(Usage="none", SourceDiskType="data", Encrypted="false") == {fleet.plain, fleet.encrypted}
     assert fleet.ids(Usage="image", Status="accomplished", SnapshotType="user") == {fleet.imaged}
     assert fleet.ids(Usage="none", SourceDiskType="system") == {fleet.system}
 
@@ -235,3 +238,52 @@ def test_todays_fields_appear_only_in_the_2026_profile() -> None:
     added = {"Available", "Category", "InstantAccess", "RegionId", "SnapshotLinkId", "SourceStorageType"}
     assert added <= set(new) and not added & set(old)
     assert new["Available"] is True and new["RegionId"] == now.region
+
+
+def test_next_token_keeps_its_place_when_snapshots_come_and_go_between_pages() -> None:
+    """A token marks a place, not a count: a snapshot made or deleted between two pages neither repeats one
+    already seen nor hides an older one."""
+    lab = many("2026")
+    before = [s.snapshot_id for s in sorted(lab.world.snapshots.values(), key=lambda s: -s.seq)]
+    first = lab.call("DescribeSnapshots", {"RegionId": lab.region, "MaxResults": 5}).data
+    seen = [item["SnapshotId"] for item in first["Snapshots"]["Snapshot"]]
+    assert seen == before[:5]
+    newer = lab.ready_disk()
+    snap(lab, newer), snap(lab, newer)  # two newer snapshots, one seen deleted: an offset would repeat before[4]
+    assert lab.call("DeleteSnapshot", {"SnapshotId": before[0]}).ok
+    token = first["NextToken"]
+    while token:
+        body = lab.call("DescribeSnapshots", {"RegionId": lab.region, "MaxResults": 5, "NextToken": token}).data
+        seen += [item["SnapshotId"] for item in body["Snapshots"]["Snapshot"]]
+        token = body["NextToken"]
+    assert seen == before
+
+
+def test_the_seed_ignores_next_token() -> None:
+    lab = many("seed")
+    token = make_token(lab.world.seed, 5)
+    body = lab.call("DescribeSnapshots", {"RegionId": lab.region, "NextToken": token}).data
+    assert (body["PageNumber"], len(body["Snapshots"]["Snapshot"]), body["TotalCount"]) == (1, 10, 12)
+
+
+def test_instant_access_is_on_for_essd_snapshots_in_2026() -> None:
+    """The page: "By default, the instant access feature is enabled for Enterprise SSDs (ESSDs) and ESSD Entry
+    disks", and InstantAccessRetentionDays is "the same as the value of RetentionDays" by default."""
+    lab = Lab(seed=4, api="2026")
+    essd = snap(lab, lab.ready_disk(category="cloud_essd"), RetentionDays="7")
+    entry = snap(lab, lab.ready_disk(category="cloud_essd_entry"))
+    efficiency = snap(lab, lab.ready_disk(category="cloud_efficiency"), RetentionDays="7")
+    items = lab.call("DescribeSnapshots", {"RegionId": lab.region}).data["Snapshots"]["Snapshot"]
+    shown = {item["SnapshotId"]: item for item in items}
+    assert (shown[essd]["InstantAccess"], shown[essd]["InstantAccessRetentionDays"]) == (True, 7)
+    assert shown[entry]["InstantAccess"] is True and "InstantAccessRetentionDays" not in shown[entry]
+    assert shown[efficiency]["InstantAccess"] is False and "InstantAccessRetentionDays" not in shown[efficiency]
+
+
+@pytest.mark.parametrize("api", BOTH)
+def test_resource_group_id_is_a_parameter_of_both_eras_and_filters_nothing(api: str) -> None:
+    """The seed era's DescribeSnapshots pages (2019) list ResourceGroupId as today's does; the lab's resources are
+    all in the default group, whose resources are "displayed in the response regardless" (today's page)."""
+    lab = many(api, 2)
+    response = lab.call("DescribeSnapshots", {"RegionId": lab.region, "ResourceGroupId": "rg-any"})
+    assert response.data["TotalCount"] == 2 and not response.warnings

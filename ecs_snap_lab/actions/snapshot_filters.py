@@ -13,15 +13,13 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
-from typing import TypeVar
+from itertools import dropwhile, islice
 
 from ..model.resources import Snapshot
 from ..model.world import World
 from ..rules.profile import Api
 from .base import Call
 
-T = TypeVar("T")
 Predicate = Callable[[Snapshot], bool]
 
 USAGES = ("image", "disk", "image_disk", "none")
@@ -101,10 +99,16 @@ def _source_disk_type(call: Call) -> list[Predicate]:
 
 
 def _encrypted(call: Call) -> list[Predicate]:
-    if call.opt("Encrypted") is None:
+    """Encrypted=true keeps the encrypted snapshots; false, the default, filters nothing: "whether to filter
+    encrypted snapshots. Default value: false" (是否过滤加密快照。默认值：false, the zh pages and SDK docs of both
+    eras). Were false a filter, the default answer would hide every encrypted snapshot, which it does not."""
+    if call.opt("Encrypted") is None or not call.boolean("Encrypted"):
         return []
-    encrypted = call.boolean("Encrypted")
-    return [lambda s: s.encrypted is encrypted]
+    return [_is_encrypted]
+
+
+def _is_encrypted(snap: Snapshot) -> bool:
+    return snap.encrypted
 
 
 def _creation_times(call: Call) -> list[Predicate]:
@@ -196,38 +200,50 @@ def _category(call: Call) -> list[Predicate]:
 
 @dataclass(frozen=True, slots=True)
 class TokenPage:
-    """A page asked for by MaxResults and NextToken: `start` items skipped, at most `size` given, and the token
-    of the next page in the answer while more remain. The token is opaque to the caller and tied to the lab."""
+    """A page asked for by MaxResults and NextToken: at most `size` snapshots, newest first, from those older than
+    the last one the previous page gave (`after`, its creation number), and the token of the next page while more
+    remain. A token marks a place in the list, not a count: snapshots made or deleted between two calls neither
+    repeat one already seen nor hide an older one. The token is opaque to the caller and tied to the lab."""
 
-    start: int
     size: int
+    after: int | None
     seed: int
 
-    def of(self, items: Sequence[T]) -> list[T]:
-        return list(items[self.start : self.start + self.size])
+    def walk(self, items: Iterable[Snapshot]) -> list[Snapshot]:
+        """This page of `items` (newest first), and the first snapshot of the next page if there is one."""
+        after = self.after
+        if after is not None:
+            items = dropwhile(lambda s: s.seq >= after, items)
+        return list(islice(items, self.size + 1))
 
-    def walk(self, items: Iterable[T]) -> list[T]:
-        return list(islice(items, self.start, self.start + self.size))
+    def of(self, items: Sequence[Snapshot]) -> list[Snapshot]:
+        return self.walk(items)
 
-    def answer(self, total: int, plural: str, singular: str, items: list[dict]) -> dict:
+    def split(self, items: list[Snapshot]) -> tuple[list[Snapshot], str]:
+        """A walked page cut to `size`, and the token of the next page ("" on the last)."""
+        if len(items) <= self.size:
+            return items, ""
+        shown = items[: self.size]
+        return shown, make_token(self.seed, shown[-1].seq)
+
+    @staticmethod
+    def answer(total: int, following: str, plural: str, singular: str, items: list[dict]) -> dict:
         """TotalCount ("invalid" with these parameters, the page says: the lab gives the match count), NextToken
         ("" on the last page), then the items."""
-        end = self.start + len(items)
-        following = make_token(self.seed, end) if end < total else ""
         return {"TotalCount": total, "NextToken": following, plural: {singular: items}}
 
 
-def make_token(seed: int, offset: int) -> str:
-    """32 hexadecimal digits, like the API's: a check tied to the lab, then the offset."""
-    return hashlib.md5(f"{seed}/{offset}".encode()).hexdigest()[:24] + f"{offset:08x}"
+def make_token(seed: int, after: int) -> str:
+    """32 hexadecimal digits, like the API's: a check tied to the lab, then the place (a snapshot's number)."""
+    return hashlib.md5(f"{seed}/{after}".encode()).hexdigest()[:24] + f"{after:08x}"
 
 
 def read_token(seed: int, token: str) -> int | None:
-    """The offset a token of this lab stands for, or None."""
+    """The place a token of this lab stands for, or None."""
     if len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
         return None
-    offset = int(token[24:], 16)
-    return offset if make_token(seed, offset) == token else None
+    after = int(token[24:], 16)
+    return after if make_token(seed, after) == token else None
 
 
 def token_page(call: Call, world: World) -> TokenPage | None:
@@ -236,7 +252,8 @@ def token_page(call: Call, world: World) -> TokenPage | None:
         return None
     size = call.integer("MaxResults", 10, 1, 100, "Paging.max_results")
     token = call.opt("NextToken")
-    start = 0 if token is None else read_token(world.seed, token)
-    call.expect(start is not None, "Paging.next_token", f"NextToken {str(token)[:40]!r} is not one this API gave")
-    assert start is not None
-    return TokenPage(start, size, world.seed)
+    if token is None:
+        return TokenPage(size, None, world.seed)
+    after = read_token(world.seed, token)
+    call.expect(after is not None, "Paging.next_token", f"NextToken {token[:40]!r} is not one this API gave")
+    return TokenPage(size, after, world.seed)

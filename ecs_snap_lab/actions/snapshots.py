@@ -238,12 +238,13 @@ def snapshot_item(snap: Snapshot, now: int) -> dict:
     known=(
         *("SnapshotIds", "Status", "SnapshotType", "PageNumber", "PageSize", "DiskId", "InstanceId", "SnapshotName"),
         *("Usage", "SourceDiskType", "Encrypted", "Filter.N.Key", "Filter.N.Value", "SnapshotLinkId", "KMSKeyId"),
+        "ResourceGroupId",  # on the seed era's pages too (2019): every lab resource is in the default group
         "Tag.N.Key",
         "Tag.N.Value",
         "Tag.N.key",
         "Tag.N.value",
     ),
-    added_now=("MaxResults", "NextToken", "Category", "ResourceGroupId"),
+    added_now=("MaxResults", "NextToken", "Category"),
 )
 def describe_snapshots(call: Call) -> dict:
     """List snapshots, newest first, filtered (all filters AND-ed) and paged: PageNumber/PageSize (default 10, max
@@ -344,27 +345,43 @@ def _status_page(world: World, status: SnapshotStatus, page: Page | TokenPage) -
 
 def _answer(world: World, page: Page | TokenPage, total: int, items: list[Snapshot]) -> dict:
     now = world.now
+    following = ""
+    if isinstance(page, TokenPage):
+        items, following = page.split(items)
     if world.api is Api.NOW:
         shown = [snapshot_item(s, now) | todays_fields(s, world.region) for s in items]
     else:
         shown = [snapshot_item(s, now) for s in items]
+    if isinstance(page, TokenPage):
+        return page.answer(total, following, "Snapshots", "Snapshot", shown)
     return page.answer(total, "Snapshots", "Snapshot", shown)
+
+
+# "By default, the instant access feature is enabled for Enterprise SSDs (ESSDs) and ESSD Entry disks." (the
+# DescribeSnapshots page, InstantAccess)
+INSTANT_ACCESS_CATEGORIES = frozenset({"cloud_essd", "cloud_essd_entry"})
 
 
 def todays_fields(snap: Snapshot, region: str) -> dict:
     """The fields today's DescribeSnapshots adds to a snapshot, where the model knows them truthfully: Available
     (usable to create or roll back a disk: once accomplished), Category ("standard", as the page's example writes
-    it), InstantAccess (false: deprecated), RegionId, SnapshotLinkId (one chain per disk, a model choice),
+    it), InstantAccess (on by default for ESSD and ESSD Entry disks, the page says) with
+    InstantAccessRetentionDays ("By default, the value of this parameter is the same as the value of
+    RetentionDays": given where RetentionDays is), RegionId, SnapshotLinkId (one chain per disk, a model choice),
     SourceStorageType ("disk") and ResourceGroupId ("": the lab has no resource groups)."""
-    return {
+    instant = snap.disk_category in INSTANT_ACCESS_CATEGORIES
+    fields: dict = {
         "Available": snap.status is SnapshotStatus.ACCOMPLISHED,
         "Category": "standard",
-        "InstantAccess": False,
+        "InstantAccess": instant,
         "RegionId": region,
         "SnapshotLinkId": link_id(snap.disk_id),
         "SourceStorageType": "disk",
         "ResourceGroupId": "",
     }
+    if instant and snap.retention_days is not None:
+        fields["InstantAccessRetentionDays"] = snap.retention_days
+    return fields
 
 
 # ---------------------------------------------------------------- DeleteSnapshot
