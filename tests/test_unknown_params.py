@@ -292,3 +292,18 @@ def test_todays_parameters_from_the_new_sdk_are_named_by_the_seed_only() -> None
             if "is not a parameter" in warning
         }
         assert named == expected
+
+
+def test_a_refused_request_shows_its_warning_everywhere_and_its_body_is_unchanged() -> None:
+    plain, odd = Lab(seed=4), Lab(seed=4)
+    bad = {"DiskId": plain.ready_disk(), "SnapshotName": "http://x"}
+    odd.ready_disk()
+    without = plain.call("CreateSnapshot", bad)
+    refused = odd.call("CreateSnapshot", {**bad, "Retention": "3"})
+    assert refused.code == without.code == "InvalidSnapshotName.Malformed"
+    assert (refused.to_json(), refused.to_xml()) == (without.to_json(), without.to_xml())
+    assert "did you mean RetentionDays?" in refused.explain()
+    assert "did you mean RetentionDays?" in refused._repr_html_()
+    view = ResponseView()
+    view.show(refused)
+    assert "did you mean RetentionDays?" in view.warnings_html.value
