@@ -218,9 +218,13 @@ class ActionSpec:
         return self.known_now if api is Api.NOW else self.known_seed
 
     def unknown_warnings(self, params: Mapping[str, str], api: Api) -> list[str]:
-        """A warning for each parameter this action does not have in the profile `api` (the API ignores it)."""
+        """A warning for each parameter this action does not have in the profile `api` (the API ignores it).
+        Every call asks, so the usual case, every name known as sent, is one subset test."""
+        known = self.known_now if api is Api.NOW else self.known_seed
+        if known.issuperset(params):
+            return []
         other = self.known_seed if api is Api.NOW else self.known_now
-        return unknown_warnings(self.name, params, self.known(api), other - self.known(api), api)
+        return unknown_warnings(self.name, params, known, other - known, api)
 
 
 ACTIONS: dict[str, ActionSpec] = {}
@@ -239,6 +243,8 @@ def action(
     if any(param in REGION_PARAMS for param in required[1:]):
         raise ValueError(f"{name}: the region is the first requirement checked")
     seed = COMMON | set(required) | set(known)
+    if required and required[0] in REGION_PARAMS:
+        seed |= set(REGION_PARAMS)  # Call.region reads either spelling
     now = (seed | set(added_now)) - set(gone_now)
 
     def register(handler: Handler) -> Handler:
