@@ -475,9 +475,9 @@ def _(s: Scene):
     return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotIds": f"[{ids}]"}
 
 
-@recipe("QuotaExceed.Tags", api="2026")
+@recipe("InvalidCategoryAndInstantAccess.Malformed", api="2026")
 def _(s: Scene):
-    return snapshot_of(s, **{"Tag.21.Key": "env", "Tag.21.Value": "prod"})
+    return snapshot_of(s, Category="Standard", InstantAccess="true")
 
 
 @recipe("InvalidUsage")

@@ -218,20 +218,15 @@ def no_snapshot_in_progress(s: Subject) -> str | None:
     return None if busy is None else f"{busy} of {disk_id} is still being created"
 
 
-# Automatic snapshots counted apart (the 2026 profile): the pages say that at "the maximum number of automatic
-# snapshots for a disk" the oldest one is deleted, but give no number that could be confirmed; the lab keeps the
-# seed's 64 for them (the only number its sources state), and says so in the README's profile section.
-AUTO_LIMIT = 64
-
-
 def counted(world: World, disk_id: str, of_type: SnapshotType) -> tuple[int, int, str]:
     """(how many snapshots of the disk count against the limit a new one of `of_type` meets, that limit, what is
     counted). The seed counts every snapshot against the quota; the 2026 profile counts manual and automatic apart."""
-    if not profile(world.api).auto_counted_apart:
+    rules = profile(world.api)
+    if not rules.auto_counted_apart:
         return world.snapshot_count(disk_id), world.snapshot_quota, "snapshots"
     if of_type is SnapshotType.USER:
         return world.snapshot_count(disk_id, of_type), world.snapshot_quota, "manual snapshots"
-    return world.snapshot_count(disk_id, of_type), AUTO_LIMIT, "automatic snapshots"
+    return world.snapshot_count(disk_id, of_type), rules.auto_limit, "automatic snapshots"
 
 
 @world_check(QUOTA_CHECK)

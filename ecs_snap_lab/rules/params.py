@@ -317,25 +317,11 @@ TagRule = Callable[[list[TagRow], Profile], Iterator[tuple[str, str]]]
 TAG_RULES: dict[str, TagRule] = {}
 
 
-@_rule(TAG_RULES, "Tag.count")
-def _tag_count(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
-    """The 2026 profile: a tag numbered beyond 20 is more tags than a snapshot may carry (QuotaExceed.Tags)."""
-    for row in rows:
-        if _beyond_the_last(row.number):
-            yield row.key_param, f"{row.key_param[:60]}: a snapshot carries at most {MAX_TAGS} tags (N 1 to {MAX_TAGS})"
-
-
 @_rule(TAG_RULES, "Tag.number")
-def _tag_numbers(rows: list[TagRow], rules: Profile) -> Iterator[tuple[str, str]]:
-    counted = rules.api is Api.NOW  # there Tag.count has answered for the numbers beyond 20
+def _tag_numbers(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
     for row in rows:
-        if row.number not in _VALID_NUMBERS and not (counted and _beyond_the_last(row.number)):
+        if row.number not in _VALID_NUMBERS:
             yield row.key_param, f"the tag number {row.number[:20]!r} is not 1 to {MAX_TAGS}"
-
-
-def _beyond_the_last(number: str) -> bool:
-    n = whole_number(number, max_digits=5)
-    return n is not None and n > MAX_TAGS
 
 
 @_rule(TAG_RULES, "Tag.key.present")
@@ -357,7 +343,9 @@ def _longer_than(limit: Callable[[Profile], int]) -> TextRefusal:
     return refusal
 
 
-def _reserved_prefix(text: str, param: str, _: Profile) -> str | None:
+def _reserved_prefix(text: str, param: str, rules: Profile) -> str | None:
+    if param.endswith(("Value", "value")) and not rules.tag_value_prefix_banned:
+        return None  # today's pages dropped the rule for values
     return (
         f"{param[:60]} starts with a reserved prefix (aliyun, acs:)" if text.startswith(RESERVED_TAG_PREFIXES) else None
     )
@@ -466,7 +454,7 @@ _CAPITAL_PAIRS = tuple((f"Tag.{n}.Key", f"Tag.{n}.Value") for n in range(1, MAX_
 _CAPITAL_NAMES = frozenset(name for pair in _CAPITAL_PAIRS for name in pair)
 
 
-def _fast_tags(params: Mapping[str, str], key_max: int) -> list[tuple[str, str]] | None:
+def _fast_tags(params: Mapping[str, str], key_max: int, value_prefix: bool = True) -> list[tuple[str, str]] | None:
     """The usual case at speed: every tag parameter a capitalised Tag.N.Key/Value with N in 1..20, every tag clean.
     Then the tags; None when in any doubt (the rules decide). It may say None where the rules pass (any "://"),
     never tags where a rule fails: tests/test_param_rules.py proves it answers as the rules do."""
@@ -496,7 +484,7 @@ def _fast_tags(params: Mapping[str, str], key_max: int) -> list[tuple[str, str]]
             or len(key) > key_max
             or len(value) > TAG_VALUE_MAX
             or key.startswith(RESERVED_TAG_PREFIXES)
-            or value.startswith(RESERVED_TAG_PREFIXES)
+            or (value_prefix and value.startswith(RESERVED_TAG_PREFIXES))
             or "://" in key
             or "://" in value
         ):
@@ -513,7 +501,7 @@ def parse_tags(
     """Step 5, checked rule by rule across all tags (so a trace can say which rule), tags in order of N."""
     rules = under or profile(Api.SEED)
     if fast:
-        tags = _fast_tags(params, rules.tag_key_max)
+        tags = _fast_tags(params, rules.tag_key_max, rules.tag_value_prefix_banned)
         if tags is not None:
             if tags:
                 out.ran += _clean("tag", rules.api)
@@ -555,14 +543,18 @@ NO_LONGER_IN_EFFECT = ("InstantAccess", "InstantAccessRetentionDays", "DisableIn
 
 
 def check_todays_parameters(params: Mapping[str, str], out: ParamReport) -> None:
-    """The 2026 profile's parameters of CreateSnapshot that the seed's API lacks: Category's values, and the
-    instant-access parameters, which the documentation says no longer take effect."""
+    """The 2026 profile's parameters of CreateSnapshot that the seed's API lacks: Category's values (not with
+    InstantAccess), and the instant-access parameters, which the documentation says no longer take effect."""
     category = params.get("Category") or None
     if category is not None:
         out.ran.append("Category.valid")
+        out.ran.append("Category.alone")
         if category not in CATEGORIES:
             detail = f"Category is {category[:40]!r}; it must be Standard or Flash"
             out.violations.append(_violation("Category.valid", "Category", detail))
+        elif params.get("InstantAccess"):
+            detail = "Category and InstantAccess are both given; the page says they cannot be used together"
+            out.violations.append(_violation("Category.alone", "Category", detail))
         else:
             out.warnings.append(
                 f"Category={category}: only accounts that used local snapshots before 2020-12-14 may choose it "

@@ -57,9 +57,11 @@ class Profile:
     api: Api
     manual_quota: int  # snapshots a disk may hold before CreateSnapshot is refused
     auto_counted_apart: bool  # automatic snapshots do not count against manual_quota
+    auto_limit: int  # automatic snapshots a disk keeps, counted apart, before the oldest gives way
     available_after_attach: bool  # an Available disk that was attached before can be snapshotted
     name_period: bool  # SnapshotName may contain "."
     tag_key_max: int  # characters of a tag key
+    tag_value_prefix_banned: bool  # a tag value may not start with aliyun or acs:
 
     @property
     def label(self) -> str:
