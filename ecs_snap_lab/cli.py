@@ -216,9 +216,10 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"ecs-snap-lab: warning: {warning.message}", file=sys.stderr, flush=True)
     log_to_stderr(access=not args.quiet)
     with endpoint:
+        # before saying how to reach it: whoever reads that may stop it at once, and must stop it cleanly
+        signal.signal(signal.SIGTERM, _interrupt)  # a stop signal ends it as Ctrl-C does: sockets closed
         _how_to_reach(endpoint)
         try:
-            signal.signal(signal.SIGTERM, _interrupt)  # a stop signal ends it as Ctrl-C does: sockets closed
             threading.Event().wait()
         except KeyboardInterrupt:
             print("stopped")
