@@ -216,14 +216,19 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"ecs-snap-lab: warning: {warning.message}", file=sys.stderr, flush=True)
     log_to_stderr(access=not args.quiet)
     with endpoint:
-        # before saying how to reach it: whoever reads that may stop it at once, and must stop it cleanly
-        signal.signal(signal.SIGTERM, _interrupt)  # a stop signal ends it as Ctrl-C does: sockets closed
-        _how_to_reach(endpoint)
         try:
-            threading.Event().wait()
+            # before saying how to reach it: whoever reads that may stop it at once, and must stop it cleanly
+            signal.signal(signal.SIGTERM, _interrupt)  # a stop signal ends it as Ctrl-C does: sockets closed
+            _how_to_reach(endpoint)
+            wait_until_stopped()
         except KeyboardInterrupt:
             print("stopped")
     return 0
+
+
+def wait_until_stopped() -> None:
+    """Block until Ctrl-C (KeyboardInterrupt) or a stop signal (turned into one by `_interrupt`)."""
+    threading.Event().wait()
 
 
 def log_to_stderr(access: bool, stream: TextIO | None = None) -> None:

@@ -283,14 +283,10 @@ def test_serve_prints_a_fresh_key_pair_and_admin_token_and_warns_beyond_loopback
     """The issue: the default AccessKey pair came from seed 0, and `--host 0.0.0.0 --admin` said nothing."""
     from ecs_snap_lab import cli
 
-    class CtrlC:  # Ctrl-C as soon as the endpoint is up and printed
-        SIGTERM = 15
+    def ctrl_c() -> None:  # Ctrl-C as soon as the endpoint is up and printed: while it waits
+        raise KeyboardInterrupt
 
-        @staticmethod
-        def signal(*args: object) -> None:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(cli, "signal", CtrlC)
+    monkeypatch.setattr(cli, "wait_until_stopped", ctrl_c)
     monkeypatch.setattr(server, "is_loopback", lambda host: False)
     runs = []
     for _ in range(2):
