@@ -56,7 +56,8 @@ def create_snapshot_table(rows: list[Check]) -> list[str]:
     for check in rows:
         status = str(lookup(check.code, "CreateSnapshot").http_status)
         only = ", ".join(filter(None, [ONLY.get(check.applies, ""), f"the {check.api} profile" if check.api else ""]))
-        cells = [check.number, f"`{check.id}`", check.rule, check.code, status, check.basis, only, check.source]
+        code = f"{check.code} (2026: {check.now_code})" if check.now_code else check.code
+        cells = [check.number, f"`{check.id}`", check.rule, code, status, check.basis, only, check.source]
         lines.append(_row(cells))
     return lines
 

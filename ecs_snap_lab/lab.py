@@ -276,7 +276,7 @@ class Lab:
                 body = {"RequestId": request_id, **spec.handler(call)}
                 status, code, message = 200, None, ""
             except ApiFailure as exc:
-                entry = lookup(exc.code, name, exc.variant)
+                entry = lookup(exc.code, name, exc.variant, world.api.value)
                 status, code, message = entry.http_status, exc.code, entry.render(exc.param)
                 failure = (exc.check, exc.detail)
                 body = error_body(request_id, code, message)

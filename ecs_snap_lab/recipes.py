@@ -480,6 +480,26 @@ def _(s: Scene):
     return snapshot_of(s, Category="Standard", InstantAccess="true")
 
 
+@recipe("InvalidRetentionDays.Malformed", api="2026")
+def _(s: Scene):
+    return snapshot_of(s, RetentionDays="0")
+
+
+@recipe("InvalidClientToken.Malformed", api="2026")
+def _(s: Scene):
+    return snapshot_of(s, ClientToken="t" * 65)
+
+
+@recipe("InvalidResourceGroup.NotFound", api="2026")
+def _(s: Scene):
+    return snapshot_of(s, ResourceGroupId="rg-nope")
+
+
+@recipe("InvalidParameter.UnauthorizedStorageLocationArn", api="2026")
+def _(s: Scene):
+    return snapshot_of(s, StorageLocationArn="acs:ecs:cn-hangzhou:1:storage-location/sl-1")
+
+
 @recipe("InvalidUsage")
 def _(s: Scene):
     return "DescribeSnapshots", {"RegionId": s.lab.region, "Usage": "bogus"}
@@ -616,7 +636,7 @@ def reproduce(code: str, row: int | None = None, action: str | None = None, api:
     )
     if fn is None:
         raise KeyError(f"no recipe reproduces {code!r}")
-    only = ONLY_IN.get(code)
+    only = entry.api or ONLY_IN.get(code)  # today's version of a code, or a code only today's API has
     scene = Scene(api=only or api)
     if only and only != api:
         scene.say(f"{code} belongs to the {only} profile's API (the seed's has no such parameter): a {only} lab")
@@ -624,7 +644,7 @@ def reproduce(code: str, row: int | None = None, action: str | None = None, api:
     if action is not None and sent_action != action:
         raise KeyError(f"no recipe reproduces {code!r} through {action} (the lab's recipe uses {sent_action})")
     response = scene.lab.call(sent_action, params)
-    answered = lookup(code, sent_action, entry.variant) if _scoped(entry, sent_action) else entry
+    answered = lookup(code, sent_action, entry.variant, scene.lab.api) if _scoped(entry, sent_action) else entry
     return Reproduction(code, answered, scene.lab, sent_action, params, response, scene.steps)
 
 

@@ -224,3 +224,43 @@ def test_today_a_tag_value_may_start_with_aliyun_and_a_key_still_may_not() -> No
     assert validate("CreateSnapshot", value, api="2026") == []
     key = {"DiskId": "d-1", "Tag.1.Key": "acs:env"}
     assert [v.code for v in validate("CreateSnapshot", key, api="2026")] == ["InvalidTagKey.Malformed"]
+
+
+TODAYS_CODES = [
+    ({"RetentionDays": "0"}, 400, "InvalidRetentionDays.Malformed", "InvalidParameter"),
+    ({"ClientToken": "t" * 65}, 403, "InvalidClientToken.Malformed", "InvalidParameter"),
+    ({"ResourceGroupId": "rg-nope"}, 404, "InvalidResourceGroup.NotFound", None),
+    ({"StorageLocationArn": "arn"}, 403, "InvalidParameter.UnauthorizedStorageLocationArn", None),
+]
+
+
+@pytest.mark.parametrize(("params", "status", "today", "seed_code"), TODAYS_CODES)
+def test_todays_error_rows_answer_in_2026_and_the_seed_answers_as_before(params, status, today, seed_code) -> None:
+    now = Lab(seed=12, api="2026")
+    refused = now.call("CreateSnapshot", {"DiskId": now.ready_disk(), **params})
+    assert (refused.status, refused.code) == (status, today)
+    seed = Lab(seed=12)
+    assert seed.call("CreateSnapshot", {"DiskId": seed.ready_disk(), **params}).code == seed_code
+
+
+@pytest.mark.parametrize(
+    ("code", "seed", "today"),
+    [
+        ("CreateSnapshot.Failed", (403, "The process of creating snapshot is failed."), None),
+        (
+            "DiskCategory.OperationNotSupported",
+            None,
+            "The type of the specified disk does not support creating a snapshot.",
+        ),
+        ("IncorrectDiskStatus.Invalid", None, "The specified disk status invalid, restart instance and try again."),
+    ],
+)
+def test_a_seed_row_that_changed_answers_with_todays_status_or_words_in_2026(code: str, seed, today) -> None:
+    from ecs_snap_lab import reproduce
+
+    then, now = reproduce(code).response, reproduce(code, api="2026").response
+    assert then.code == now.code == code
+    if seed is not None:  # the status changed: 403 then, 400 now
+        assert (then.status, then.message) == seed and now.status == 400 and now.message == seed[1]
+    if today is not None:  # the words changed
+        assert now.message == today and then.message != today and then.status == now.status

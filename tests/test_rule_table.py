@@ -55,10 +55,17 @@ def test_applies_names_a_kind_of_disk() -> None:
     assert all(int(c.number) in WORLD_STEPS for c in checks().values() if c.applies)
 
 
+# Rules that run only when their parameter is given, and refuse it whenever it is: a passing request never meets them.
+REFUSED_WHEN_GIVEN = {"ResourceGroupId.exists", "StorageLocationArn.authorized"}
+
+
 def expected_trace(kind: str, api: str = "seed") -> list[str]:
     """The numbered rows of the table in its order, without those for the other kind of disk or another profile."""
     other = "volume" if kind == "disk" else "disk"
-    return [c.id for c in checks().values() if c.number and c.applies != other and c.api in ("", api)]
+    rows = checks().values()
+    return [
+        c.id for c in rows if c.number and c.applies != other and c.api in ("", api) and c.id not in REFUSED_WHEN_GIVEN
+    ]
 
 
 def full_create(lab: Lab, disk_id: str) -> list[str]:

@@ -10,6 +10,7 @@ import re
 import pytest
 from alibabacloud_ecs20140526 import models as sdk_models
 from alibabacloud_ecs20140526.client import Client
+from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotRequest
@@ -240,17 +241,19 @@ def new_sdk_requests(lab: Lab, disk: str, todays: bool) -> None:
             client = Client(config)
             tag = sdk_models.CreateSnapshotRequestTag(key="env", value="prod")
             extra = {"category": "Standard", "resource_group_id": "rg-1"} if todays else {}
-            client.create_snapshot(
-                sdk_models.CreateSnapshotRequest(
-                    disk_id=disk,
-                    snapshot_name="nightly",
-                    description="the nightly one",
-                    retention_days=7,
-                    tag=[tag],
-                    client_token=f"token-{algorithm}",
-                    **extra,
-                )
+            request = sdk_models.CreateSnapshotRequest(
+                disk_id=disk,
+                snapshot_name="nightly",
+                description="the nightly one",
+                retention_days=7,
+                tag=[tag],
+                client_token=f"token-{algorithm}",
+                **extra,
             )
+            try:
+                client.create_snapshot(request)
+            except ClientException as refused:  # today's API: the lab's account has no resource group rg-1
+                assert (lab.api, refused.code) == ("2026", "InvalidResourceGroup.NotFound")
             paging = {"max_results": 5} if todays else {"page_number": 1, "page_size": 5}
             client.describe_snapshots(
                 sdk_models.DescribeSnapshotsRequest(

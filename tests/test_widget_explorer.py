@@ -48,7 +48,7 @@ def is_twin_without_row(entry: ErrorEntry) -> bool:
 
 
 def select_entry(explorer: ErrorExplorer, entry: ErrorEntry) -> None:
-    explorer.select(entry.code, entry.row, action=entry.actions[0] if entry.actions else None)
+    explorer.select(entry.code, entry.row, action=entry.actions[0] if entry.actions else None, api=entry.api)
 
 
 # ---------------------------------------------------------------- the table

@@ -55,7 +55,7 @@ class Call:
         self.trace.append((check_id, note) if note else check_id)
 
     def fail(self, check_id: str, detail: str = "", param: str = "", variant: str = "") -> NoReturn:
-        raise ApiFailure(check_id, lookup_check(check_id).code, detail, param, variant)
+        raise ApiFailure(check_id, lookup_check(check_id).code_under(self.world.api), detail, param, variant)
 
     def expect(self, ok: bool, check_id: str, detail: str = "", param: str = "") -> None:
         """Pass `check_id` if `ok`, else fail with its code. `detail` says why, in the learner's terms."""

@@ -28,6 +28,7 @@ class ErrorEntry:
     row: int | None = None
     actions: tuple[str, ...] = ()
     variant: str = ""
+    api: str = ""  # "2026": today's version of a code the seed also has (another status or message)
 
     @property
     def origin(self) -> str:
@@ -62,8 +63,13 @@ class Check:
     applies: str = ""  # "disk" or "volume" for a world check only one kind goes through; "" for both
     api: str = ""  # "2026" for a rule only that profile applies; "" for both
     needs: str = ""  # "instance": a world check of the disk's instance, which a detached disk does not go through
+    now_code: str = ""  # the code the 2026 profile answers this check with, where today's page gives another
     difference: str = ""  # the row of differences.toml whose value this rule reads, if the profiles differ on it
     now_rule: str = ""  # the rule as the 2026 profile applies it, where it differs
+
+    def code_under(self, api: Api) -> str:
+        """The code this check fails with in the profile `api`."""
+        return self.now_code if api is Api.NOW and self.now_code else self.code
 
     def under(self, api: Api) -> tuple[str, str, str]:
         """(rule, basis, source) as the profile `api` applies this check: where today's documentation differs,
@@ -100,13 +106,20 @@ def _index() -> dict[tuple[str, str], ErrorEntry]:
     """(code, action or "") -> entry; the first row of a code wins, so the seed's row is the default."""
     table: dict[tuple[str, str], ErrorEntry] = {}
     for entry in entries():
+        if entry.api:
+            continue  # today's version of a code: lookup(..., api="2026") finds it
         for action in entry.actions or ("",):
             table.setdefault((entry.code, action), entry)
     return table
 
 
-def lookup(code: str, action: str = "", variant: str = "") -> ErrorEntry:
-    """The entry for `code` as `action` answers it (a code's status or message can differ per action)."""
+def lookup(code: str, action: str = "", variant: str = "", api: str = "seed") -> ErrorEntry:
+    """The entry for `code` as `action` answers it (a code's status or message can differ per action), in the
+    profile `api`: today's version of a code where the 2026 profile has one."""
+    if api == Api.NOW.value:
+        today = _today().get(code)
+        if today is not None and (not action or not today.actions or action in today.actions):
+            return today
     if variant:
         for entry in entries():
             if entry.code == code and entry.variant == variant:
@@ -116,6 +129,11 @@ def lookup(code: str, action: str = "", variant: str = "") -> ErrorEntry:
     if found is None:
         raise KeyError(f"no error {code!r} in the catalogue")
     return found
+
+
+@cache
+def _today() -> dict[str, ErrorEntry]:
+    return {entry.code: entry for entry in entries() if entry.api}
 
 
 def check(check_id: str) -> Check:

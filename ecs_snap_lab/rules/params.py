@@ -136,10 +136,11 @@ def _shown(key: object) -> str:
         return f"a {type(key).__name__}"
 
 
-def _violation(check: str, param: str, detail: str) -> Violation:
-    """A broken rule of CreateSnapshot's parameters; its code is the one the check table gives `check`."""
-    code = table_check(check).code
-    return Violation(code, param, lookup(code, "CreateSnapshot").render(param), check, detail)
+def _violation(check: str, param: str, detail: str, api: Api = Api.SEED) -> Violation:
+    """A broken rule of CreateSnapshot's parameters; its code is the one the check table gives `check` in the
+    profile `api`, its message that profile's."""
+    code = table_check(check).code_under(api)
+    return Violation(code, param, lookup(code, "CreateSnapshot", api=api.value).render(param), check, detail)
 
 
 def given(params: Mapping[str, str], name: str) -> str | None:
@@ -281,18 +282,22 @@ def check_description(text: str, out: ParamReport, under: Profile) -> None:
     _check_text("description", text, "Description", out, under)
 
 
-def parse_retention_days(text: str, out: ParamReport) -> int | None:
+def parse_retention_days(text: str, out: ParamReport, api: Api = Api.SEED) -> int | None:
     out.ran.append("RetentionDays.integer")
     days = whole_number(text, True)
     if days is None and not is_whole(text, True):
         out.violations.append(
-            _violation("RetentionDays.integer", "RetentionDays", f"RetentionDays {text[:40]!r} is not a whole number")
+            _violation(
+                "RetentionDays.integer", "RetentionDays", f"RetentionDays {text[:40]!r} is not a whole number", api
+            )
         )
         return None
     out.ran.append("RetentionDays.range")
     if days is None or not 1 <= days <= 65536:  # None: a whole number of more than 12 digits
         out.violations.append(
-            _violation("RetentionDays.range", "RetentionDays", f"RetentionDays is {text[:40]}; it must be 1 to 65536")
+            _violation(
+                "RetentionDays.range", "RetentionDays", f"RetentionDays is {text[:40]}; it must be 1 to 65536", api
+            )
         )
         return None
     return days
@@ -517,22 +522,22 @@ def parse_tags(
     broken = len(out.violations)
     for check, rule in _ordered("tag", rules.api):
         out.ran.append(check)
-        entry = lookup(table_check(check).code)
+        entry = lookup(table_check(check).code_under(rules.api), api=rules.api.value)
         for param, detail in rule(rows, rules):
             out.violations.append(Violation(entry.code, param, entry.message, check, detail))
     return [] if len(out.violations) > broken else [(row.key or "", row.value or "") for row in rows]
 
 
-def check_client_token(token: str, out: ParamReport) -> None:
+def check_client_token(token: str, out: ParamReport, api: Api = Api.SEED) -> None:
     out.ran.append("ClientToken.ascii")
     if not token.isascii():
         out.violations.append(
-            _violation("ClientToken.ascii", "ClientToken", "ClientToken contains non-ASCII characters")
+            _violation("ClientToken.ascii", "ClientToken", "ClientToken contains non-ASCII characters", api)
         )
     out.ran.append("ClientToken.length")
     if len(token) > 64:
         out.violations.append(
-            _violation("ClientToken.length", "ClientToken", f"ClientToken has {len(token)} characters; at most 64")
+            _violation("ClientToken.length", "ClientToken", f"ClientToken has {len(token)} characters; at most 64", api)
         )
 
 
@@ -551,15 +556,23 @@ def check_todays_parameters(params: Mapping[str, str], out: ParamReport) -> None
         out.ran.append("Category.alone")
         if category not in CATEGORIES:
             detail = f"Category is {category[:40]!r}; it must be Standard or Flash"
-            out.violations.append(_violation("Category.valid", "Category", detail))
+            out.violations.append(_violation("Category.valid", "Category", detail, Api.NOW))
         elif params.get("InstantAccess"):
             detail = "Category and InstantAccess are both given; the page says they cannot be used together"
-            out.violations.append(_violation("Category.alone", "Category", detail))
+            out.violations.append(_violation("Category.alone", "Category", detail, Api.NOW))
         else:
             out.warnings.append(
                 f"Category={category}: only accounts that used local snapshots before 2020-12-14 may choose it "
                 "(the CreateSnapshot page); this lab's account did not, so a standard snapshot is made"
             )
+    if params.get("ResourceGroupId"):
+        out.ran.append("ResourceGroupId.exists")
+        detail = f"no resource group {params['ResourceGroupId'][:40]!r}: the lab's account has only the default one"
+        out.violations.append(_violation("ResourceGroupId.exists", "ResourceGroupId", detail, Api.NOW))
+    if params.get("StorageLocationArn"):
+        out.ran.append("StorageLocationArn.authorized")
+        detail = "StorageLocationArn is unavailable for public use (the CreateSnapshot page)"
+        out.violations.append(_violation("StorageLocationArn.authorized", "StorageLocationArn", detail, Api.NOW))
     for name in NO_LONGER_IN_EFFECT:
         if params.get(name):
             out.warnings.append(
@@ -588,11 +601,11 @@ def check_create_snapshot(
     if description is not None:
         check_description(description, out, rules)
     retention_text = get("RetentionDays") or None
-    retention = parse_retention_days(retention_text, out) if retention_text is not None else None
+    retention = parse_retention_days(retention_text, out, rules.api) if retention_text is not None else None
     tags = parse_tags(params, out, fast, rules)
     token = get("ClientToken") or None
     if token is not None:
-        check_client_token(token, out)
+        check_client_token(token, out, rules.api)
     if rules.api is Api.NOW:
         check_todays_parameters(params, out)
     if disk_id and not out.violations:

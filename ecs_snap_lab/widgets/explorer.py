@@ -60,6 +60,8 @@ def entry_labels(entries) -> list[str]:
             label = entry.code
         elif entry.row is not None:
             label = f"{entry.code} (row {entry.row})"
+        elif entry.api:
+            label = f"{entry.code} ({entry.api})"
         elif entry.actions:
             label = f"{entry.code} ({', '.join(entry.actions)})"
         else:
@@ -196,11 +198,14 @@ class ErrorExplorer(Guarded, widgets.VBox):
     def selected_code(self) -> str | None:
         return self.selected_entry.code if self.selected_entry is not None else None
 
-    def select(self, code: str, row: int | None = None, action: str | None = None) -> None:
+    def select(self, code: str, row: int | None = None, action: str | None = None, api: str = "") -> None:
         """Choose `code` as if the learner picked it in the list. For a code with several entries, `row` picks a
-        seed row (InternalError 12 or 26) and `action` the entry for that action (else the entry for any action);
-        without either, the code's first entry. Clears the filter and search if they hide the entry."""
-        candidates = [i for i, e in enumerate(self.entries) if e.code == code and (row is None or e.row == row)]
+        seed row (InternalError 12 or 26), `action` the entry for that action (else the entry for any action) and
+        `api="2026"` today's version of a code; without them, the code's first entry. Clears the filter and search
+        if they hide the entry."""
+        candidates = [
+            i for i, e in enumerate(self.entries) if e.code == code and (row is None or e.row == row) and e.api == api
+        ]
         if action is not None:
             candidates = [i for i in candidates if action in self.entries[i].actions] or [
                 i for i in candidates if not self.entries[i].actions
@@ -314,6 +319,8 @@ class ErrorExplorer(Guarded, widgets.VBox):
         self.now_view.layout.display = "none"
 
     def _reproduce_in(self, entry, api: str):
+        if entry.api:  # today's version of a code: reproduced in a lab of its profile
+            return ecs_snap_lab.reproduce(entry.code, api=entry.api)
         if entry.row is not None:
             return ecs_snap_lab.reproduce(entry.code, entry.row, api=api)
         if self._is_second_entry(entry):
