@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from .badge import profile_badge
+from ..display import profile_badge
 from .builder import RequestBuilder
 from .clock import Clock
 from .response_view import ResponseView

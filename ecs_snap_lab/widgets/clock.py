@@ -23,9 +23,9 @@ from datetime import timedelta
 
 import ipywidgets as widgets
 
+from ..display import profile_badge
 from ..i18n import N_, Nn_, _, ngettext
 from ..model.events import EventKind
-from .badge import profile_badge
 from .guard import ErrorArea, Guarded
 
 STEPS: dict[str, timedelta] = {

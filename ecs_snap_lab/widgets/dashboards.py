@@ -50,11 +50,11 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from ..display import profile_badge
 from ..model.resources import SnapshotStatus
 from ..views import quota, retention
 from ..views.canvas import ChartCanvas
 from ..views.retained import Retained
-from .badge import profile_badge
 from .guard import ErrorArea, Guarded
 
 if TYPE_CHECKING:
