@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from . import display
 from .lab import Lab
 from .response import Response
-from .rules.catalog import ErrorEntry, error_catalog, lookup
+from .rules.catalog import ErrorEntry, error_catalog, lookup, only_in
 
 SEED = 2026
 
@@ -69,14 +69,11 @@ class Scene:
 
 Recipe = Callable[[Scene], tuple[str, dict]]
 RECIPES: dict[tuple[str, str], Recipe] = {}
-ONLY_IN: dict[str, str] = {}  # code -> the only API profile whose API answers it (a parameter the seed's lacks)
 
 
-def recipe(code: str, variant: str = "", api: str = "") -> Callable[[Recipe], Recipe]:
+def recipe(code: str, variant: str = "") -> Callable[[Recipe], Recipe]:
     def register(fn: Recipe) -> Recipe:
         RECIPES[(code, variant)] = fn
-        if api:
-            ONLY_IN[code] = api
         return fn
 
     return register
@@ -475,27 +472,27 @@ def _(s: Scene):
     return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotIds": f"[{ids}]"}
 
 
-@recipe("InvalidCategoryAndInstantAccess.Malformed", api="2026")
+@recipe("InvalidCategoryAndInstantAccess.Malformed")
 def _(s: Scene):
     return snapshot_of(s, Category="Standard", InstantAccess="true")
 
 
-@recipe("InvalidRetentionDays.Malformed", api="2026")
+@recipe("InvalidRetentionDays.Malformed")
 def _(s: Scene):
     return snapshot_of(s, RetentionDays="0")
 
 
-@recipe("InvalidClientToken.Malformed", api="2026")
+@recipe("InvalidClientToken.Malformed")
 def _(s: Scene):
     return snapshot_of(s, ClientToken="t" * 65)
 
 
-@recipe("InvalidResourceGroup.NotFound", api="2026")
+@recipe("InvalidResourceGroup.NotFound")
 def _(s: Scene):
     return snapshot_of(s, ResourceGroupId="rg-nope")
 
 
-@recipe("InvalidParameter.UnauthorizedStorageLocationArn", api="2026")
+@recipe("InvalidParameter.UnauthorizedStorageLocationArn")
 def _(s: Scene):
     return snapshot_of(s, StorageLocationArn="acs:ecs:cn-hangzhou:1:storage-location/sl-1")
 
@@ -539,7 +536,7 @@ def _(s: Scene):
     return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotLinkId": "sl-nope"}
 
 
-@recipe("InvalidSnapshotCategory.Malformed", api="2026")
+@recipe("InvalidSnapshotCategory.Malformed")
 def _(s: Scene):
     return "DescribeSnapshots", {"RegionId": s.lab.region, "Category": "premium"}
 
@@ -636,7 +633,7 @@ def reproduce(code: str, row: int | None = None, action: str | None = None, api:
     )
     if fn is None:
         raise KeyError(f"no recipe reproduces {code!r}")
-    only = entry.api or ONLY_IN.get(code)  # today's version of a code, or a code only today's API has
+    only = entry.api or only_in(code)  # today's version of a code, or a code only today's API has
     scene = Scene(api=only or api)
     if only and only != api:
         scene.say(f"{code} belongs to the {only} profile's API (the seed's has no such parameter): a {only} lab")

@@ -264,3 +264,19 @@ def test_a_seed_row_that_changed_answers_with_todays_status_or_words_in_2026(cod
         assert (then.status, then.message) == seed and now.status == 400 and now.message == seed[1]
     if today is not None:  # the words changed
         assert now.message == today and then.message != today and then.status == now.status
+
+
+def test_a_code_only_todays_api_has_is_reproduced_in_a_2026_lab_and_the_seed_never_answers_it() -> None:
+    from ecs_snap_lab import error_catalog, reproduce
+    from ecs_snap_lab.recipes import reproducible_codes
+    from ecs_snap_lab.rules.catalog import only_in
+
+    todays = [code for code in reproducible_codes() if only_in(code) == "2026"]
+    assert set(todays) >= {"InvalidSnapshotCategory.Malformed", "InvalidRetentionDays.Malformed"}
+    assert only_in("InvalidParameter") == "" and only_in("QuotaExceed.Snapshot") == ""
+    for code in todays:
+        made = reproduce(code)  # asked of the seed: answered by a lab of the only profile that has the code
+        assert (made.lab.api, made.response.code) == ("2026", code)
+        seed = Lab(seed=3)
+        assert seed.call(made.action, {**made.params, "DiskId": seed.ready_disk()}).code != code
+    assert len(todays) < len({e.code for e in error_catalog()})

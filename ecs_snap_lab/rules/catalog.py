@@ -136,6 +136,15 @@ def _today() -> dict[str, ErrorEntry]:
     return {entry.code: entry for entry in entries() if entry.api}
 
 
+@cache
+def only_in(code: str) -> str:
+    """The one API profile that answers `code`, "" when the seed's does: every check failing with it belongs to that
+    profile (`api`), or gives it as today's code (`now_code`)."""
+    apis = {c.api for c in checks().values() if c.code == code}
+    apis |= {Api.NOW.value for c in checks().values() if c.now_code == code}
+    return apis.pop() if len(apis) == 1 and "" not in apis else ""
+
+
 def check(check_id: str) -> Check:
     return checks()[check_id]
 
