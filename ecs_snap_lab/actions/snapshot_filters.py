@@ -17,6 +17,7 @@ from itertools import dropwhile, islice
 
 from ..model.resources import Snapshot
 from ..model.world import World
+from ..rules.params import MAX_TAGS, TAG_NUMBERS, split_tag_name
 from ..rules.profile import Api
 from .base import Call
 
@@ -27,7 +28,6 @@ SOURCE_DISK_TYPES = ("system", "data")
 FILTER_KEYS = ("CreationStartTime", "CreationEndTime")
 FILTER_TIME_FORMAT = "%Y-%m-%dT%H:%MZ"  # "in the yyyy-MM-ddTHH:mmZ format. The time must be in UTC."
 SNAPSHOT_CATEGORIES = ("standard", "flash", "archive")  # compared case-insensitively; the lab's are all standard
-MAX_TAGS = 20
 MAX_LINK_IDS = 100
 
 
@@ -44,14 +44,13 @@ def tag_filters(call: Call) -> list[tuple[str, str | None]]:
     and a number outside 1-20 InvalidTagCount, as the page documents."""
     numbers: dict[str, dict[str, str]] = {}
     for name, value in call.params.items():
-        if name.startswith("Tag.") and name.count(".") == 2:
-            number, part = name[4:].split(".")
-            if part.capitalize() in ("Key", "Value"):
-                numbers.setdefault(number, {})[part.capitalize()] = value
+        split = split_tag_name(name) if name.startswith("Tag.") else None
+        if split is not None:
+            number, part = split
+            numbers.setdefault(number, {})[part.capitalize()] = value
     if not numbers:
         return []
-    valid = {str(n) for n in range(1, MAX_TAGS + 1)}
-    odd = sorted(n for n in numbers if n not in valid)
+    odd = sorted(n for n in numbers if n not in TAG_NUMBERS)
     call.expect(not odd, "TagFilter.count", f"tag number {odd[0][:10] if odd else ''!r} is not 1 to {MAX_TAGS}", "Tag")
     lonely = sorted((n for n, parts in numbers.items() if "Value" in parts and not parts.get("Key")), key=int)
     call.expect(not lonely, "TagFilter.pairs", f"Tag.{lonely[0] if lonely else ''}.Value is given without its Key")

@@ -325,7 +325,7 @@ TAG_RULES: dict[str, TagRule] = {}
 @_rule(TAG_RULES, "Tag.number")
 def _tag_numbers(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
     for row in rows:
-        if row.number not in _VALID_NUMBERS:
+        if row.number not in TAG_NUMBERS:
             yield row.key_param, f"the tag number {row.number[:20]!r} is not 1 to {MAX_TAGS}"
 
 
@@ -403,10 +403,11 @@ _FAMILIES: dict[str, Mapping[str, Callable]] = {"name": NAME_RULES, "description
 _KNOWN_TAG_NAMES: dict[str, tuple[str, str]] = {
     f"Tag.{n}.{part}": (str(n), part) for n in range(1, MAX_TAGS + 1) for part in ("Key", "Value", "key", "value")
 }
-_VALID_NUMBERS = frozenset(str(n) for n in range(1, MAX_TAGS + 1))
+TAG_NUMBERS = frozenset(str(n) for n in range(1, MAX_TAGS + 1))
 
 
-def _split_tag_name(name: str) -> tuple[str, str] | None:
+def split_tag_name(name: str) -> tuple[str, str] | None:
+    """(N, part) of a tag parameter's name (Tag.3.Key -> ("3", "Key"), either spelling of the part), else None."""
     known = _KNOWN_TAG_NAMES.get(name)
     if known is not None:
         return known
@@ -423,7 +424,7 @@ def _collect_tags(params: Mapping[str, str], out: ParamReport) -> dict[str, list
     for name, value in params.items():
         if name[:4] != "Tag.":
             continue
-        split = _split_tag_name(name)
+        split = split_tag_name(name)
         if split is None:
             continue
         number, part = split
