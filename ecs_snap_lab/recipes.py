@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from . import display
 from .lab import Lab
@@ -456,89 +457,44 @@ def _(s: Scene):
     return "ReplaceSystemDisk", {"InstanceId": instance_id, "ImageId": s.lab.instance(instance_id).image_id}
 
 
-@recipe("InvalidStatus.NotFound")
-def _(s: Scene):
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "Status": "done"}
+# One refused request each, in a fresh lab: DescribeSnapshots with a value its page refuses, CreateSnapshot (of a
+# ready disk) with a value today's page refuses.
+_BAD_QUERIES: dict[str, dict[str, str]] = {
+    "InvalidStatus.NotFound": {"Status": "done"},
+    "InvalidSnapshotType.NotFound": {"SnapshotType": "manual"},
+    "InvalidSnapshotIds.Malformed": {"SnapshotIds": "[" + ",".join(f'"s-{n:020d}"' for n in range(101)) + "]"},
+    "InvalidUsage": {"Usage": "bogus"},
+    "InvalidSourceDiskType": {"SourceDiskType": "bogus"},
+    "InvalidFilterKey.NotFound": {"Filter.1.Key": "CreatedAfter", "Filter.1.Value": "x"},
+    "InvalidFilterValue": {"Filter.1.Key": "CreationStartTime", "Filter.1.Value": "yesterday"},
+    "InvalidTagCount": {"Tag.21.Key": "env"},
+    "InvalidTag.Mismatch": {"Tag.1.Value": "prod"},
+    "InvalidSnapshotLinkId.NotFound": {"SnapshotLinkId": "sl-nope"},
+    "InvalidSnapshotCategory.Malformed": {"Category": "premium"},
+}
+_BAD_CREATES: dict[str, dict[str, str]] = {
+    "InvalidCategoryAndInstantAccess.Malformed": {"Category": "Standard", "InstantAccess": "true"},
+    "InvalidRetentionDays.Malformed": {"RetentionDays": "0"},
+    "InvalidClientToken.Malformed": {"ClientToken": "t" * 65},
+    "InvalidResourceGroup.NotFound": {"ResourceGroupId": "rg-nope"},
+    "InvalidParameter.UnauthorizedStorageLocationArn": {
+        "StorageLocationArn": "acs:ecs:cn-hangzhou:1:storage-location/sl-1"
+    },
+}
 
 
-@recipe("InvalidSnapshotType.NotFound")
-def _(s: Scene):
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotType": "manual"}
+def _bad_query(query: dict[str, str], s: Scene) -> tuple[str, dict]:
+    return "DescribeSnapshots", {"RegionId": s.lab.region, **query}
 
 
-@recipe("InvalidSnapshotIds.Malformed")
-def _(s: Scene):
-    ids = ",".join(f'"s-{n:020d}"' for n in range(101))
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotIds": f"[{ids}]"}
+def _bad_create(extra: dict[str, str], s: Scene) -> tuple[str, dict]:
+    return snapshot_of(s, **extra)
 
 
-@recipe("InvalidCategoryAndInstantAccess.Malformed")
-def _(s: Scene):
-    return snapshot_of(s, Category="Standard", InstantAccess="true")
-
-
-@recipe("InvalidRetentionDays.Malformed")
-def _(s: Scene):
-    return snapshot_of(s, RetentionDays="0")
-
-
-@recipe("InvalidClientToken.Malformed")
-def _(s: Scene):
-    return snapshot_of(s, ClientToken="t" * 65)
-
-
-@recipe("InvalidResourceGroup.NotFound")
-def _(s: Scene):
-    return snapshot_of(s, ResourceGroupId="rg-nope")
-
-
-@recipe("InvalidParameter.UnauthorizedStorageLocationArn")
-def _(s: Scene):
-    return snapshot_of(s, StorageLocationArn="acs:ecs:cn-hangzhou:1:storage-location/sl-1")
-
-
-@recipe("InvalidUsage")
-def _(s: Scene):
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "Usage": "bogus"}
-
-
-@recipe("InvalidSourceDiskType")
-def _(s: Scene):
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "SourceDiskType": "bogus"}
-
-
-@recipe("InvalidFilterKey.NotFound")
-def _(s: Scene):
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "Filter.1.Key": "CreatedAfter", "Filter.1.Value": "x"}
-
-
-@recipe("InvalidFilterValue")
-def _(s: Scene):
-    return "DescribeSnapshots", {
-        "RegionId": s.lab.region,
-        "Filter.1.Key": "CreationStartTime",
-        "Filter.1.Value": "yesterday",
-    }
-
-
-@recipe("InvalidTagCount")
-def _(s: Scene):
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "Tag.21.Key": "env"}
-
-
-@recipe("InvalidTag.Mismatch")
-def _(s: Scene):
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "Tag.1.Value": "prod"}
-
-
-@recipe("InvalidSnapshotLinkId.NotFound")
-def _(s: Scene):
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "SnapshotLinkId": "sl-nope"}
-
-
-@recipe("InvalidSnapshotCategory.Malformed")
-def _(s: Scene):
-    return "DescribeSnapshots", {"RegionId": s.lab.region, "Category": "premium"}
+for _code, _query in _BAD_QUERIES.items():
+    recipe(_code)(partial(_bad_query, _query))
+for _code, _extra in _BAD_CREATES.items():
+    recipe(_code)(partial(_bad_create, _extra))
 
 
 @recipe("InvalidAutoSnapshotPolicyId.NotFound")
