@@ -188,9 +188,13 @@ class Page:
         start = self.start
         return list(islice(items, start, start + self.size))
 
+    def cut(self, items: list[T]) -> tuple[list[T], dict]:
+        """The page's items (already this page's) and the paging fields of the answer: PageNumber, PageSize."""
+        return items, {"PageNumber": self.number, "PageSize": self.size}
+
     def answer(self, total: int, plural: str, singular: str, items: list[dict]) -> dict:
         """The body: TotalCount, PageNumber, PageSize, then the page's items as {plural: {singular: [...]}}."""
-        return {"TotalCount": total, "PageNumber": self.number, "PageSize": self.size, plural: {singular: items}}
+        return {"TotalCount": total, **self.cut(items)[1], plural: {singular: items}}
 
 
 Handler = Callable[[Call], dict]

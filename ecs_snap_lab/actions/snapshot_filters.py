@@ -218,18 +218,13 @@ class TokenPage:
     def of(self, items: Sequence[Snapshot]) -> list[Snapshot]:
         return self.walk(items)
 
-    def split(self, items: list[Snapshot]) -> tuple[list[Snapshot], str]:
-        """A walked page cut to `size`, and the token of the next page ("" on the last)."""
+    def cut(self, items: list[Snapshot]) -> tuple[list[Snapshot], dict]:
+        """A walked page cut to `size`, and the paging field of the answer: NextToken, "" on the last page. (With
+        these parameters TotalCount is "invalid", the page says: the lab gives the match count.)"""
         if len(items) <= self.size:
-            return items, ""
+            return items, {"NextToken": ""}
         shown = items[: self.size]
-        return shown, make_token(self.seed, shown[-1].seq)
-
-    @staticmethod
-    def answer(total: int, following: str, plural: str, singular: str, items: list[dict]) -> dict:
-        """TotalCount ("invalid" with these parameters, the page says: the lab gives the match count), NextToken
-        ("" on the last page), then the items."""
-        return {"TotalCount": total, "NextToken": following, plural: {singular: items}}
+        return shown, {"NextToken": make_token(self.seed, shown[-1].seq)}
 
 
 def make_token(seed: int, after: int) -> str:

@@ -345,16 +345,12 @@ def _status_page(world: World, status: SnapshotStatus, page: Page | TokenPage) -
 
 def _answer(world: World, page: Page | TokenPage, total: int, items: list[Snapshot]) -> dict:
     now = world.now
-    following = ""
-    if isinstance(page, TokenPage):
-        items, following = page.split(items)
+    items, paging = page.cut(items)
     if world.api is Api.NOW:
         shown = [snapshot_item(s, now) | todays_fields(s, world.region) for s in items]
     else:
         shown = [snapshot_item(s, now) for s in items]
-    if isinstance(page, TokenPage):
-        return page.answer(total, following, "Snapshots", "Snapshot", shown)
-    return page.answer(total, "Snapshots", "Snapshot", shown)
+    return {"TotalCount": total, **paging, "Snapshots": {"Snapshot": shown}}
 
 
 # "By default, the instant access feature is enabled for Enterprise SSDs (ESSDs) and ESSD Entry disks." (the
