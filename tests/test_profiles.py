@@ -154,6 +154,9 @@ def test_every_widget_of_the_app_shows_the_profile(api: str) -> None:
     for dashboard in (app.quota, app.timeline):
         assert any(badge in getattr(child, "value", "") for child in dashboard.children), dashboard
     assert app.explorer.api_choice.value == api  # the explorer starts on the lab's profile
+    from ecs_snap_lab.widgets.signature_explorer import SignatureExplorer
+
+    assert badge in SignatureExplorer(app.builder).children[0].value  # signing what the builder holds, for this lab
 
 
 def test_the_table_of_differences_has_a_row_per_difference_with_both_values_and_the_page() -> None:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 
+from ..display import profile_badge
 from ..wire import exports as wire_exports
 from ..wire import signature
 from .guard import ErrorArea, Guarded
@@ -168,7 +169,10 @@ class SignatureExplorer(Guarded, widgets.VBox):
 
     def _rows(self, action: str) -> list[widgets.Widget]:
         return [
-            widgets.HTML(f"<b>Signing {html.escape(action)}</b>: each step of the v1 (HMAC-SHA1) signature."),
+            widgets.HTML(
+                f"<b>Signing {html.escape(action)}</b>: each step of the v1 (HMAC-SHA1) signature."
+                + (f" {profile_badge(self.lab.api)}" if self.lab is not None else "")
+            ),
             self.access_key_id,
             self.access_key_secret,
             self.method,
