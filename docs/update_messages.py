@@ -1,4 +1,5 @@
-"""Extract the messages the lab writes (`_`, `N_`, `Nn_`, `ngettext` in ecs_snap_lab/) with Babel and merge them into
+"""Extract the messages the lab writes (`_`, `N_`, `Nn_`, `ngettext` in ecs_snap_lab/, and the fields of its TOML
+tables that i18n.TOML_MESSAGES names) with Babel and merge them into
 each language's .po catalog, keeping the translations it has. Run: python docs/update_messages.py (`make messages`).
 
 A new message arrives untranslated, an unused one is dropped; tests/test_i18n.py fails until every message has its
@@ -17,6 +18,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "ecs_snap_lab"
 KEYWORDS = {"_": None, "N_": None, "Nn_": (1, 2), "ngettext": (1, 2)}
+# the package's Python, and the fields of its TOML tables that are the lab's words (i18n.TOML_MESSAGES)
+METHODS = [("**.py", "python"), ("rules/*.toml", "ecs_snap_lab.i18n:extract_toml")]
 LANGUAGES = {"zh_CN": "Simplified Chinese"}
 
 
@@ -24,7 +27,7 @@ def template() -> Catalog:
     """Every message of the package, with where it is used."""
     found = Catalog(project="ecs_snap_lab", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-        PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("i18n:",)
+        PACKAGE, method_map=METHODS, keywords=KEYWORDS, comment_tags=("i18n:",)
     ):
         found.add(message, None, [(f"ecs_snap_lab/{filename}", lineno)], auto_comments=comments, context=context)
     return found

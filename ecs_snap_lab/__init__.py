@@ -15,13 +15,16 @@ import logging
 
 from .i18n import get_language, set_language
 from .lab import Lab, RequestRecord
+from .local_time import get_display_timezone, set_display_timezone
 from .response import ApiError, Response, TraceStep
 from .rules.catalog import ErrorEntry, error_catalog
 from .rules.params import Violation
 from .rules.profile import api_differences
+from .settings import apply_startup_settings
 from .validation import advise, validate
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+apply_startup_settings()
 
 
 def reproduce(code: str, row: int | None = None, action: str | None = None, api: str = "seed"):
@@ -44,8 +47,10 @@ __all__ = [
     "advise",
     "api_differences",
     "error_catalog",
+    "get_display_timezone",
     "get_language",
     "reproduce",
+    "set_display_timezone",
     "set_language",
     "validate",
 ]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .doctor import KERNEL_TIMEOUT
 from .i18n import LANGUAGES, set_language
+from .local_time import set_display_timezone
 from .model.api import Api
 from .workshop import DEFAULT_FOLDER
 
@@ -24,7 +25,23 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.lang:
         set_language(args.lang)
+    if args.tz:
+        set_display_timezone(args.tz)
     return _run(args)
+
+
+def _zone(name: str) -> str:
+    """--tz's value, checked before anything runs (argparse reports a bad one as a usage error)."""
+    from .local_time import get_display_timezone
+
+    before = get_display_timezone()
+    try:
+        set_display_timezone(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    finally:
+        set_display_timezone(before)
+    return name
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lang", choices=LANGUAGES, help="the language the lab writes in (default: $ECS_SNAP_LAB_LANG, else en)"
+    )
+    parser.add_argument(
+        "--tz",
+        type=_zone,
+        help="show times in this IANA zone beside UTC, e.g. Asia/Shanghai (default: $ECS_SNAP_LAB_TZ, else UTC alone)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     tour = commands.add_parser("tour", help="a short printed walk-through")
