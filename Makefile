@@ -19,21 +19,30 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(VENV)/.installed-lab
 	cd notebooks && $(abspath $(BIN))/python -m jupyterlab $(LAB_ARGS) 00_start_here.ipynb
 
-# The browser tests (tests/browser) drive Debian's chromium, never a browser downloaded by playwright.
+# The browser tests (tests/browser) drive Debian's chromium, never a browser downloaded by playwright; the charts in
+# Chinese need a CJK font (Debian's Noto Sans CJK). Each is installed with apt when missing (as root).
 CHROMIUM ?= /usr/bin/chromium
+CJK_FONT ?= /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-$(CHROMIUM):
+define apt_install
 	@if [ "$$(id -u)" != 0 ]; then \
-		echo "The browser tests need chromium at $(CHROMIUM). Install it as root:" >&2; \
-		echo "    sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+		echo "The tests need $(1) ($@). Install it as root:" >&2; \
+		echo "    sudo apt-get update && sudo apt-get install -y $(1)" >&2; \
 		exit 1; \
 	fi
 	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+	DEBIAN_FRONTEND=noninteractive apt-get install -y $(1)
+endef
+
+$(CHROMIUM):
+	$(call apt_install,chromium)
+
+$(CJK_FONT):
+	$(call apt_install,fonts-noto-cjk)
 
 # ruff, mypy (the package's type hints, [tool.mypy] in pyproject.toml), then every test (unit, widget, browser, and the notebooks under strict nbval), then the Binder check and the
 # offline kit check (each a fresh environment: from binder/, and from the kit with no index)
-test: $(VENV)/.installed-dev | $(CHROMIUM)
+test: $(VENV)/.installed-dev | $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -55,7 +64,7 @@ offline-kit: | $(BIN)/python
 	PYTHON=$(KIT_PYTHON) bash offline/build.sh dist/offline-kit
 
 # the pictures of the app in JupyterLab and Voila (README.md, docs/reference.md), taken by the browser tests
-screenshots: $(VENV)/.installed-dev | $(CHROMIUM)
+screenshots: $(VENV)/.installed-dev | $(CHROMIUM) $(CJK_FONT)
 	ESL_SCREENSHOTS=docs/img $(BIN)/python -m pytest -p no:cacheprovider tests/browser
 
 bench: $(VENV)/.installed-dev

@@ -10,6 +10,8 @@
 # runtime.txt's python-3.11: Binder, the lock and this check use one Python, so no pin differs by an environment marker.
 # pytest and nbval (the package's check extra, pinned by the lock too) are added after the Binder install: they are
 # the test tools, not part of the Binder image. Then every installed package must be the version the lock pins.
+# binder/apt.txt's Debian packages cannot be installed into a venv: the check requires them on this machine (`make
+# test` installs fonts-noto-cjk), so the notebooks run with what Binder's image has.
 # pip's cache is reused between runs (nothing here passes --no-cache-dir), so only a first run downloads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 venv="$work/venv"
 
+for package in $(grep -v '^#' binder/apt.txt); do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        echo "binder check: FAILED: binder/apt.txt's $package is not installed here (apt-get install -y $package)" >&2
+        exit 1
+    fi
+done
 echo "binder check: fresh venv with $("$PYTHON" --version) (binder/runtime.txt: $(cat binder/runtime.txt))"
 "$PYTHON" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet -r binder/requirements.txt
