@@ -43,7 +43,7 @@ def main() -> None:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=folder, project="ecs_snap_lab", charset="utf-8")
-        catalog.update(pot, update_header_comment=False)
+        catalog.update(pot, no_fuzzy_matching=True, update_header_comment=False)
         with path.open("wb") as out:
             write_po(out, catalog, width=116, omit_header=False, sort_output=True, ignore_obsolete=True)
         print(path.relative_to(ROOT), len(catalog), "messages")

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .i18n import _
+from .i18n import N_, _, ngettext
 from .rules.profile import profile
 
 if TYPE_CHECKING:
@@ -26,9 +26,24 @@ if TYPE_CHECKING:
 
 MADE_IDS = ("SnapshotId", "DiskId", "InstanceId", "ImageId", "AutoSnapshotPolicyId")  # ids an answer can carry
 COLOURS = {"2xx": "#1a7f37", "3xx": "#0969da", "4xx": "#9a6700", "5xx": "#cf222e"}
-WORDS = {"2xx": ("✓", "success"), "3xx": ("→", "redirect"), "4xx": ("!", "client error"), "5xx": ("✗", "server error")}
-TRACE_COLUMNS = ("#", "Rule", "Result", "Fails with", "Basis", "Source", "Detail")
-REQUEST_COLUMNS = ("Time", "Action", "Status", "Code", "RequestId")
+WORDS = {
+    "2xx": ("✓", N_("success")),
+    "3xx": ("→", N_("redirect")),
+    "4xx": ("!", N_("client error")),
+    "5xx": ("✗", N_("server error")),
+}
+# the columns as data (TRACE_COLUMNS' names index WIDE_COLUMNS and tests); shown through _()
+TRACE_COLUMNS = ("#", N_("Rule"), N_("Result"), N_("Fails with"), N_("Basis"), N_("Source"), N_("Detail"))
+REQUEST_COLUMNS = (N_("Time"), "Action", N_("Status"), N_("Code"), "RequestId")
+# a step's result as data ("pass", "FAIL": what trace_rows holds) and as shown
+RESULTS = {"pass": N_("pass"), "FAIL": N_("FAIL")}
+# the basis of a rule (checks.toml's words), as shown
+BASES = {
+    "seed": N_("seed"),
+    "model choice": N_("model choice"),
+    "api fact": N_("api fact"),
+    "current documentation": N_("current documentation"),
+}
 WIDE_COLUMNS = {"Rule": "16em", "Source": "16em"}  # the sentences: narrow columns would stack them a word a line
 FAILED_ROW = "#ffebe9"
 OPEN_BODY_LINES = 30  # a body longer than this starts folded
@@ -47,7 +62,7 @@ def status_class(status: int) -> str:
 def status_words(status: int) -> str:
     """The status as a reader hears it: "✓ HTTP 200 — success"."""
     mark, words = WORDS[status_class(status)]
-    return f"{mark} HTTP {status} — {words}"
+    return f"{mark} HTTP {status} — {_(words)}"
 
 
 def status_box(status: int, label: str, lines: Iterable[str] = ()) -> str:
@@ -81,7 +96,7 @@ def response_status(response: Response) -> str:
     label = f"{status_words(response.status)} · {response.action if response.ok else response.code}"
     lines = []
     if not response.ok and response.message:
-        lines.append(esc(response.message))
+        lines.append(english(response.message))  # the API's words: shown as sent
     for key, value in response.data.items():  # what a success made, where the eye looks first
         if key in MADE_IDS and isinstance(value, str):
             lines.append(f"{esc(key)} <code>{esc(value)}</code>")
@@ -112,8 +127,18 @@ def pretty_xml(text: str) -> str:
     return head + ElementTree.tostring(root, encoding="unicode")
 
 
+def english(text: str) -> str:
+    """Text that stays English on purpose (the API's message, the seed's sentence), marked so for readers and
+    screen readers: <span lang="en">."""
+    return f'<span lang="en">{esc(text)}</span>'
+
+
+def basis_words(basis: str) -> str:
+    return _(BASES[basis]) if basis in BASES else basis
+
+
 def body_block(text: str, fmt: str = "JSON") -> str:
-    label = f"{fmt} body"
+    label = _("{format} body").format(format=fmt)
     return f'<pre class="esl-body esl-body-{fmt.lower()}" aria-label="{label}" style="margin:0">{esc(text)}</pre>'
 
 
@@ -121,7 +146,7 @@ def warnings_block(warnings: Sequence[str]) -> str:
     if not warnings:
         return ""
     items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
-    return f'<div class="esl-warnings"><b>Warnings</b><ul>{items}</ul></div>'
+    return f'<div class="esl-warnings"><b>{esc(_("Warnings"))}</b><ul>{items}</ul></div>'
 
 
 def trace_rows(trace: Iterable[TraceStep]) -> list[tuple[str, ...]]:
@@ -135,9 +160,9 @@ def trace_rows(trace: Iterable[TraceStep]) -> list[tuple[str, ...]]:
 def trace_table(rows: Sequence[tuple[str, ...]]) -> str:
     """The trace as a table, a failed step in words ("FAIL", bold) and shaded."""
     if not rows:
-        return "<div class='esl-trace'><i>No checks recorded for this call.</i></div>"
+        return f"<div class='esl-trace'><i>{esc(_('No checks recorded for this call.'))}</i></div>"
     head = "".join(
-        f'<th scope="col" style="text-align:left;min-width:{WIDE_COLUMNS.get(c, "auto")}">{esc(c)}</th>'
+        f'<th scope="col" style="text-align:left;min-width:{WIDE_COLUMNS.get(c, "auto")}">{esc(_(c))}</th>'
         for c in TRACE_COLUMNS
     )
     body = []
@@ -145,14 +170,17 @@ def trace_table(rows: Sequence[tuple[str, ...]]) -> str:
         failed = row[2] == "FAIL"
         cls = "esl-step-fail" if failed else "esl-step-pass"
         style = f' style="background:{FAILED_ROW}"' if failed else ""
+        number, rule, result, code, basis, source, detail = row
+        shown = (esc(number), esc(_(rule)), esc(_(RESULTS[result])), esc(code), esc(basis_words(basis)))
         cells = "".join(
-            f"<td><b>{esc(cell)}</b></td>" if failed and i == 2 else f"<td>{esc(cell)}</td>"
-            for i, cell in enumerate(row)
+            f"<td><b>{cell}</b></td>" if failed and i == 2 else f"<td>{cell}</td>" for i, cell in enumerate(shown)
         )
+        cells += f"<td>{english(source)}</td><td>{esc(detail)}</td>"
         body.append(f'<tr class="{cls}"{style}>{cells}</tr>')
+    caption = esc(_("Trace: the checks that ran, in order"))
     return (
         '<table class="esl-trace" style="border-collapse:collapse">'
-        f"<caption style='text-align:left'><b>Trace: the checks that ran, in order</b></caption>"
+        f"<caption style='text-align:left'><b>{caption}</b></caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -160,11 +188,14 @@ def trace_table(rows: Sequence[tuple[str, ...]]) -> str:
 def trace_summary(rows: Sequence[tuple[str, ...]]) -> str:
     """The trace in one line: how many checks passed, and the one that failed."""
     passed = sum(row[2] == "pass" for row in rows)
-    text = f"Trace: {passed} check{'' if passed == 1 else 's'} passed"
+    text = ngettext("Trace: {n} check passed", "Trace: {n} checks passed", passed).format(n=passed)
     failed = [row for row in rows if row[2] == "FAIL"]
     if failed:
-        number, rule = failed[0][0], failed[0][1]
-        text += f", then FAIL at {'step ' + number if number else 'a check'}: {rule}"
+        number, rule = failed[0][0], _(failed[0][1])
+        if number:
+            text += _(", then FAIL at step {number}: {rule}").format(number=number, rule=rule)
+        else:
+            text += _(", then FAIL at a check: {rule}").format(rule=rule)
     return text
 
 
@@ -179,17 +210,21 @@ def response_html(response: Response) -> str:
     parts = [
         response_status(response),
         warnings_block(response.warnings),
-        details("Body (JSON)", body_block(body), body.count("\n") < OPEN_BODY_LINES),
+        details(_("Body (JSON)"), body_block(body), body.count("\n") < OPEN_BODY_LINES),
         details(trace_summary(rows), trace_table(rows), not response.ok),
     ]
     return f'<div class="esl-response">{"".join(parts)}</div>'
 
 
+class Html(str):
+    """Text that is HTML already (escaped where needed): fact_table shows it as it is."""
+
+
 def fact_table(rows: Iterable[tuple[str, object]], caption: str = "") -> str:
-    """A two-column table of named facts (name in a header cell, value as text)."""
+    """A two-column table of named facts (name in a header cell, value as text, or as it is when Html)."""
     cells = "".join(
         f'<tr><th scope="row" style="text-align:left;vertical-align:top">{esc(name)}</th>'
-        f'<td style="text-align:left">{esc(value)}</td></tr>'
+        f'<td style="text-align:left">{value if isinstance(value, Html) else esc(value)}</td></tr>'
         for name, value in rows
     )
     head = f"<caption style='text-align:left'><b>{esc(caption)}</b></caption>" if caption else ""
@@ -197,20 +232,28 @@ def fact_table(rows: Iterable[tuple[str, object]], caption: str = "") -> str:
 
 
 def entry_html(entry: ErrorEntry) -> str:
-    """A catalogue entry: its status (colour and words) and code, then what it says and how the lab makes it."""
-    origin = f"the seed's error table, row {entry.row}" if entry.row is not None else "a common code the lab uses"
-    facts = [
-        ("Message", entry.message),
-        ("Description", entry.description),
-        ("The seed says", entry.sentence),
-        ("How the lab makes it", entry.trigger),
-        ("Basis", entry.basis),
-        ("From", origin),
+    """A catalogue entry: its status (colour and words) and code, then what it says and how the lab makes it. The
+    seed's own words (message, description, sentence) stay English; in another language the description's
+    translation is shown beside it."""
+    if entry.row is not None:
+        origin = _("the seed's error table, row {row}").format(row=entry.row)
+    else:
+        origin = _("a common code the lab uses")
+    described = english(entry.description)
+    if _(entry.description) != entry.description:
+        described += f"<br>{esc(_(entry.description))}"
+    facts: list[tuple[str, object]] = [
+        (_("Message"), Html(english(entry.message))),
+        (_("Description"), Html(described)),
+        (_("The seed says"), Html(english(entry.sentence))),
+        (_("How the lab makes it"), _(entry.trigger)),
+        (_("Basis"), basis_words(entry.basis)),
+        (_("From"), origin),
     ]
     if entry.actions:
-        facts.append(("Actions", ", ".join(entry.actions)))
+        facts.append((_("Actions"), ", ".join(entry.actions)))
     if entry.variant:
-        facts.append(("Variant", entry.variant))
+        facts.append((_("Variant"), entry.variant))
     box = status_box(entry.http_status, f"{status_words(entry.http_status)} · {entry.code}")
     return f'<div class="esl-entry">{box}{fact_table(facts)}</div>'
 
@@ -225,7 +268,7 @@ def request_table(rows: Sequence[tuple[str, str, int, str | None, str]], caption
             f'<td class="esl-status-{status_class(status)}" style="color:{colour}">{esc(status_words(status))}</td>'
             f"<td>{esc(code or '')}</td><td><code>{esc(request_id)}</code></td></tr>"
         )
-    head = "".join(f'<th scope="col" style="text-align:left">{c}</th>' for c in REQUEST_COLUMNS)
+    head = "".join(f'<th scope="col" style="text-align:left">{esc(_(c))}</th>' for c in REQUEST_COLUMNS)
     return (
         f'<table class="esl-requests" style="border-collapse:collapse"><caption style="text-align:left">'
         f"<b>{esc(caption)}</b></caption><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
@@ -240,23 +283,28 @@ def lab_html(
 ) -> str:
     """A lab: its facts, whether it has failed inside (colour and words), and its last requests."""
     if internal_errors:
-        plural = "s" if internal_errors > 1 else ""
-        health = status_box(500, f"✗ {internal_errors} internal error{plural}: see lab.internal_errors")
+        said = ngettext(
+            "✗ {n} internal error: see lab.internal_errors",
+            "✗ {n} internal errors: see lab.internal_errors",
+            internal_errors,
+        )
+        health = status_box(500, said.format(n=internal_errors))
     else:
-        health = status_box(200, "✓ no internal errors")
+        health = status_box(200, _("✓ no internal errors"))
     parts = [f"<b>{esc(title)}</b>", fact_table(facts), health]
     if recent:
-        parts.append(request_table(recent, f"The last {len(recent)} requests"))
+        caption = _("The last {n} requests").format(n=len(recent))
+        parts.append(request_table(recent, caption))
     return f'<div class="esl-lab">{"".join(parts)}</div>'
 
 
 def reproduction_html(entry: ErrorEntry, steps: Sequence[str], request: str, params: dict, response: Response) -> str:
     """How a code was reproduced: the entry's status and message, the numbered steps, the request and its answer."""
-    box = status_box(entry.http_status, f"{status_words(entry.http_status)} · {entry.code}", [esc(entry.message)])
+    box = status_box(entry.http_status, f"{status_words(entry.http_status)} · {entry.code}", [english(entry.message)])
     items = "".join(f"<li>{esc(step)}</li>" for step in steps)
     shown = ", ".join(f"{name}={value}" for name, value in params.items())
     items += f"<li><code>{esc(request)}</code> {esc(shown)}</li>"
     return (
-        f'<div class="esl-reproduction">{box}<b>How it was made:</b><ol>{items}</ol>'
-        f"<b>The answer:</b>{response_html(response)}</div>"
+        f'<div class="esl-reproduction">{box}<b>{esc(_("How it was made:"))}</b><ol>{items}</ol>'
+        f"<b>{esc(_('The answer:'))}</b>{response_html(response)}</div>"
     )

@@ -70,3 +70,17 @@ def shown_epoch(seconds_since_epoch: float, *, seconds: bool = True) -> str:
 def _utc(moment: datetime) -> datetime:
     """A naive datetime is the lab's: UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def stamp(seconds_since_epoch: int) -> str:
+    """A time in the API's own format (yyyy-MM-ddTHH:mm:ssZ), as the lab's explanations quote it, then the display
+    zone's time and offset in parentheses when one is set."""
+    from .model.clock import to_iso
+
+    text = to_iso(seconds_since_epoch)
+    if _zone is None:
+        return text
+    moment = datetime.fromtimestamp(seconds_since_epoch, UTC)
+    local = moment.astimezone(_zone)
+    day = "" if local.date() == moment.date() else f"{local:%Y-%m-%d} "
+    return f"{text} ({day}{local:%H:%M:%S} {_zone.key}, {offset(moment)})"

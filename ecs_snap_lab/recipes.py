@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from . import display
+from . import display, i18n
 from .lab import Lab
 from .response import Response
 from .rules.catalog import ErrorEntry, error_catalog, lookup, only_in
@@ -31,7 +31,7 @@ class Reproduction:
     steps: list[str] = field(default_factory=list)
 
     def explain(self) -> str:
-        lines = [f"{self.code} (HTTP {self.entry.http_status}): {self.entry.message}", "How it was made:"]
+        lines = [f"{self.code} (HTTP {self.entry.http_status}): {self.entry.message}", i18n._("How it was made:")]
         lines += [f"  {n}. {step}" for n, step in enumerate(self.steps, start=1)]
         lines.append(f"  {len(self.steps) + 1}. {self.action} {self.params}")
         lines.append(self.response.explain())
@@ -59,8 +59,10 @@ class Scene:
         disk_id = self.lab.ready_disk(size_gib)
         instance_id = self.lab.disk(disk_id).instance_id
         self.say(
-            f"RunInstances -> {instance_id}; CreateDisk {size_gib} GiB -> {disk_id}; AttachDisk; wait until "
-            "its data has loaded"
+            i18n._(
+                "RunInstances -> {instance_id}; CreateDisk {size_gib} GiB -> {disk_id}; AttachDisk; wait until its "
+                "data has loaded"
+            ).format(instance_id=instance_id, size_gib=size_gib, disk_id=disk_id)
         )
         return disk_id
 
@@ -105,7 +107,9 @@ def _(s: Scene):
 @recipe("IncorrectInstanceStatus")
 def _(s: Scene):
     instance_id = s.lab.run_instance()
-    s.say(f"RunInstances -> {instance_id} (Pending for a while, not yet Running)")
+    s.say(
+        i18n._("RunInstances -> {instance_id} (Pending for a while, not yet Running)").format(instance_id=instance_id)
+    )
     return "CreateSnapshot", {"DiskId": s.lab.instance(instance_id).disk_ids[0]}
 
 
@@ -113,14 +117,14 @@ def _(s: Scene):
 def _(s: Scene):
     disk_id = s.ready_disk()
     first = s.lab.create_snapshot(disk_id, name="first").data["SnapshotId"]
-    s.say(f"CreateSnapshot -> {first}, still progressing")
+    s.say(i18n._("CreateSnapshot -> {first}, still progressing").format(first=first))
     return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "second"}
 
 
 @recipe("IncorrectDiskStatus.NeverAttached")
 def _(s: Scene):
     disk_id = s.lab.create_disk(40)
-    s.say(f"CreateDisk -> {disk_id}, never attached")
+    s.say(i18n._("CreateDisk -> {disk_id}, never attached").format(disk_id=disk_id))
     return "CreateSnapshot", {"DiskId": disk_id}
 
 
@@ -130,21 +134,25 @@ def _(s: Scene):
     for n in range(s.lab.snapshot_quota):
         s.lab.create_snapshot(disk_id, name=f"backup-{n + 1}")
         s.lab.advance(hours=1)
-    s.say(f"CreateSnapshot {s.lab.snapshot_quota} times, one an hour (the quota is {s.lab.snapshot_quota})")
+    s.say(
+        i18n._("CreateSnapshot {snapshot_quota} times, one an hour (the quota is {snapshot_quota})").format(
+            snapshot_quota=s.lab.snapshot_quota
+        )
+    )
     return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "one-too-many"}
 
 
 @recipe("IncorrectDiskStatus.NeverUsed")
 def _(s: Scene):
     instance_id = s.lab.create_instance()
-    s.say(f"CreateInstance -> {instance_id} (Stopped, never started)")
+    s.say(i18n._("CreateInstance -> {instance_id} (Stopped, never started)").format(instance_id=instance_id))
     return "CreateSnapshot", {"DiskId": s.lab.instance(instance_id).disk_ids[0]}
 
 
 @recipe("DiskId.ValueNotSupported")
 def _(s: Scene):
     instance_id = s.lab.run_instance()
-    s.say(f"RunInstances -> {instance_id}")
+    s.say(i18n._("RunInstances -> {instance_id}").format(instance_id=instance_id))
     return "CreateSnapshot", {"DiskId": instance_id}
 
 
@@ -152,7 +160,11 @@ def _(s: Scene):
 def _(s: Scene):
     instance_id = s.lab.run_instance(data_disks=[(100, "ephemeral_ssd")])
     s.lab.advance(hours=2)
-    s.say(f"RunInstances with a local ephemeral_ssd data disk -> {instance_id}; wait 2 hours")
+    s.say(
+        i18n._("RunInstances with a local ephemeral_ssd data disk -> {instance_id}; wait 2 hours").format(
+            instance_id=instance_id
+        )
+    )
     local = next(d for d in s.lab.instance(instance_id).disk_ids if s.lab.disk(d).category == "ephemeral_ssd")
     return "CreateSnapshot", {"DiskId": local}
 
@@ -162,14 +174,18 @@ def _(s: Scene):
     disk_id = s.ready_disk()
     s.lab.detach_disk(disk_id, s.instance_of(disk_id))
     s.lab.advance(minutes=1)
-    s.say("DetachDisk; wait a minute (the disk is Available: attached once, not now)")
+    s.say(i18n._("DetachDisk; wait a minute (the disk is Available: attached once, not now)"))
     return "CreateSnapshot", {"DiskId": disk_id}
 
 
 @recipe("IncorrectVolumeStatus")
 def _(s: Scene):
     disk_id = s.lab.create_disk(40, "san_ssd")
-    s.say(f"CreateDisk DiskCategory=san_ssd (shared block storage) -> {disk_id}, not attached")
+    s.say(
+        i18n._("CreateDisk DiskCategory=san_ssd (shared block storage) -> {disk_id}, not attached").format(
+            disk_id=disk_id
+        )
+    )
     return "CreateSnapshot", {"DiskId": disk_id}
 
 
@@ -177,7 +193,11 @@ def _(s: Scene):
 def _(s: Scene):
     disk_id = s.lab.create_disk(40, "san_ssd")
     s.lab.delete_disk(disk_id)
-    s.say(f"CreateDisk DiskCategory=san_ssd -> {disk_id}; DeleteDisk (the volume is being released)")
+    s.say(
+        i18n._("CreateDisk DiskCategory=san_ssd -> {disk_id}; DeleteDisk (the volume is being released)").format(
+            disk_id=disk_id
+        )
+    )
     return "CreateSnapshot", {"DiskId": disk_id}
 
 
@@ -186,14 +206,14 @@ def _(s: Scene):
     disk_id = s.ready_disk()
     s.lab.create_snapshot(disk_id, name="nightly", client_token="token-1")
     s.lab.advance(hours=1)
-    s.say("CreateSnapshot SnapshotName=nightly ClientToken=token-1; wait an hour")
+    s.say(i18n._("CreateSnapshot SnapshotName=nightly ClientToken=token-1; wait an hour"))
     return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "weekly", "ClientToken": "token-1"}
 
 
 @recipe("IncorrectDiskType.NotSupport")
 def _(s: Scene):
     disk_id = s.lab.create_disk(64, "elastic_ephemeral_disk_standard")
-    s.say(f"CreateDisk DiskCategory=elastic_ephemeral_disk_standard -> {disk_id}")
+    s.say(i18n._("CreateDisk DiskCategory=elastic_ephemeral_disk_standard -> {disk_id}").format(disk_id=disk_id))
     return "CreateSnapshot", {"DiskId": disk_id}
 
 
@@ -207,8 +227,10 @@ def _(s: Scene):
     lab.advance(hours=2)
     lab.knobs.revoke_kms("key-finance-01")
     s.say(
-        f"RunInstances; CreateDisk Encrypted=true KMSKeyId=key-finance-01 -> {disk_id}; AttachDisk; wait 2 hours; "
-        "lab.knobs.revoke_kms('key-finance-01')"
+        i18n._(
+            "RunInstances; CreateDisk Encrypted=true KMSKeyId=key-finance-01 -> {disk_id}; AttachDisk; wait 2 "
+            "hours; lab.knobs.revoke_kms('key-finance-01')"
+        ).format(disk_id=disk_id)
     )
     return "CreateSnapshot", {"DiskId": disk_id}
 
@@ -234,8 +256,10 @@ def _(s: Scene):
     s.lab.faults.inject("SlowRequest", seconds=60)
     s.lab.create_snapshot(disk_id, name="slow", client_token="slow-token")
     s.say(
-        "lab.faults.inject('SlowRequest', seconds=60); CreateSnapshot ClientToken=slow-token (answered 500 while "
-        "the back end keeps working)"
+        i18n._(
+            "lab.faults.inject('SlowRequest', seconds=60); CreateSnapshot ClientToken=slow-token (answered 500 while "
+            "the back end keeps working)"
+        )
     )
     return "CreateSnapshot", {"DiskId": disk_id, "SnapshotName": "slow", "ClientToken": "slow-token"}
 
@@ -344,7 +368,11 @@ def _(s: Scene):
     s.lab.advance(hours=1, minutes=2)
     system_disk = s.lab.instance(instance_id).disk_ids[0]
     snapshot_id = s.lab.create_snapshot(system_disk, name="golden").data["SnapshotId"]
-    s.say(f"RunInstances; wait an hour; CreateSnapshot of the system disk -> {snapshot_id}, still progressing")
+    s.say(
+        i18n._(
+            "RunInstances; wait an hour; CreateSnapshot of the system disk -> {snapshot_id}, still progressing"
+        ).format(snapshot_id=snapshot_id)
+    )
     return "CreateImage", {"RegionId": s.lab.region, "SnapshotId": snapshot_id}
 
 
@@ -355,7 +383,11 @@ def _(s: Scene):
     snapshot_id = s.lab.create_snapshot(s.lab.instance(instance_id).disk_ids[0], name="golden").data["SnapshotId"]
     s.lab.advance(hours=1)
     image_id = s.lab.create_image(snapshot_id)
-    s.say(f"RunInstances; snapshot the system disk -> {snapshot_id}; wait; CreateImage -> {image_id}")
+    s.say(
+        i18n._("RunInstances; snapshot the system disk -> {snapshot_id}; wait; CreateImage -> {image_id}").format(
+            snapshot_id=snapshot_id, image_id=image_id
+        )
+    )
     return "DeleteSnapshot", {"SnapshotId": snapshot_id}
 
 
@@ -365,7 +397,11 @@ def _(s: Scene):
     snapshot_id = s.lab.create_snapshot(disk_id, name="base").data["SnapshotId"]
     s.lab.advance(hours=1)
     copy = s.lab.create_disk(snapshot_id=snapshot_id)
-    s.say(f"CreateSnapshot -> {snapshot_id}; wait; CreateDisk SnapshotId={snapshot_id} -> {copy}")
+    s.say(
+        i18n._("CreateSnapshot -> {snapshot_id}; wait; CreateDisk SnapshotId={snapshot_id} -> {copy}").format(
+            snapshot_id=snapshot_id, copy=copy
+        )
+    )
     return "DeleteSnapshot", {"SnapshotId": snapshot_id}
 
 
@@ -374,7 +410,7 @@ def _(s: Scene):
     disk_id = s.ready_disk()
     snapshot_id = s.lab.create_snapshot(disk_id, name="data").data["SnapshotId"]
     s.lab.advance(hours=1)
-    s.say(f"CreateSnapshot of a data disk -> {snapshot_id}; wait")
+    s.say(i18n._("CreateSnapshot of a data disk -> {snapshot_id}; wait").format(snapshot_id=snapshot_id))
     return "CreateImage", {"RegionId": s.lab.region, "SnapshotId": snapshot_id}
 
 
@@ -407,7 +443,7 @@ def _(s: Scene):
     disk_id = s.ready_disk(100)
     snapshot_id = s.lab.create_snapshot(disk_id, name="big").data["SnapshotId"]
     s.lab.advance(hours=1)
-    s.say(f"CreateSnapshot of a 100 GiB disk -> {snapshot_id}; wait")
+    s.say(i18n._("CreateSnapshot of a 100 GiB disk -> {snapshot_id}; wait").format(snapshot_id=snapshot_id))
     return "CreateDisk", {"RegionId": s.lab.region, "ZoneId": s.lab.zones[0], "SnapshotId": snapshot_id, "Size": 50}
 
 
@@ -416,7 +452,7 @@ def _(s: Scene):
     instance_id = s.lab.run_instance(data_disks=[(100, "ephemeral_ssd")])
     s.lab.advance(minutes=2)
     local = next(d for d in s.lab.instance(instance_id).disk_ids if s.lab.disk(d).category == "ephemeral_ssd")
-    s.say(f"RunInstances with a local ephemeral_ssd data disk {local}")
+    s.say(i18n._("RunInstances with a local ephemeral_ssd data disk {local}").format(local=local))
     return "DetachDisk", {"DiskId": local, "InstanceId": instance_id}
 
 
@@ -424,7 +460,7 @@ def _(s: Scene):
 def _(s: Scene):
     instance_id = s.lab.run_instance()
     s.lab.advance(minutes=2)
-    s.say(f"RunInstances -> {instance_id}")
+    s.say(i18n._("RunInstances -> {instance_id}").format(instance_id=instance_id))
     return "DetachDisk", {"DiskId": s.lab.instance(instance_id).disk_ids[0], "InstanceId": instance_id}
 
 
@@ -433,7 +469,7 @@ def _(s: Scene):
     disk_id = s.ready_disk()
     other = s.lab.run_instance()
     s.lab.advance(minutes=2)
-    s.say(f"RunInstances -> {other} (another instance)")
+    s.say(i18n._("RunInstances -> {other} (another instance)").format(other=other))
     return "DetachDisk", {"DiskId": disk_id, "InstanceId": other}
 
 
@@ -442,7 +478,11 @@ def _(s: Scene):
     instance_id = s.lab.run_instance()
     disk_id = s.lab.create_disk(40, zone_id=s.lab.zones[1])
     s.lab.advance(minutes=2)
-    s.say(f"RunInstances in {s.lab.zones[0]} -> {instance_id}; CreateDisk in {s.lab.zones[1]} -> {disk_id}")
+    s.say(
+        i18n._("RunInstances in {zones} -> {instance_id}; CreateDisk in {zones2} -> {disk_id}").format(
+            zones=s.lab.zones[0], instance_id=instance_id, zones2=s.lab.zones[1], disk_id=disk_id
+        )
+    )
     return "AttachDisk", {"DiskId": disk_id, "InstanceId": instance_id}
 
 
@@ -453,7 +493,7 @@ def _(s: Scene):
     s.lab.create_snapshot(s.lab.instance(instance_id).disk_ids[0], name="before-upgrade")
     s.lab.stop_instance(instance_id)
     s.lab.advance(minutes=1)
-    s.say("RunInstances; wait an hour; CreateSnapshot of the system disk; StopInstance; wait a minute")
+    s.say(i18n._("RunInstances; wait an hour; CreateSnapshot of the system disk; StopInstance; wait a minute"))
     return "ReplaceSystemDisk", {"InstanceId": instance_id, "ImageId": s.lab.instance(instance_id).image_id}
 
 
@@ -526,7 +566,7 @@ def action_recipe(code: str, action: str) -> Callable[[Recipe], Recipe]:
 def _(s: Scene):
     disk_id = s.ready_disk()
     snapshot_id = s.lab.create_snapshot(disk_id, name="base").data["SnapshotId"]
-    s.say(f"CreateSnapshot -> {snapshot_id}, still progressing")
+    s.say(i18n._("CreateSnapshot -> {snapshot_id}, still progressing").format(snapshot_id=snapshot_id))
     return "CreateDisk", {"RegionId": s.lab.region, "ZoneId": s.lab.zones[0], "SnapshotId": snapshot_id}
 
 
@@ -535,7 +575,7 @@ def _(s: Scene):
     disk_id = s.ready_disk()
     other = s.lab.run_instance()
     s.lab.advance(minutes=2)
-    s.say(f"RunInstances -> {other}, a second instance, Running")
+    s.say(i18n._("RunInstances -> {other}, a second instance, Running").format(other=other))
     return "AttachDisk", {"DiskId": disk_id, "InstanceId": other}
 
 
@@ -543,7 +583,7 @@ def _(s: Scene):
 def _(s: Scene):
     instance_id = s.lab.run_instance()
     s.lab.advance(minutes=2)
-    s.say(f"RunInstances -> {instance_id}; wait until it is Running")
+    s.say(i18n._("RunInstances -> {instance_id}; wait until it is Running").format(instance_id=instance_id))
     return "StartInstance", {"InstanceId": instance_id}
 
 
@@ -554,7 +594,11 @@ def _(s: Scene):
     s.lab.stop_instance(instance_id)
     s.lab.advance(minutes=2)
     s.lab.knobs.lock_instance(instance_id, "security")
-    s.say(f"RunInstances -> {instance_id}; StopInstance; lab.knobs.lock_instance(instance, 'security')")
+    s.say(
+        i18n._("RunInstances -> {instance_id}; StopInstance; lab.knobs.lock_instance(instance, 'security')").format(
+            instance_id=instance_id
+        )
+    )
     return "StartInstance", {"InstanceId": instance_id}
 
 
@@ -562,7 +606,7 @@ def _(s: Scene):
 def _(s: Scene):
     params = {"RegionId": s.lab.region, "ZoneId": s.lab.zones[0], "Size": 40, "ClientToken": "disk-token"}
     disk_id = s.lab.call("CreateDisk", params).data["DiskId"]
-    s.say(f"CreateDisk Size=40 ClientToken=disk-token -> {disk_id}")
+    s.say(i18n._("CreateDisk Size=40 ClientToken=disk-token -> {disk_id}").format(disk_id=disk_id))
     return "CreateDisk", {**params, "Size": 80}
 
 
@@ -592,7 +636,11 @@ def reproduce(code: str, row: int | None = None, action: str | None = None, api:
     only = entry.api or only_in(code)  # today's version of a code, or a code only today's API has
     scene = Scene(api=only or api)
     if only and only != api:
-        scene.say(f"{code} belongs to the {only} profile's API (the seed's has no such parameter): a {only} lab")
+        scene.say(
+            i18n._(
+                "{code} belongs to the {only} profile's API (the seed's has no such parameter): a {only} lab"
+            ).format(code=code, only=only)
+        )
     sent_action, params = fn(scene)
     if action is not None and sent_action != action:
         raise KeyError(f"no recipe reproduces {code!r} through {action} (the lab's recipe uses {sent_action})")

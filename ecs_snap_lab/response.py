@@ -9,6 +9,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from . import display
+from .i18n import _
 from .rules.catalog import check as lookup_check
 from .rules.profile import Api
 
@@ -31,9 +32,9 @@ class TraceStep:
     detail: str = ""
 
     def __str__(self) -> str:
-        mark = "pass" if self.passed else "FAIL"
+        mark = _(display.RESULTS["pass" if self.passed else "FAIL"])
         step = f"{self.number:>3} " if self.number else "    "
-        line = f"{step}{mark}  {self.rule}"
+        line = f"{step}{mark}  {_(self.rule)}"
         if not self.passed:
             line += f"  -> {self.code}"
         if self.detail:
@@ -111,8 +112,8 @@ class Response:
         head += "OK" if self.ok else f"{self.code}: {self.message}"
         lines = [head]
         if self.api != Api.SEED:  # the seed's is the default: say so only of the other
-            lines.append(f"  answered by the {self.api} profile (today's documentation)")
-        lines += [f"  warning: {w}" for w in self.warnings]
+            lines.append("  " + _("answered by the {api} profile (today's documentation)").format(api=self.api))
+        lines += ["  " + _("warning: {warning}").format(warning=w) for w in self.warnings]
         lines += [f"  {step}" for step in self.trace]
         return "\n".join(lines)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .actions.base import ACTIONS
+from .i18n import _
 from .rules.catalog import lookup
 from .rules.params import Violation, to_wire
 from .rules.profile import Api
@@ -17,7 +18,13 @@ def validate(action: str, params: Mapping | None = None, api: str = "seed") -> l
     if not isinstance(action, str) or action not in ACTIONS:
         entry = lookup("InvalidAction.NotFound")
         return [
-            Violation(entry.code, "Action", entry.message, "Action.known", f"{str(action)[:60]!r} is not an action")
+            Violation(
+                entry.code,
+                "Action",
+                entry.message,
+                "Action.known",
+                _("{action!r} is not an action").format(action=str(action)[:60]),
+            )
         ]
     wire, bad = to_wire(params)
     found = [bad] if bad is not None else []
@@ -27,7 +34,15 @@ def validate(action: str, params: Mapping | None = None, api: str = "seed") -> l
     missing = lookup("MissingParameter")
     for name in spec.required:
         if not wire.get(name) and not (name == "RegionId" and wire.get("regionId")):
-            found.append(Violation(missing.code, name, missing.render(name), "Required.present", f"{name} is required"))
+            found.append(
+                Violation(
+                    missing.code,
+                    name,
+                    missing.render(name),
+                    "Required.present",
+                    _("{name} is required").format(name=name),
+                )
+            )
     return found
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from chinese import english_in
 
 from ecs_snap_lab import Lab, i18n
 from ecs_snap_lab.i18n import get_language, set_language
@@ -54,9 +55,21 @@ def test_every_translation_keeps_its_placeholders() -> None:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        wanted = sorted(PLACEHOLDER.findall(ids[-1]))
+        wanted = set(PLACEHOLDER.findall(ids[-1]))  # each kept (a translation may say one twice), none added
         for string in strings:
-            assert sorted(PLACEHOLDER.findall(string)) == wanted, (message.id, string)
+            assert set(PLACEHOLDER.findall(string)) == wanted, (message.id, string)
+
+
+def test_no_translation_leaves_english_in_it() -> None:
+    """Walks every message the lab can write: its Chinese holds no English word, only the API's own words (codes,
+    parameters, statuses), ids, times, units and markup (tests/chinese.py)."""
+    left = {}
+    for message in catalog():
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            if message.id and string and english_in(string):
+                left[str(message.id)[:60]] = sorted(english_in(string))
+    assert not left, left
 
 
 def test_the_switch_takes_the_usual_spellings_and_refuses_others() -> None:

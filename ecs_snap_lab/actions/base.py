@@ -9,6 +9,7 @@ from functools import update_wrapper
 from itertools import islice
 from typing import NoReturn, TypeVar
 
+from ..i18n import _
 from ..model.world import TokenRecord, World
 from ..rules.catalog import check as lookup_check
 from ..rules.known_params import COMMON, SIGNING, unknown_warnings
@@ -69,7 +70,9 @@ class Call:
     def require(self, *names: str) -> None:
         for name in names:
             if not self.params.get(name):
-                self.fail("Required.present", f"{name} is required by {self.action}", name)
+                self.fail(
+                    "Required.present", _("{name} is required by {action}").format(name=name, action=self.action), name
+                )
         self.trace.append("Required.present")
 
     def opt(self, name: str) -> str | None:
@@ -79,11 +82,13 @@ class Call:
         """RegionId is required where the real API wants it, and must be the lab's region."""
         region = self.params.get("RegionId") or self.params.get("regionId")
         if not region:
-            self.fail("Required.present", f"RegionId is required by {self.action}", "RegionId")
+            self.fail("Required.present", _("RegionId is required by {action}").format(action=self.action), "RegionId")
         self.expect(
             region == self.world.region,
             "RegionId.known",
-            f"RegionId {region[:40]!r} is not this lab's region ({self.world.region})",
+            _("RegionId {region!r} is not this lab's region ({region2})").format(
+                region=region[:40], region2=self.world.region
+            ),
             "RegionId",
         )
 
@@ -93,7 +98,13 @@ class Call:
             return default
         number = whole_number(text, True)
         if number is None or not low <= number <= high:
-            self.fail(check_id, f"{name} is {text[:40]!r}; it must be a whole number from {low} to {high}", name)
+            self.fail(
+                check_id,
+                _("{name} is {text!r}; it must be a whole number from {low} to {high}").format(
+                    name=name, text=text[:40], low=low, high=high
+                ),
+                name,
+            )
         return number
 
     def boolean(self, name: str, default: bool = False) -> bool:
@@ -102,7 +113,11 @@ class Call:
             return default
         lowered = text.lower()
         if lowered not in ("true", "false"):
-            self.fail("Params.encodable", f"{name} is {text[:40]!r}; it must be true or false", name)
+            self.fail(
+                "Params.encodable",
+                _("{name} is {text!r}; it must be true or false").format(name=name, text=text[:40]),
+                name,
+            )
         return lowered == "true"
 
     def paging(self) -> Page:
@@ -121,10 +136,17 @@ class Call:
         except (ValueError, RecursionError):
             ids = None
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            self.fail("IdList.valid", f'{name} must be a JSON array of strings, like ["x-1","x-2"]', name)
+            self.fail(
+                "IdList.valid", _('{name} must be a JSON array of strings, like ["x-1","x-2"]').format(name=name), name
+            )
         self.passed("IdList.valid")
         if limit_check:
-            self.expect(len(ids) <= limit, limit_check, f"{name} holds {len(ids)} ids; at most {limit}", name)
+            self.expect(
+                len(ids) <= limit,
+                limit_check,
+                _("{name} holds {count} ids; at most {limit}").format(name=name, count=len(ids), limit=limit),
+                name,
+            )
         return ids
 
     # ------------------------------------------------------------------ idempotence of the other create actions
@@ -137,7 +159,7 @@ class Call:
         self.expect(
             token.isascii() and len(token) <= 64,
             "ClientToken.valid",
-            "ClientToken must be at most 64 ASCII characters",
+            _("ClientToken must be at most 64 ASCII characters"),
             "ClientToken",
         )
         fingerprint = repr(sorted((k, v) for k, v in self.params.items() if k not in NOT_FINGERPRINTED))
@@ -145,15 +167,15 @@ class Call:
         record = self.world.tokens.get(key)
         if record is None:
             self.token_key, self.token_fingerprint = key, fingerprint
-            self.passed("ClientToken.idempotent", "a new token")
+            self.passed("ClientToken.idempotent", _("a new token"))
             return None
         self.expect(
             record.fingerprint == fingerprint,
             "ClientToken.idempotent",
-            "this ClientToken was used before with other parameters",
+            _("this ClientToken was used before with other parameters"),
             "ClientToken",
         )
-        self.passed("Effect", "a replay: the first answer again; nothing was created")
+        self.passed("Effect", _("a replay: the first answer again; nothing was created"))
         return dict(record.result)
 
     def remember(self, result: dict) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..i18n import _
+from ..local_time import stamp
 from ..model import timing
 from ..model.clock import Happening, to_iso
 from ..model.resources import ALL_CATEGORIES, LOCAL_CATEGORIES, Disk, DiskStatus, DiskType, SnapshotStatus
@@ -45,13 +47,23 @@ def check_size(call: Call, category: str, text: str | None, param: str) -> int:
     low, high = SIZE_RANGES[category]
     size = whole_number(text, max_digits=6)
     ok = size is not None and low <= size <= high
-    call.expect(ok, "DiskSize.valid", f"{param} {str(text)[:20]!r}: {category} takes {low} to {high} GiB", param)
+    call.expect(
+        ok,
+        "DiskSize.valid",
+        _("{param} {text!r}: {category} takes {low} to {high} GiB").format(
+            param=param, text=str(text)[:20], category=category, low=low, high=high
+        ),
+        param,
+    )
     return size or 0
 
 
 def check_category(call: Call, category: str, allowed: frozenset[str], param: str) -> None:
     call.expect(
-        category in allowed, "DiskCategory.valid", f"{param} {category[:40]!r} is not a category ECS knows here", param
+        category in allowed,
+        "DiskCategory.valid",
+        _("{param} {category!r} is not a category ECS knows here").format(param=param, category=category[:40]),
+        param,
     )
 
 
@@ -71,7 +83,7 @@ def create_disk(call: Call) -> dict:
     snapshot_id = call.opt("SnapshotId")
     size_text = call.opt("Size")
     if snapshot_id is None and size_text is None:
-        call.fail("Required.present", "CreateDisk needs Size or SnapshotId", "Size")
+        call.fail("Required.present", _("CreateDisk needs Size or SnapshotId"), "Size")
     encrypted = call.boolean("Encrypted")
     kms_key = call.opt("KMSKeyId")
     if replay := call.replayed():
@@ -82,7 +94,7 @@ def create_disk(call: Call) -> dict:
         call.expect(
             snapshot.status is SnapshotStatus.ACCOMPLISHED,
             "Snapshot.ready_for_disk",
-            f"{snapshot_id} is {snapshot.status.value}",
+            _("{snapshot_id} is {value}").format(snapshot_id=snapshot_id, value=snapshot.status.value),
             "SnapshotId",
         )
         size = snapshot.disk_size_gib
@@ -91,7 +103,9 @@ def create_disk(call: Call) -> dict:
             call.expect(
                 size >= snapshot.disk_size_gib,
                 "DiskSize.fits_snapshot",
-                f"Size {size} GiB is less than the snapshot's {snapshot.disk_size_gib} GiB",
+                _("Size {size} GiB is less than the snapshot's {disk_size_gib} GiB").format(
+                    size=size, disk_size_gib=snapshot.disk_size_gib
+                ),
                 "Size",
             )
     else:
@@ -106,7 +120,12 @@ def create_disk(call: Call) -> dict:
         kms_key_id=kms_key or (snapshot.kms_key_id if snapshot else None) or (DEFAULT_KMS_KEY if encrypted else None),
         source_snapshot_id=snapshot_id,
     )
-    call.passed("Effect", f"{disk.disk_id} is Available; its data loads until {to_iso(disk.loaded_at)}")
+    call.passed(
+        "Effect",
+        _("{disk_id} is Available; its data loads until {loaded_at}").format(
+            disk_id=disk.disk_id, loaded_at=stamp(disk.loaded_at)
+        ),
+    )
     return call.remember({"DiskId": disk.disk_id})
 
 
@@ -160,7 +179,10 @@ def describe_disks(call: Call) -> dict:
     category = call.opt("Category") or "all"
     status = (call.opt("Status") or "all").lower()
     call.expect(
-        status == "all" or status in STATUS_FILTERS, "Params.encodable", f"Status {status[:40]!r} is unknown", "Status"
+        status == "all" or status in STATUS_FILTERS,
+        "Params.encodable",
+        _("Status {status!r} is unknown").format(status=status[:40]),
+        "Status",
     )
     matches = [
         d
@@ -184,7 +206,9 @@ def attach_disk(call: Call) -> dict:
     call.expect(
         disk.zone_id == instance.zone_id,
         "Disk.same_zone",
-        f"{disk.disk_id} is in {disk.zone_id}, {instance.instance_id} in {instance.zone_id}",
+        _("{disk_id} is in {zone_id}, {instance_id} in {zone_id2}").format(
+            disk_id=disk.disk_id, zone_id=disk.zone_id, instance_id=instance.instance_id, zone_id2=instance.zone_id
+        ),
     )
     check_attachable(call, instance)
     if call.opt("DeleteWithInstance") is not None:
@@ -204,7 +228,9 @@ def detach_disk(call: Call) -> dict:
     call.expect(
         disk.instance_id == instance.instance_id,
         "Disk.attached_here",
-        f"{disk.disk_id} is attached to {disk.instance_id}, not to {instance.instance_id}",
+        _("{disk_id} is attached to {instance_id}, not to {instance_id2}").format(
+            disk_id=disk.disk_id, instance_id=disk.instance_id, instance_id2=instance.instance_id
+        ),
     )
     check_attachable(call, instance)
     disk.delete_with_instance = False
@@ -222,8 +248,13 @@ def delete_disk(call: Call) -> dict:
     if disk.shared:
         world.set_disk_status(disk, DiskStatus.DELETING)
         world.schedule.at(world.now + timing.VOLUME_RELEASE_SECONDS, Happening.VOLUME_GONE, disk.disk_id)
-        call.passed("Effect", f"the shared volume {disk.disk_id} is Deleting for {timing.VOLUME_RELEASE_SECONDS} s")
+        call.passed(
+            "Effect",
+            _("the shared volume {disk_id} is Deleting for {VOLUME_RELEASE_SECONDS} s").format(
+                disk_id=disk.disk_id, VOLUME_RELEASE_SECONDS=timing.VOLUME_RELEASE_SECONDS
+            ),
+        )
     else:
         world.release_disk(disk)
-        call.passed("Effect", f"{disk.disk_id} released")
+        call.passed("Effect", _("{disk_id} released").format(disk_id=disk.disk_id))
     return {}

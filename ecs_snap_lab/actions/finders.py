@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from ..i18n import _
 from ..model.resources import Disk, DiskStatus, DiskType, Image, Instance, InstanceStatus, LockReason, Snapshot
 from .base import Call
 
@@ -41,14 +42,19 @@ def find_snapshot(call: Call, snapshot_id: str) -> Snapshot:
 
 def check_zone(call: Call, zone: str) -> None:
     zones = call.world.zones
-    call.expect(zone in zones, "Zone.known", f"ZoneId {zone[:40]!r} is not one of {', '.join(zones)}", "ZoneId")
+    call.expect(
+        zone in zones,
+        "Zone.known",
+        _("ZoneId {zone!r} is not one of {zones}").format(zone=zone[:40], zones=", ".join(zones)),
+        "ZoneId",
+    )
 
 
 def check_unlocked(call: Call, instance: Instance) -> None:
     call.expect(
         LockReason.SECURITY not in instance.lock_reasons,
         "Instance.unlocked",
-        f"{instance.instance_id} is locked for security",
+        _("{instance_id} is locked for security").format(instance_id=instance.instance_id),
     )
 
 
@@ -58,27 +64,40 @@ def check_attachable(call: Call, instance: Instance) -> None:
     call.expect(
         instance.status in ATTACHABLE_INSTANCE,
         "Instance.attachable",
-        f"{instance.instance_id} is {instance.status.value}",
+        _("{instance_id} is {value}").format(instance_id=instance.instance_id, value=instance.status.value),
     )
 
 
 def check_portable(call: Call, disk: Disk) -> None:
-    call.expect(disk.portable, "Disk.portable", f"{disk.disk_id} is not portable ({disk.category})")
+    call.expect(
+        disk.portable,
+        "Disk.portable",
+        _("{disk_id} is not portable ({category})").format(disk_id=disk.disk_id, category=disk.category),
+    )
 
 
 def check_data_disk(call: Call, disk: Disk) -> None:
-    call.expect(disk.disk_type is DiskType.DATA, "Disk.not_system", f"{disk.disk_id} is a system disk")
+    call.expect(
+        disk.disk_type is DiskType.DATA, "Disk.not_system", _("{disk_id} is a system disk").format(disk_id=disk.disk_id)
+    )
 
 
 def check_disk_status(call: Call, disk: Disk, status: DiskStatus, check_id: str) -> None:
-    call.expect(disk.status is status, check_id, f"{disk.disk_id} is {disk.status.value}")
+    call.expect(
+        disk.status is status, check_id, _("{disk_id} is {value}").format(disk_id=disk.disk_id, value=disk.status.value)
+    )
 
 
 def move_disk(call: Call, disk: Disk, now: DiskStatus, then: DiskStatus, seconds: int) -> dict:
     """The disk is `now` at once and `then` after `seconds`; the answer is empty."""
     call.world.set_disk_status(disk, now)
     call.world.schedule_disk(disk, then, seconds)
-    call.passed("Effect", f"{disk.disk_id} is {now.value}; {then.value} in {seconds} s")
+    call.passed(
+        "Effect",
+        _("{disk_id} is {value}; {value2} in {seconds} s").format(
+            disk_id=disk.disk_id, value=now.value, value2=then.value, seconds=seconds
+        ),
+    )
     return {}
 
 
@@ -86,5 +105,10 @@ def move_instance(call: Call, instance: Instance, now: InstanceStatus, then: Ins
     """The instance is `now` at once and `then` after `seconds`; the answer is empty."""
     call.world.set_instance_status(instance, now)
     call.world.schedule_instance(instance, then, seconds)
-    call.passed("Effect", f"{instance.instance_id} is {now.value}; {then.value} in {seconds} s")
+    call.passed(
+        "Effect",
+        _("{instance_id} is {value}; {value2} in {seconds} s").format(
+            instance_id=instance.instance_id, value=now.value, value2=then.value, seconds=seconds
+        ),
+    )
     return {}

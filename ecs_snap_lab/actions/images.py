@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import _
 from ..model.resources import DiskType, SnapshotStatus
 from .base import Call, action
 from .finders import find_image, find_snapshot
@@ -16,19 +17,26 @@ def create_image(call: Call) -> dict:
     call.expect(
         snap.status is SnapshotStatus.ACCOMPLISHED,
         "Snapshot.accomplished",
-        f"{snapshot_id} is {snap.status.value} ({snap.progress_at(world.now)}%)",
+        _("{snapshot_id} is {value} ({progress_at}%)").format(
+            snapshot_id=snapshot_id, value=snap.status.value, progress_at=snap.progress_at(world.now)
+        ),
         "SnapshotId",
     )
     call.expect(
         snap.disk_type is DiskType.SYSTEM,
         "Snapshot.of_system_disk",
-        f"{snapshot_id} is a snapshot of a data disk",
+        _("{snapshot_id} is a snapshot of a data disk").format(snapshot_id=snapshot_id),
         "SnapshotId",
     )
     if replay := call.replayed():
         return replay
     image = world.add_image(snap, call.opt("ImageName"))
-    call.passed("Effect", f"{image.image_id} made from {snapshot_id}; its Usage is now {snap.usage}")
+    call.passed(
+        "Effect",
+        _("{image_id} made from {snapshot_id}; its Usage is now {usage}").format(
+            image_id=image.image_id, snapshot_id=snapshot_id, usage=snap.usage
+        ),
+    )
     return call.remember({"ImageId": image.image_id})
 
 
@@ -37,7 +45,7 @@ def delete_image(call: Call) -> dict:
     """Delete a custom image, which frees its snapshot for DeleteSnapshot."""
     image_id = call.params["ImageId"]
     image = find_image(call, image_id)
-    call.expect(not image.public, "Image.own", f"{image_id} is a public image", "ImageId")
+    call.expect(not image.public, "Image.own", _("{image_id} is a public image").format(image_id=image_id), "ImageId")
     call.world.remove_image(image)
-    call.passed("Effect", f"{image_id} deleted")
+    call.passed("Effect", _("{image_id} deleted").format(image_id=image_id))
     return {}

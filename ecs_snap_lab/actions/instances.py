@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import _
+from ..local_time import stamp
 from ..model import timing
 from ..model.clock import to_iso
 from ..model.resources import (
@@ -58,7 +60,7 @@ def _checked_launch(call: Call, start: bool) -> Launch:
     call.expect(
         charge in ("PrePaid", "PostPaid"),
         "ChargeType.valid",
-        f"InstanceChargeType {charge[:20]!r}",
+        _("InstanceChargeType {charge!r}").format(charge=charge[:20]),
         "InstanceChargeType",
     )
     system_category = call.opt("SystemDisk.Category") or "cloud_efficiency"
@@ -74,7 +76,9 @@ def _system_disk_size(call: Call, image_size: int) -> int:
     call.expect(
         size is not None and low <= size <= SYSTEM_DISK_RANGE[1],
         "DiskSize.valid",
-        f"SystemDisk.Size {text[:20]!r}: {low} to {SYSTEM_DISK_RANGE[1]} GiB",
+        _("SystemDisk.Size {text!r}: {low} to {SYSTEM_DISK_RANGE} GiB").format(
+            text=text[:20], low=low, SYSTEM_DISK_RANGE=SYSTEM_DISK_RANGE[1]
+        ),
         "SystemDisk.Size",
     )
     return size or 0
@@ -143,7 +147,12 @@ def run_instances(call: Call) -> dict:
     if isinstance(made, dict):
         return made
     ids = [i.instance_id for i in made]
-    call.passed("Effect", f"{', '.join(ids)} Pending; Running at {to_iso(call.world.now + timing.RUN_RUNNING_SECONDS)}")
+    call.passed(
+        "Effect",
+        _("{ids} Pending; Running at {value}").format(
+            ids=", ".join(ids), value=stamp(call.world.now + timing.RUN_RUNNING_SECONDS)
+        ),
+    )
     return call.remember({"InstanceIdSets": {"InstanceIdSet": ids}})
 
 
@@ -162,7 +171,9 @@ def create_instance(call: Call) -> dict:
     made = _launch(call, start=False)
     if isinstance(made, dict):
         return made
-    call.passed("Effect", f"{made[0].instance_id} is Stopped and has never been started")
+    call.passed(
+        "Effect", _("{instance_id} is Stopped and has never been started").format(instance_id=made[0].instance_id)
+    )
     return call.remember({"InstanceId": made[0].instance_id})
 
 
@@ -184,7 +195,11 @@ def _unlocked_instance(call: Call, status: InstanceStatus, check_id: str) -> Ins
     """The InstanceId's instance, not locked for security and in `status` (else `check_id` fails)."""
     instance = find_instance(call, call.params["InstanceId"])
     check_unlocked(call, instance)
-    call.expect(instance.status is status, check_id, f"{instance.instance_id} is {instance.status.value}")
+    call.expect(
+        instance.status is status,
+        check_id,
+        _("{instance_id} is {value}").format(instance_id=instance.instance_id, value=instance.status.value),
+    )
     return instance
 
 
@@ -214,7 +229,10 @@ def describe_instances(call: Call) -> dict:
     zone = call.opt("ZoneId")
     status = (call.opt("Status") or "all").lower()
     call.expect(
-        status == "all" or status in STATUS_FILTERS, "Params.encodable", f"Status {status[:40]!r} is unknown", "Status"
+        status == "all" or status in STATUS_FILTERS,
+        "Params.encodable",
+        _("Status {status!r} is unknown").format(status=status[:40]),
+        "Status",
     )
     pool = list(world.instances.values()) if ids is None else [world.instances[i] for i in ids if i in world.instances]
     matches = [
@@ -237,14 +255,16 @@ def replace_system_disk(call: Call) -> dict:
     call.expect(
         instance.status is InstanceStatus.STOPPED,
         "Instance.stopped",
-        f"{instance.instance_id} is {instance.status.value}; it must be Stopped",
+        _("{instance_id} is {value}; it must be Stopped").format(
+            instance_id=instance.instance_id, value=instance.status.value
+        ),
     )
     old = next((world.disks[d] for d in instance.disk_ids if world.disks[d].disk_type is DiskType.SYSTEM), None)
     busy = old is not None and old.disk_id in world.progressing
     call.expect(
         not busy,
         "SystemDisk.no_snapshot_in_progress",
-        f"a snapshot of the system disk {old.disk_id if old else ''} is still progressing",
+        _("a snapshot of the system disk {value} is still progressing").format(value=old.disk_id if old else ""),
     )
     if replay := call.replayed():
         return replay
@@ -263,5 +283,10 @@ def replace_system_disk(call: Call) -> dict:
         instance=instance,
     )
     instance.image_id = image_id
-    call.passed("Effect", f"new system disk {disk.disk_id}; its data loads until {to_iso(disk.loaded_at)}")
+    call.passed(
+        "Effect",
+        _("new system disk {disk_id}; its data loads until {loaded_at}").format(
+            disk_id=disk.disk_id, loaded_at=stamp(disk.loaded_at)
+        ),
+    )
     return call.remember({"DiskId": disk.disk_id})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from ..i18n import _
 from ..model.events import EventKind
 from ..rules.params import whole_number
 from .base import Call, action
@@ -30,7 +31,7 @@ def _int_list(call: Call, name: str, low: int, high: int) -> list[int]:
     call.expect(
         bool(numbers) and all(low <= v <= high for v in numbers),
         "Policy.valid",
-        f"{name} must be a JSON array of numbers from {low} to {high}",
+        _("{name} must be a JSON array of numbers from {low} to {high}").format(name=name, low=low, high=high),
         name,
     )
     return numbers
@@ -53,11 +54,11 @@ def create_auto_snapshot_policy(call: Call) -> dict:
     call.expect(
         retention == -1 or 1 <= retention <= 65536,
         "Policy.valid",
-        f"retentionDays {text[:20]!r} must be -1 or 1 to 65536",
+        _("retentionDays {text!r} must be -1 or 1 to 65536").format(text=text[:20]),
         "retentionDays",
     )
     policy = call.world.add_policy(call.opt("autoSnapshotPolicyName") or "", hours, days, retention)
-    call.passed("Effect", f"{policy.policy_id} created")
+    call.passed("Effect", _("{policy_id} created").format(policy_id=policy.policy_id))
     return {"AutoSnapshotPolicyId": policy.policy_id}
 
 
@@ -66,11 +67,13 @@ def apply_auto_snapshot_policy(call: Call) -> dict:
     """Put disks under a policy (a disk follows one policy at a time)."""
     world = call.world
     policy = world.policies.get(call.params["autoSnapshotPolicyId"])
-    call.expect(policy is not None, "Policy.exists", "no such automatic snapshot policy", "autoSnapshotPolicyId")
+    call.expect(policy is not None, "Policy.exists", _("no such automatic snapshot policy"), "autoSnapshotPolicyId")
     assert policy is not None
     disk_ids = call.id_list("diskIds") or []
     for disk_id in disk_ids:
-        call.expect(disk_id in world.disks, "Disk.exists", f"no disk {disk_id[:60]!r}", "diskIds")
+        call.expect(
+            disk_id in world.disks, "Disk.exists", _("no disk {disk_id!r}").format(disk_id=disk_id[:60]), "diskIds"
+        )
     for disk_id in disk_ids:
         disk = world.disks[disk_id]
         if disk.policy_id == policy.policy_id:
@@ -80,7 +83,10 @@ def apply_auto_snapshot_policy(call: Call) -> dict:
         disk.policy_id = policy.policy_id
         policy.disk_ids.append(disk_id)
         world.log(EventKind.POLICY_CHANGED, policy.policy_id, disk_id, "applied")
-    call.passed("Effect", f"{policy.policy_id} applies to {len(policy.disk_ids)} disk(s)")
+    call.passed(
+        "Effect",
+        _("{policy_id} applies to {count} disk(s)").format(policy_id=policy.policy_id, count=len(policy.disk_ids)),
+    )
     return {}
 
 
@@ -90,12 +96,14 @@ def cancel_auto_snapshot_policy(call: Call) -> dict:
     world = call.world
     disk_ids = call.id_list("diskIds") or []
     for disk_id in disk_ids:
-        call.expect(disk_id in world.disks, "Disk.exists", f"no disk {disk_id[:60]!r}", "diskIds")
+        call.expect(
+            disk_id in world.disks, "Disk.exists", _("no disk {disk_id!r}").format(disk_id=disk_id[:60]), "diskIds"
+        )
     for disk_id in disk_ids:
         disk = world.disks[disk_id]
         if disk.policy_id in world.policies:
             world.policies[disk.policy_id].disk_ids.remove(disk_id)
             world.log(EventKind.POLICY_CHANGED, disk.policy_id, disk_id, "cancelled")
         disk.policy_id = None
-    call.passed("Effect", "cancelled")
+    call.passed("Effect", _("cancelled"))
     return {}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import dropwhile, islice
 
+from ..i18n import _
 from ..model.resources import Snapshot
 from ..model.world import World
 from ..rules.params import MAX_TAGS, TAG_NUMBERS, split_tag_name
@@ -51,9 +52,18 @@ def tag_filters(call: Call) -> list[tuple[str, str | None]]:
     if not numbers:
         return []
     odd = sorted(n for n in numbers if n not in TAG_NUMBERS)
-    call.expect(not odd, "TagFilter.count", f"tag number {odd[0][:10] if odd else ''!r} is not 1 to {MAX_TAGS}", "Tag")
+    call.expect(
+        not odd,
+        "TagFilter.count",
+        _("tag number {value!r} is not 1 to {MAX_TAGS}").format(value=odd[0][:10] if odd else "", MAX_TAGS=MAX_TAGS),
+        "Tag",
+    )
     lonely = sorted((n for n, parts in numbers.items() if "Value" in parts and not parts.get("Key")), key=int)
-    call.expect(not lonely, "TagFilter.pairs", f"Tag.{lonely[0] if lonely else ''}.Value is given without its Key")
+    call.expect(
+        not lonely,
+        "TagFilter.pairs",
+        _("Tag.{value}.Value is given without its Key").format(value=lonely[0] if lonely else ""),
+    )
     return [(parts["Key"], parts.get("Value")) for n, parts in sorted(numbers.items(), key=lambda i: int(i[0]))]
 
 
@@ -79,7 +89,12 @@ def _usage(call: Call) -> list[Predicate]:
     usage = call.opt("Usage")
     if usage is None:
         return []
-    call.expect(usage in USAGES, "Usage.valid", f"Usage {usage[:40]!r} is not image, disk, image_disk or none", "Usage")
+    call.expect(
+        usage in USAGES,
+        "Usage.valid",
+        _("Usage {usage!r} is not image, disk, image_disk or none").format(usage=usage[:40]),
+        "Usage",
+    )
     return [lambda s: s.usage == usage]
 
 
@@ -91,7 +106,7 @@ def _source_disk_type(call: Call) -> list[Predicate]:
     call.expect(
         kind in SOURCE_DISK_TYPES,
         "SourceDiskType.valid",
-        f"SourceDiskType {given[:40]!r} is not system or data",
+        _("SourceDiskType {given!r} is not system or data").format(given=given[:40]),
         "SourceDiskType",
     )
     return [lambda s: s.disk_type.value == kind]
@@ -119,14 +134,18 @@ def _creation_times(call: Call) -> list[Predicate]:
         call.expect(
             key in FILTER_KEYS,
             "Filter.key",
-            f"Filter.{n}.Key is {str(key)[:40]!r}; it must be CreationStartTime or CreationEndTime",
+            _("Filter.{n}.Key is {key!r}; it must be CreationStartTime or CreationEndTime").format(
+                n=n, key=str(key)[:40]
+            ),
             f"Filter.{n}.Key",
         )
         when = _filter_time(value)
         call.expect(
             when is not None,
             "Filter.value",
-            f"Filter.{n}.Value is {str(value)[:40]!r}; it must be a UTC time written yyyy-MM-ddTHH:mmZ",
+            _("Filter.{n}.Value is {value!r}; it must be a UTC time written yyyy-MM-ddTHH:mmZ").format(
+                n=n, value=str(value)[:40]
+            ),
             f"Filter.{n}.Value",
         )
         assert when is not None
@@ -165,12 +184,18 @@ def _link_ids(call: Call) -> list[Predicate]:
     call.expect(
         bool(wanted) and len(wanted) <= MAX_LINK_IDS,
         "IdList.valid",
-        f'SnapshotLinkId must be a chain id or a JSON array of 1 to {MAX_LINK_IDS}, like ["sl-1","sl-2"]',
+        _('SnapshotLinkId must be a chain id or a JSON array of 1 to {MAX_LINK_IDS}, like ["sl-1","sl-2"]').format(
+            MAX_LINK_IDS=MAX_LINK_IDS
+        ),
         "SnapshotLinkId",
     )
     known = {link_id(d) for d in call.world.by_disk}
     missing = [i for i in wanted if i not in known]
-    call.expect(not missing, "SnapshotLinkId.exists", f"no snapshot chain {missing[0][:60] if missing else ''!r}")
+    call.expect(
+        not missing,
+        "SnapshotLinkId.exists",
+        _("no snapshot chain {value!r}").format(value=missing[0][:60] if missing else ""),
+    )
     chains = set(wanted)
     return [lambda s: link_id(s.disk_id) in chains]
 
@@ -188,7 +213,7 @@ def _category(call: Call) -> list[Predicate]:
     call.expect(
         given.lower() in SNAPSHOT_CATEGORIES,
         "SnapshotCategory.valid",
-        f"Category {given[:40]!r} is not Standard, Flash or archive",
+        _("Category {given!r} is not Standard, Flash or archive").format(given=given[:40]),
         "Category",
     )
     return [] if given.lower() == "standard" else [lambda s: False]
@@ -249,5 +274,9 @@ def token_page(call: Call, world: World) -> TokenPage | None:
     if token is None:
         return TokenPage(size, None, world.seed)
     after = read_token(world.seed, token)
-    call.expect(after is not None, "Paging.next_token", f"NextToken {token[:40]!r} is not one this API gave")
+    call.expect(
+        after is not None,
+        "Paging.next_token",
+        _("NextToken {token!r} is not one this API gave").format(token=token[:40]),
+    )
     return TokenPage(size, after, world.seed)

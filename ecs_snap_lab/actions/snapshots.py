@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ..i18n import _
+from ..local_time import stamp
 from ..model.clock import Due, Happening, to_iso
 from ..model.events import EventKind
 from ..model.faults import FaultKind
@@ -51,7 +53,7 @@ def create_snapshot(call: Call) -> dict:
         record = world.tokens.get(token_key)
         if record is not None:
             return replay(call, record, repr(request.fingerprint()))
-        call.passed("ClientToken.same_parameters", "a new token")
+        call.passed("ClientToken.same_parameters", _("a new token"))
         call.passed("ClientToken.not_processing")
 
     disk = check_world(call, request.disk_id)
@@ -78,8 +80,10 @@ def _take_effect(call: Call, request: SnapshotRequest, disk: Disk, token_key: st
     if armed and world.take_fault(FaultKind.LOST_RESPONSE, "CreateSnapshot", disk.disk_id):
         call.fail(
             "Backend.answers",
-            f"an injected fault after the effect: {snap.snapshot_id} WAS created, but the answer was lost. "
-            "Retry with the same ClientToken to get its SnapshotId; a retry without one makes a second snapshot.",
+            _(
+                "an injected fault after the effect: {snapshot_id} WAS created, but the answer was lost. "
+                "Retry with the same ClientToken to get its SnapshotId; a retry without one makes a second snapshot."
+            ).format(snapshot_id=snap.snapshot_id),
             variant="after",
         )
     call.passed("Backend.answers")
@@ -107,13 +111,13 @@ def _before_effect(call: Call, request: SnapshotRequest, disk_id: str, token_key
     world = call.world
     if armed and world.take_fault(FaultKind.CREATE_FAILED, "CreateSnapshot", disk_id):
         call.fail(
-            "Backend.accepts", "an injected fault: the storage back end refused the snapshot; nothing was created"
+            "Backend.accepts", _("an injected fault: the storage back end refused the snapshot; nothing was created")
         )
     call.passed("Backend.accepts")
     if armed and world.take_fault(FaultKind.INTERNAL_ERROR, "CreateSnapshot", disk_id):
         call.fail(
             "Backend.available",
-            "an injected fault before any effect: nothing was created, a retry is safe",
+            _("an injected fault before any effect: nothing was created, a retry is safe"),
             variant="before",
         )
     call.passed("Backend.available")
@@ -124,8 +128,10 @@ def _before_effect(call: Call, request: SnapshotRequest, disk_id: str, token_key
         start_slow(world, request, token_key, slow.seconds)
         call.fail(
             "Backend.answers",
-            f"an injected slow request: the back end keeps working for {slow.seconds} s and the gateway gave up. "
-            "A retry with the same ClientToken meanwhile gets IdempotentProcessing; after that, the SnapshotId.",
+            _(
+                "an injected slow request: the back end keeps working for {seconds} s and the gateway gave up. "
+                "A retry with the same ClientToken meanwhile gets IdempotentProcessing; after that, the SnapshotId."
+            ).format(seconds=slow.seconds),
             variant="after",
         )
     failing = world.take_fault(FaultKind.SNAPSHOT_FAILS, "CreateSnapshot", disk_id)
@@ -133,7 +139,9 @@ def _before_effect(call: Call, request: SnapshotRequest, disk_id: str, token_key
 
 
 def _progressing_note(snap: Snapshot) -> str:
-    return f"{snap.snapshot_id} is progressing; accomplished at {to_iso(snap.done_at)}"
+    return _("{snapshot_id} is progressing; accomplished at {done_at}").format(
+        snapshot_id=snap.snapshot_id, done_at=stamp(snap.done_at)
+    )
 
 
 def replay(call: Call, record: TokenRecord, fingerprint: str) -> dict:
@@ -141,16 +149,19 @@ def replay(call: Call, record: TokenRecord, fingerprint: str) -> dict:
     call.expect(
         record.fingerprint == fingerprint,
         "ClientToken.same_parameters",
-        "this ClientToken was used by an earlier CreateSnapshot with other parameters",
+        _("this ClientToken was used by an earlier CreateSnapshot with other parameters"),
         "ClientToken",
     )
     call.expect(
         record.done,
         "ClientToken.not_processing",
-        "the earlier request with this ClientToken is still being processed; retry later with the same token",
+        _("the earlier request with this ClientToken is still being processed; retry later with the same token"),
         "ClientToken",
     )
-    call.passed("Effect", f"a replay: the first answer ({record.result.get('SnapshotId')}) again; nothing was created")
+    call.passed(
+        "Effect",
+        _("a replay: the first answer ({get}) again; nothing was created").format(get=record.result.get("SnapshotId")),
+    )
     return dict(record.result)
 
 
@@ -252,12 +263,17 @@ def describe_snapshots(call: Call) -> dict:
     world = call.world
     ids = call.id_list("SnapshotIds", 100, "SnapshotIds.limit")
     status = (call.opt("Status") or "all").lower()
-    call.expect(status in STATUS_FILTERS, "Status.valid", f"Status {status[:40]!r} is not a snapshot status", "Status")
+    call.expect(
+        status in STATUS_FILTERS,
+        "Status.valid",
+        _("Status {status!r} is not a snapshot status").format(status=status[:40]),
+        "Status",
+    )
     kind = (call.opt("SnapshotType") or "all").lower()
     call.expect(
         kind in TYPE_FILTERS,
         "SnapshotType.valid",
-        f"SnapshotType {kind[:40]!r} is not auto, user or all",
+        _("SnapshotType {kind!r} is not auto, user or all").format(kind=kind[:40]),
         "SnapshotType",
     )
     page: Page | TokenPage = token_page(call, world) or call.paging()
@@ -390,17 +406,26 @@ def delete_snapshot(call: Call) -> dict:
     snapshot_id = call.params["SnapshotId"]
     force = call.boolean("Force")
     snap = world.snapshots.get(snapshot_id)
-    call.expect(snap is not None, "Snapshot.exists", f"no snapshot {snapshot_id[:60]!r} in this account", "SnapshotId")
+    call.expect(
+        snap is not None,
+        "Snapshot.exists",
+        _("no snapshot {snapshot_id!r} in this account").format(snapshot_id=snapshot_id[:60]),
+        "SnapshotId",
+    )
     assert snap is not None
     call.expect(
         not snap.image_ids,
         "Snapshot.no_image",
-        f"{snapshot_id} is behind image(s) {', '.join(snap.image_ids)}; delete them first",
+        _("{snapshot_id} is behind image(s) {image_ids}; delete them first").format(
+            snapshot_id=snapshot_id, image_ids=", ".join(snap.image_ids)
+        ),
     )
     call.expect(
         not snap.disk_ids or force,
         "Snapshot.no_disk_or_force",
-        f"disk(s) {', '.join(snap.disk_ids)} were created from {snapshot_id}; pass Force=true",
+        _("disk(s) {disk_ids} were created from {snapshot_id}; pass Force=true").format(
+            disk_ids=", ".join(snap.disk_ids), snapshot_id=snapshot_id
+        ),
     )
     cancelled = snap.status is SnapshotStatus.PROGRESSING
     world.remove_snapshot(snap, EventKind.SNAPSHOT_DELETED, "cancelled while progressing" if cancelled else "deleted")
@@ -429,7 +454,7 @@ def fire_policy(world: World, due: Due) -> None:
         except ApiFailure as refusal:  # this disk cannot be snapshotted now; a bug of the lab is not caught here
             world.log(EventKind.AUTO_SNAPSHOT_SKIPPED, disk_id, policy.policy_id, refusal.code)
             continue
-        count, limit, _ = counted(world, disk_id, SnapshotType.AUTO)
+        count, limit, _what = counted(world, disk_id, SnapshotType.AUTO)
         if count >= limit and not _make_room(world, disk_id):
             world.log(EventKind.AUTO_SNAPSHOT_SKIPPED, disk_id, policy.policy_id, "QuotaExceed.Snapshot")
             continue

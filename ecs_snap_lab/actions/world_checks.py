@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..model.clock import to_iso
+from ..i18n import N_, _
+from ..local_time import stamp
 from ..model.resources import (
     ELASTIC_EPHEMERAL_CATEGORIES,
     LOCAL_CATEGORIES,
@@ -82,15 +83,29 @@ def world_check(check_id: str, param: str = "") -> Callable[[Refusal], Refusal]:
 # ---------------------------------------------------------------- the checks, one per row (the table orders them)
 
 
+# What a DiskId of another kind of resource is (World.kind_of), in the refusal's words.
+NOT_A_DISK = {
+    "instance": N_("{disk_id} is an instance, not a disk"),
+    "snapshot": N_("{disk_id} is a snapshot, not a disk"),
+    "image": N_("{disk_id} is an image, not a disk"),
+}
+# What the quota counts (counted()'s third value), in the refusal's words.
+OVER_QUOTA = {
+    "snapshots": N_("{disk_id} has {count} snapshots; the quota is {limit}"),
+    "manual snapshots": N_("{disk_id} has {count} manual snapshots; the quota is {limit}"),
+    "automatic snapshots": N_("{disk_id} has {count} automatic snapshots; the quota is {limit}"),
+}
+
+
 @world_check("Account.snapshot_service")
 def snapshot_service_active(s: Subject) -> str | None:
-    return None if s.account.snapshot_service_active else "the account's snapshot service is not activated"
+    return None if s.account.snapshot_service_active else _("the account's snapshot service is not activated")
 
 
 @world_check("Account.balance")
 def balance_not_negative(s: Subject) -> str | None:
     balance = s.account.balance
-    return f"the account balance is {balance:.2f}" if balance < 0 else None
+    return _("the account balance is {balance:.2f}").format(balance=balance) if balance < 0 else None
 
 
 @world_check("Disk.is_disk", param="DiskId")
@@ -98,24 +113,30 @@ def names_a_disk(s: Subject) -> str | None:
     if s.disk is not None:
         return None
     kind = s.world.kind_of(s.disk_id)
-    return None if kind is None else f"{s.disk_id} is an {kind}, not a disk"
+    return None if kind is None else _(NOT_A_DISK[kind]).format(disk_id=s.disk_id)
 
 
 @world_check("Disk.exists", param="DiskId")
 def disk_exists(s: Subject) -> str | None:
-    return None if s.disk is not None else f"no disk {s.disk_id[:60]!r} in this account"
+    return None if s.disk is not None else _("no disk {disk_id!r} in this account").format(disk_id=s.disk_id[:60])
 
 
 @world_check("Volume.exists")
 def volume_not_released(s: Subject) -> str | None:
-    return f"the shared volume {s.disk_id} is being released" if s.disk.status is DELETING else None
+    return (
+        _("the shared volume {disk_id} is being released").format(disk_id=s.disk_id)
+        if s.disk.status is DELETING
+        else None
+    )
 
 
 @world_check("Disk.not_local")
 def not_local(s: Subject) -> str | None:
     category = s.disk.category
     if category in LOCAL_CATEGORIES:
-        return f"{s.disk_id} is a local disk ({category}); local disks cannot be snapshotted"
+        return _("{disk_id} is a local disk ({category}); local disks cannot be snapshotted").format(
+            disk_id=s.disk_id, category=category
+        )
     return None
 
 
@@ -123,7 +144,7 @@ def not_local(s: Subject) -> str | None:
 def type_supported(s: Subject) -> str | None:
     category = s.disk.category
     if category in ELASTIC_EPHEMERAL_CATEGORIES:
-        return f"{s.disk_id} is an elastic ephemeral disk ({category})"
+        return _("{disk_id} is an elastic ephemeral disk ({category})").format(disk_id=s.disk_id, category=category)
     return None
 
 
@@ -131,27 +152,35 @@ def type_supported(s: Subject) -> str | None:
 def not_in_arrears(s: Subject) -> str | None:
     disk = s.disk
     if disk.in_arrears and disk.charge_type is POSTPAID:
-        return f"the pay-as-you-go disk {s.disk_id} is in arrears"
+        return _("the pay-as-you-go disk {disk_id} is in arrears").format(disk_id=s.disk_id)
     return None
 
 
 @world_check("Disk.ever_attached")
 def ever_attached(s: Subject) -> str | None:
-    return None if s.disk.ever_attached else f"{s.disk_id} has never been attached to an instance"
+    return (
+        None
+        if s.disk.ever_attached
+        else _("{disk_id} has never been attached to an instance").format(disk_id=s.disk_id)
+    )
 
 
 @world_check("Disk.not_transferring")
 def not_transferring(s: Subject) -> str | None:
     until = s.disk.transferring_until
     if until is not None and s.world.now < until:
-        return f"{s.disk_id} is being transferred until {to_iso(until)}"
+        return _("{disk_id} is being transferred until {until}").format(disk_id=s.disk_id, until=stamp(until))
     return None
 
 
 @world_check("Volume.in_use")
 def volume_in_use(s: Subject) -> str | None:
     status = s.disk.status
-    return None if status is IN_USE else f"the shared volume {s.disk_id} is {status.value}, not In_use"
+    return (
+        None
+        if status is IN_USE
+        else _("the shared volume {disk_id} is {value}, not In_use").format(disk_id=s.disk_id, value=status.value)
+    )
 
 
 @world_check("Disk.in_use")
@@ -161,14 +190,20 @@ def disk_in_use(s: Subject) -> str | None:
     if status is IN_USE:
         return None
     if s.rules.available_after_attach:
-        return None if status is AVAILABLE else f"{s.disk_id} is {status.value}, neither In_use nor Available"
-    return f"{s.disk_id} is {status.value}, not In_use (attached)"
+        return (
+            None
+            if status is AVAILABLE
+            else _("{disk_id} is {value}, neither In_use nor Available").format(disk_id=s.disk_id, value=status.value)
+        )
+    return _("{disk_id} is {value}, not In_use (attached)").format(disk_id=s.disk_id, value=status.value)
 
 
 @world_check("Instance.exists")
 def instance_exists(s: Subject) -> str | None:
     if s.instance is None:
-        return f"{s.disk_id} names instance {s.disk.instance_id}, which no longer exists"
+        return _("{disk_id} names instance {instance_id}, which no longer exists").format(
+            disk_id=s.disk_id, instance_id=s.disk.instance_id
+        )
     return None
 
 
@@ -176,7 +211,9 @@ def instance_exists(s: Subject) -> str | None:
 def not_security_locked(s: Subject) -> str | None:
     reasons = s.instance.lock_reasons
     if reasons and SECURITY in reasons:
-        return f"{s.instance.instance_id} is locked for security (OperationLocks LockReason security)"
+        return _("{instance_id} is locked for security (OperationLocks LockReason security)").format(
+            instance_id=s.instance.instance_id
+        )
     return None
 
 
@@ -184,38 +221,54 @@ def not_security_locked(s: Subject) -> str | None:
 def running_or_stopped(s: Subject) -> str | None:
     instance = s.instance
     if instance.status not in SNAPSHOTABLE_INSTANCE:
-        return f"{instance.instance_id} is {instance.status.value}; it must be Running or Stopped"
+        return _("{instance_id} is {value}; it must be Running or Stopped").format(
+            instance_id=instance.instance_id, value=instance.status.value
+        )
     return None
 
 
 @world_check("Instance.ever_started")
 def ever_started(s: Subject) -> str | None:
-    return None if s.instance.ever_started else f"{s.instance.instance_id} has never been started"
+    return (
+        None
+        if s.instance.ever_started
+        else _("{instance_id} has never been started").format(instance_id=s.instance.instance_id)
+    )
 
 
 @world_check("Disk.device_ok")
 def device_ok(s: Subject) -> str | None:
     if s.disk.device_fault:
         if s.instance is None:  # a detached disk (2026 profile): no instance to restart
-            return f"{s.disk_id} has a device fault; attach it to an instance and restart that instance"
+            return _("{disk_id} has a device fault; attach it to an instance and restart that instance").format(
+                disk_id=s.disk_id
+            )
         iid = s.instance.instance_id
-        return f"{s.disk_id} has a device fault; restart {iid} (StopInstance, then StartInstance)"
+        return _("{disk_id} has a device fault; restart {iid} (StopInstance, then StartInstance)").format(
+            disk_id=s.disk_id, iid=iid
+        )
     return None
 
 
 @world_check("Disk.data_loaded")
 def data_loaded(s: Subject) -> str | None:
     loaded_at = s.disk.loaded_at
-    return f"{s.disk_id}'s data is still loading until {to_iso(loaded_at)}" if s.world.now < loaded_at else None
+    return (
+        _("{disk_id}'s data is still loading until {loaded_at}").format(disk_id=s.disk_id, loaded_at=stamp(loaded_at))
+        if s.world.now < loaded_at
+        else None
+    )
 
 
 @world_check("Disk.no_snapshot_in_progress")
 def no_snapshot_in_progress(s: Subject) -> str | None:
     world, disk_id = s.world, s.disk_id
     busy = world.progressing.get(disk_id)
-    if busy is None and disk_id in world.inflight:
-        busy = "a CreateSnapshot still being processed"
-    return None if busy is None else f"{busy} of {disk_id} is still being created"
+    if busy is not None:
+        return _("{snapshot} of {disk_id} is still being created").format(snapshot=busy, disk_id=disk_id)
+    if disk_id in world.inflight:
+        return _("a CreateSnapshot still being processed of {disk_id} is still being created").format(disk_id=disk_id)
+    return None
 
 
 def counted(world: World, disk_id: str, of_type: SnapshotType) -> tuple[int, int, str]:
@@ -232,14 +285,16 @@ def counted(world: World, disk_id: str, of_type: SnapshotType) -> tuple[int, int
 @world_check(QUOTA_CHECK)
 def under_quota(s: Subject) -> str | None:
     count, limit, what = counted(s.world, s.disk_id, SnapshotType.USER)
-    return f"{s.disk_id} has {count} {what}; the quota is {limit}" if count >= limit else None
+    return _(OVER_QUOTA[what]).format(disk_id=s.disk_id, count=count, limit=limit) if count >= limit else None
 
 
 @world_check("Disk.kms_usable")
 def kms_usable(s: Subject) -> str | None:
     disk = s.disk
     if disk.encrypted and disk.kms_key_id in s.account.kms_revoked_keys:
-        return f"ECS may not use the KMS key {disk.kms_key_id} of the encrypted disk {s.disk_id}"
+        return _("ECS may not use the KMS key {kms_key_id} of the encrypted disk {disk_id}").format(
+            kms_key_id=disk.kms_key_id, disk_id=s.disk_id
+        )
     return None
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 
+from ..i18n import N_, _
 from .profile import Api
 
 # The common request parameters of the RPC style (the seed's "<Common request parameters>"): who signs, how, when.
@@ -46,8 +47,10 @@ COMMON = SIGNING | {
 # What some of the parameters listed in unmodelled.toml ask for, where the warning says it (for the actions that have
 # them: today's CreateSnapshot has no DryRun).
 NOT_MODELLED = {
-    "DryRun": "a dry run (the cloud answers DryRunOperation when the request would pass); the lab answers it as a "
-    "real request",
+    "DryRun": N_(
+        "{name} asks for a dry run (the cloud answers DryRunOperation when the request would pass); the lab answers "
+        "it as a real request: the lab does not model it."
+    ),
 }
 _NUMBERED = re.compile(r"\.\d+(?=\.|$)")  # Tag.3.Key -> Tag.N.Key, DataDisk.2.Size -> DataDisk.N.Size
 
@@ -78,33 +81,48 @@ def _why(action: str, name: str, shape: str, known: frozenset[str], elsewhere: f
     shown = name[:60]
     if shape in elsewhere:
         if api is Api.SEED:
-            return (
-                f"{shown} is not a parameter of {action} in the seed's API (the page of 2018-19); today's API has "
+            return _(
+                "{name} is not a parameter of {action} in the seed's API (the page of 2018-19); today's API has "
                 'it (Lab(api="2026")). The API ignores it.'
-            )
-        return f"{shown} is a parameter of {action} only in the seed's API; today's ignores it."
+            ).format(name=shown, action=action)
+        return _("{name} is a parameter of {action} only in the seed's API; today's ignores it.").format(
+            name=shown, action=action
+        )
     unmodelled = unmodelled_params(action)
     if shape in unmodelled:
         return _not_modelled(action, shown, shape)
     near = nearest(shape, known)
     if near is not None:
-        return f"{shown} is not a parameter of {action}: did you mean {near}? The API ignores it."
+        return _("{name} is not a parameter of {action}: did you mean {near}? The API ignores it.").format(
+            name=shown, action=action, near=near
+        )
     if shape.partition(".")[0] in unmodelled:  # SystemDisk.Iops, Tag.1.Key where the lab models no tags
         return _not_modelled(action, shown, shape)
     near = nearest(shape, elsewhere)  # a near miss of the other profile's parameter: Instantaccess in the seed
     if near is not None:
-        owner = 'today\'s API (Lab(api="2026"))' if api is Api.SEED else "the seed's API"
-        return f"{shown} is not a parameter of {action}: did you mean {near}? Only {owner} has it. The API ignores it."
-    return f"{shown} is not a parameter of {action} in this API version; the API ignores it."
+        if api is Api.SEED:
+            said = _(
+                "{name} is not a parameter of {action}: did you mean {near}? Only today's API "
+                '(Lab(api="2026")) has it. The API ignores it.'
+            )
+        else:
+            said = _(
+                "{name} is not a parameter of {action}: did you mean {near}? Only the seed's API has it. "
+                "The API ignores it."
+            )
+        return said.format(name=shown, action=action, near=near)
+    return _("{name} is not a parameter of {action} in this API version; the API ignores it.").format(
+        name=shown, action=action
+    )
 
 
 def _not_modelled(action: str, shown: str, shape: str) -> str:
     if shape in NOT_MODELLED:
-        return f"{shown} asks for {NOT_MODELLED[shape]}: the lab does not model it."
-    return (
-        f"{shown} is a parameter of {action} that the lab does not model (today's official SDK sends it): "
+        return _(NOT_MODELLED[shape]).format(name=shown)
+    return _(
+        "{name} is a parameter of {action} that the lab does not model (today's official SDK sends it): "
         "the lab ignores it; the real API does not."
-    )
+    ).format(name=shown, action=action)
 
 
 @cache

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TypeVar
 
+from ..i18n import _
 from .catalog import check as table_check
 from .catalog import in_table_order, lookup
 from .profile import Api, Profile, profile
@@ -104,7 +105,7 @@ def to_wire(params: Mapping | None) -> tuple[dict[str, str], Violation | None]:
     try:
         items = list(params.items())  # a copy: a value's __str__ cannot change what is walked
     except Exception:  # not a mapping at all
-        return {}, _violation("Params.encodable", "params", "the parameters are not a mapping")
+        return {}, _violation("Params.encodable", "params", _("the parameters are not a mapping"))
     out: dict[str, str] = {}
     bad: Violation | None = None
     for key, value in items:
@@ -113,14 +114,18 @@ def to_wire(params: Mapping | None) -> tuple[dict[str, str], Violation | None]:
             continue
         if type(key) is not str:
             shown = _shown(key)
-            bad = bad or _violation("Params.encodable", shown, f"parameter name {shown} is not a string")
+            bad = bad or _violation(
+                "Params.encodable", shown, _("parameter name {shown} is not a string").format(shown=shown)
+            )
             continue
         try:
             text = wire_value(value)
         except (TypeError, ValueError) as exc:  # ValueError: an int too long to write out
             what = exc if isinstance(exc, TypeError) else "number too long"
             bad = bad or _violation(
-                "Params.encodable", key, f"{key[:60]} is a {what}, which cannot be sent on the wire"
+                "Params.encodable",
+                key,
+                _("{key} is a {what}, which cannot be sent on the wire").format(key=key[:60], what=what),
             )
             continue
         if text is not None:
@@ -188,21 +193,25 @@ def _rule(registry: dict[str, T], check: str) -> Callable[[T], T]:
 
 
 @_rule(NAME_RULES, "SnapshotName.length")
-def _name_length(name: str, _: Profile) -> str | None:
+def _name_length(name: str, _rules: Profile) -> str | None:
     low, high = NAME_LENGTH
     return (
-        None if low <= len(name) <= high else f"SnapshotName has {len(name)} characters; it must have {low} to {high}"
+        None
+        if low <= len(name) <= high
+        else _("SnapshotName has {count} characters; it must have {low} to {high}").format(
+            count=len(name), low=low, high=high
+        )
     )
 
 
 @_rule(NAME_RULES, "SnapshotName.first_letter")
-def _name_first_letter(name: str, _: Profile) -> str | None:
-    return None if name[:1].isalpha() else f"SnapshotName starts with {name[:1]!r}, not a letter"
+def _name_first_letter(name: str, _rules: Profile) -> str | None:
+    return None if name[:1].isalpha() else _("SnapshotName starts with {name!r}, not a letter").format(name=name[:1])
 
 
 @_rule(NAME_RULES, "SnapshotName.no_url")
-def _name_no_url(name: str, _: Profile) -> str | None:
-    return "SnapshotName starts with http:// or https://" if name.startswith(URL_PREFIXES) else None
+def _name_no_url(name: str, _rules: Profile) -> str | None:
+    return _("SnapshotName starts with http:// or https://") if name.startswith(URL_PREFIXES) else None
 
 
 @_rule(NAME_RULES, "SnapshotName.charset")
@@ -211,24 +220,33 @@ def _name_charset(name: str, rules: Profile) -> str | None:
     bad = next((c for c in name if not (c.isalpha() or c in extra)), None)
     if bad is None:
         return None
-    others = "':', '_', '.' and '-'" if rules.name_period else "':', '_' and '-'"
-    return f"SnapshotName contains {bad!r}; only letters, digits, {others} are allowed"
+    if rules.name_period:
+        return _("SnapshotName contains {bad!r}; only letters, digits, ':', '_', '.' and '-' are allowed").format(
+            bad=bad
+        )
+    return _("SnapshotName contains {bad!r}; only letters, digits, ':', '_' and '-' are allowed").format(bad=bad)
 
 
 @_rule(NAME_RULES, "SnapshotName.not_auto")
-def _name_not_auto(name: str, _: Profile) -> str | None:
-    return "SnapshotName starts with auto, which marks automatic snapshots" if name.startswith(AUTO_PREFIX) else None
+def _name_not_auto(name: str, _rules: Profile) -> str | None:
+    return _("SnapshotName starts with auto, which marks automatic snapshots") if name.startswith(AUTO_PREFIX) else None
 
 
 @_rule(DESCRIPTION_RULES, "Description.length")
-def _description_length(text: str, _: Profile) -> str | None:
+def _description_length(text: str, _rules: Profile) -> str | None:
     low, high = DESCRIPTION_LENGTH
-    return None if low <= len(text) <= high else f"Description has {len(text)} characters; it must have {low} to {high}"
+    return (
+        None
+        if low <= len(text) <= high
+        else _("Description has {count} characters; it must have {low} to {high}").format(
+            count=len(text), low=low, high=high
+        )
+    )
 
 
 @_rule(DESCRIPTION_RULES, "Description.no_url")
-def _description_no_url(text: str, _: Profile) -> str | None:
-    return "Description starts with http:// or https://" if text.startswith(URL_PREFIXES) else None
+def _description_no_url(text: str, _rules: Profile) -> str | None:
+    return _("Description starts with http:// or https://") if text.startswith(URL_PREFIXES) else None
 
 
 @cache
@@ -288,7 +306,10 @@ def parse_retention_days(text: str, out: ParamReport, api: Api = Api.SEED) -> in
     if days is None and not is_whole(text, True):
         out.violations.append(
             _violation(
-                "RetentionDays.integer", "RetentionDays", f"RetentionDays {text[:40]!r} is not a whole number", api
+                "RetentionDays.integer",
+                "RetentionDays",
+                _("RetentionDays {text!r} is not a whole number").format(text=text[:40]),
+                api,
             )
         )
         return None
@@ -296,7 +317,10 @@ def parse_retention_days(text: str, out: ParamReport, api: Api = Api.SEED) -> in
     if days is None or not 1 <= days <= 65536:  # None: a whole number of more than 12 digits
         out.violations.append(
             _violation(
-                "RetentionDays.range", "RetentionDays", f"RetentionDays is {text[:40]}; it must be 1 to 65536", api
+                "RetentionDays.range",
+                "RetentionDays",
+                _("RetentionDays is {text}; it must be 1 to 65536").format(text=text[:40]),
+                api,
             )
         )
         return None
@@ -323,17 +347,20 @@ TAG_RULES: dict[str, TagRule] = {}
 
 
 @_rule(TAG_RULES, "Tag.number")
-def _tag_numbers(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
+def _tag_numbers(rows: list[TagRow], _rules: Profile) -> Iterator[tuple[str, str]]:
     for row in rows:
         if row.number not in TAG_NUMBERS:
-            yield row.key_param, f"the tag number {row.number[:20]!r} is not 1 to {MAX_TAGS}"
+            yield (
+                row.key_param,
+                _("the tag number {number!r} is not 1 to {MAX_TAGS}").format(number=row.number[:20], MAX_TAGS=MAX_TAGS),
+            )
 
 
 @_rule(TAG_RULES, "Tag.key.present")
-def _tag_keys_present(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
+def _tag_keys_present(rows: list[TagRow], _rules: Profile) -> Iterator[tuple[str, str]]:
     for row in rows:
         if not row.key:
-            yield row.key_param, f"{row.key_param[:60]} is missing or empty"
+            yield row.key_param, _("{key_param} is missing or empty").format(key_param=row.key_param[:60])
 
 
 # The rules of a key and of a value: a refusal of the text given (never empty), its parameter's name, the profile.
@@ -343,7 +370,11 @@ TextRefusal = Callable[[str, str, Profile], "str | None"]
 def _longer_than(limit: Callable[[Profile], int]) -> TextRefusal:
     def refusal(text: str, param: str, rules: Profile) -> str | None:
         most = limit(rules)
-        return f"{param[:60]} has {len(text)} characters; at most {most}" if len(text) > most else None
+        return (
+            _("{param} has {count} characters; at most {most}").format(param=param[:60], count=len(text), most=most)
+            if len(text) > most
+            else None
+        )
 
     return refusal
 
@@ -352,12 +383,14 @@ def _reserved_prefix(text: str, param: str, rules: Profile) -> str | None:
     if param.endswith(("Value", "value")) and not rules.tag_value_prefix_banned:
         return None  # today's pages dropped the rule for values
     return (
-        f"{param[:60]} starts with a reserved prefix (aliyun, acs:)" if text.startswith(RESERVED_TAG_PREFIXES) else None
+        _("{param} starts with a reserved prefix (aliyun, acs:)").format(param=param[:60])
+        if text.startswith(RESERVED_TAG_PREFIXES)
+        else None
     )
 
 
-def _url(text: str, param: str, _: Profile) -> str | None:
-    return f"{param[:60]} contains http:// or https://" if _has_url(text) else None
+def _url(text: str, param: str, _rules: Profile) -> str | None:
+    return _("{param} contains http:// or https://").format(param=param[:60]) if _has_url(text) else None
 
 
 def _on_part(check: str, refusal: TextRefusal) -> None:
@@ -376,7 +409,7 @@ def _on_part(check: str, refusal: TextRefusal) -> None:
 
 _LIMITS: tuple[tuple[str, Callable[[Profile], int]], ...] = (
     ("key", lambda rules: rules.tag_key_max),
-    ("value", lambda _: TAG_VALUE_MAX),
+    ("value", lambda _rules: TAG_VALUE_MAX),
 )
 for _part, _limit in _LIMITS:
     _on_part(f"Tag.{_part}.length", _longer_than(_limit))
@@ -385,14 +418,19 @@ for _part, _limit in _LIMITS:
 
 
 @_rule(TAG_RULES, "Tag.key.unique")
-def _tag_keys_unique(rows: list[TagRow], _: Profile) -> Iterator[tuple[str, str]]:
+def _tag_keys_unique(rows: list[TagRow], _rules: Profile) -> Iterator[tuple[str, str]]:
     seen: dict[str, str] = {}
     for row in rows:
         key = row.key
         if not key:
             continue
         if key in seen:
-            yield row.key_param, f"{row.key_param[:60]} repeats the key of {seen[key][:60]} ({key[:40]!r})"
+            yield (
+                row.key_param,
+                _("{key_param} repeats the key of {seen} ({key!r})").format(
+                    key_param=row.key_param[:60], seen=seen[key][:60], key=key[:40]
+                ),
+            )
         else:
             seen[key] = row.key_param
 
@@ -413,7 +451,7 @@ def split_tag_name(name: str) -> tuple[str, str] | None:
         return known
     if not name.startswith("Tag."):
         return None
-    number, _, part = name[4:].partition(".")
+    number, _dot, part = name[4:].partition(".")
     return (number, part) if part in ("Key", "Value", "key", "value") else None
 
 
@@ -441,9 +479,17 @@ def _collect_tags(params: Mapping[str, str], out: ParamReport) -> dict[str, list
         if slot[index] is None:
             slot[index] = value
             slot[2 + index] = part
-            out.warnings.append(f"Tag.{number}.{part} is deprecated and will be removed; use Tag.{number}.{capital}")
+            out.warnings.append(
+                _("Tag.{number}.{part} is deprecated and will be removed; use Tag.{number}.{capital}").format(
+                    number=number, part=part, capital=capital
+                )
+            )
         else:
-            out.warnings.append(f"Tag.{number}.{part} is ignored: Tag.{number}.{capital} is given and wins")
+            out.warnings.append(
+                _("Tag.{number}.{part} is ignored: Tag.{number}.{capital} is given and wins").format(
+                    number=number, part=part, capital=capital
+                )
+            )
     return tags
 
 
@@ -533,12 +579,17 @@ def check_client_token(token: str, out: ParamReport, api: Api = Api.SEED) -> Non
     out.ran.append("ClientToken.ascii")
     if not token.isascii():
         out.violations.append(
-            _violation("ClientToken.ascii", "ClientToken", "ClientToken contains non-ASCII characters", api)
+            _violation("ClientToken.ascii", "ClientToken", _("ClientToken contains non-ASCII characters"), api)
         )
     out.ran.append("ClientToken.length")
     if len(token) > 64:
         out.violations.append(
-            _violation("ClientToken.length", "ClientToken", f"ClientToken has {len(token)} characters; at most 64", api)
+            _violation(
+                "ClientToken.length",
+                "ClientToken",
+                _("ClientToken has {count} characters; at most 64").format(count=len(token)),
+                api,
+            )
         )
 
 
@@ -556,29 +607,35 @@ def check_todays_parameters(params: Mapping[str, str], out: ParamReport) -> None
         out.ran.append("Category.valid")
         out.ran.append("Category.alone")
         if category not in CATEGORIES:
-            detail = f"Category is {category[:40]!r}; it must be Standard or Flash"
+            detail = _("Category is {category!r}; it must be Standard or Flash").format(category=category[:40])
             out.violations.append(_violation("Category.valid", "Category", detail, Api.NOW))
         elif params.get("InstantAccess"):
-            detail = "Category and InstantAccess are both given; the page says they cannot be used together"
+            detail = _("Category and InstantAccess are both given; the page says they cannot be used together")
             out.violations.append(_violation("Category.alone", "Category", detail, Api.NOW))
         else:
             out.warnings.append(
-                f"Category={category}: only accounts that used local snapshots before 2020-12-14 may choose it "
-                "(the CreateSnapshot page); this lab's account did not, so a standard snapshot is made"
+                _(
+                    "Category={category}: only accounts that used local snapshots before 2020-12-14 may choose it "
+                    "(the CreateSnapshot page); this lab's account did not, so a standard snapshot is made"
+                ).format(category=category)
             )
     if params.get("ResourceGroupId"):
         out.ran.append("ResourceGroupId.exists")
-        detail = f"no resource group {params['ResourceGroupId'][:40]!r}: the lab's account has only the default one"
+        detail = _("no resource group {params!r}: the lab's account has only the default one").format(
+            params=params["ResourceGroupId"][:40]
+        )
         out.violations.append(_violation("ResourceGroupId.exists", "ResourceGroupId", detail, Api.NOW))
     if params.get("StorageLocationArn"):
         out.ran.append("StorageLocationArn.authorized")
-        detail = "StorageLocationArn is unavailable for public use (the CreateSnapshot page)"
+        detail = _("StorageLocationArn is unavailable for public use (the CreateSnapshot page)")
         out.violations.append(_violation("StorageLocationArn.authorized", "StorageLocationArn", detail, Api.NOW))
     for name in NO_LONGER_IN_EFFECT:
         if params.get(name):
             out.warnings.append(
-                f"{name} no longer takes effect (the CreateSnapshot page): snapshots of ESSD-series disks are "
-                "instantly available by default"
+                _(
+                    "{name} no longer takes effect (the CreateSnapshot page): snapshots of ESSD-series disks are "
+                    "instantly available by default"
+                ).format(name=name)
             )
 
 

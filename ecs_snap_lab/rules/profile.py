@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ..i18n import N_
+from ..i18n import N_, _
 from ..model.api import Api
 
 __all__ = ["Api", "Difference", "Profile", "api_differences", "differences", "profile"]
@@ -79,15 +79,17 @@ def profile(api: Api | str = Api.SEED) -> Profile:
 
 def api_differences() -> list[dict[str, object]]:
     """Every difference between the profiles as rows for a table (pd.DataFrame(api_differences())): what it is
-    about, its value in each profile, the seed's sentence, today's sentence and the page it is on."""
+    about, its value in each profile, the seed's sentence, today's sentence and the page it is on (the columns' names
+    in the lab's language; the sentences stay the pages' own English)."""
+    topic, seed_says, now_says, page = _("topic"), _("the seed says"), _("today's documentation says"), _("page")
     return [
         {
-            "topic": row.topic,
+            topic: _(row.topic),
             "seed": row.seed,
             "2026": row.now,
-            "the seed says": row.seed_source,
-            "today's documentation says": row.now_source,
-            "page": row.page,
+            seed_says: row.seed_source,
+            now_says: row.now_source,
+            page: row.page,
         }
         for row in differences().values()
     ]
