@@ -35,6 +35,8 @@ WORDS = {
 # the columns as data (TRACE_COLUMNS' names index WIDE_COLUMNS and tests); shown through _()
 TRACE_COLUMNS = ("#", N_("Rule"), N_("Result"), N_("Fails with"), N_("Basis"), N_("Source"), N_("Detail"))
 REQUEST_COLUMNS = (N_("Time"), "Action", N_("Status"), N_("Code"), "RequestId")
+# a catalogue entry's variant (catalog.toml), as shown: where an injected fault strikes
+VARIANTS = {"before": N_("before the effect"), "after": N_("after the effect")}
 # a step's result as data ("pass", "FAIL": what trace_rows holds) and as shown
 RESULTS = {"pass": N_("pass"), "FAIL": N_("FAIL")}
 # the basis of a rule (checks.toml's words), as shown
@@ -146,7 +148,8 @@ def warnings_block(warnings: Sequence[str]) -> str:
     if not warnings:
         return ""
     items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
-    return f'<div class="esl-warnings"><b>{esc(_("Warnings"))}</b><ul>{items}</ul></div>'
+    title = esc(_("Warnings"))
+    return f'<div class="esl-warnings"><b>{title}</b><ul>{items}</ul></div>'
 
 
 def trace_rows(trace: Iterable[TraceStep]) -> list[tuple[str, ...]]:
@@ -160,7 +163,8 @@ def trace_rows(trace: Iterable[TraceStep]) -> list[tuple[str, ...]]:
 def trace_table(rows: Sequence[tuple[str, ...]]) -> str:
     """The trace as a table, a failed step in words ("FAIL", bold) and shaded."""
     if not rows:
-        return f"<div class='esl-trace'><i>{esc(_('No checks recorded for this call.'))}</i></div>"
+        none = esc(_("No checks recorded for this call."))
+        return f"<div class='esl-trace'><i>{none}</i></div>"
     head = "".join(
         f'<th scope="col" style="text-align:left;min-width:{WIDE_COLUMNS.get(c, "auto")}">{esc(_(c))}</th>'
         for c in TRACE_COLUMNS
@@ -253,7 +257,7 @@ def entry_html(entry: ErrorEntry) -> str:
     if entry.actions:
         facts.append((_("Actions"), ", ".join(entry.actions)))
     if entry.variant:
-        facts.append((_("Variant"), entry.variant))
+        facts.append((_("Variant"), _(VARIANTS.get(entry.variant, entry.variant))))
     box = status_box(entry.http_status, f"{status_words(entry.http_status)} · {entry.code}")
     return f'<div class="esl-entry">{box}{fact_table(facts)}</div>'
 
@@ -304,7 +308,8 @@ def reproduction_html(entry: ErrorEntry, steps: Sequence[str], request: str, par
     items = "".join(f"<li>{esc(step)}</li>" for step in steps)
     shown = ", ".join(f"{name}={value}" for name, value in params.items())
     items += f"<li><code>{esc(request)}</code> {esc(shown)}</li>"
+    made, answer = esc(_("How it was made:")), esc(_("The answer:"))
     return (
-        f'<div class="esl-reproduction">{box}<b>{esc(_("How it was made:"))}</b><ol>{items}</ol>'
-        f"<b>{esc(_('The answer:'))}</b>{response_html(response)}</div>"
+        f'<div class="esl-reproduction">{box}<b>{made}</b><ol>{items}</ol>'
+        f"<b>{answer}</b>{response_html(response)}</div>"
     )

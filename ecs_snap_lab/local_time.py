@@ -9,7 +9,7 @@ none), so daylight saving time is honoured where a zone has it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENT = "ECS_SNAP_LAB_TZ"
@@ -34,6 +34,11 @@ def set_display_timezone(name: str | None) -> None:
 def get_display_timezone() -> str | None:
     """The display zone's name, None when times are shown in UTC alone."""
     return None if _zone is None else _zone.key
+
+
+def display_zone() -> tzinfo:
+    """The display zone as a tzinfo (UTC when none is set), for what converts times itself (a chart's axis)."""
+    return _zone or UTC
 
 
 def offset(moment: datetime) -> str:

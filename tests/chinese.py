@@ -17,7 +17,7 @@ KEPT = {
     "UTC", "XML", "KB", "MB", "GB", "TB", "Python", "Jupyter", "JupyterLab", "Voila", "Binder", "pandas", "matplotlib",
     "ipywidgets", "pytest", "nbval", "pip", "seed", "Alibaba", "Cloud", "Asia", "Shanghai", "ecs", "snap", "lab",
     "aliyun", "acs", "http", "https", "ms", "true", "false", "GET", "POST", "HMAC", "SHA",
-    "Unicode", "ASCII", "Tab", "KMS", "IANA", "ESSD",
+    "Unicode", "ASCII", "Tab", "KMS", "IANA", "ESSD", "UTF", "Base", "Ctrl", "Shift", "AccessKey", "Secret", "PORT",
 }  # fmt: skip
 # The API's values in lower case (statuses, types, categories): words of the API, not of English prose.
 API_VALUES = {

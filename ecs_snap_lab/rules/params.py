@@ -650,7 +650,7 @@ def check_create_snapshot(
     out.ran.append("DiskId.present")
     disk_id = params.get("DiskId")
     if not disk_id:
-        out.violations.append(_violation("DiskId.present", "DiskId", "DiskId is required"))
+        out.violations.append(_violation("DiskId.present", "DiskId", _("{name} is required").format(name="DiskId")))
     get = params.get  # an empty string counts as not given (model choice), hence `or None`
     name = get("SnapshotName") or None
     if name is not None:

@@ -18,9 +18,24 @@ import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
 
+from ..i18n import Nn_, _, ngettext
 from .quota import NEAR_QUOTA, quota_chart
 from .retention import retention_timeline
-from .style import GREY, LINE_COLOURS, LINE_STYLES, OKABE_ITO, count, date_axis, days, legend, new_axes, strings
+from .style import (
+    ERRORS,
+    GREY,
+    LINE_COLOURS,
+    LINE_STYLES,
+    OKABE_ITO,
+    REQUESTS,
+    count,
+    date_axis,
+    days,
+    legend,
+    new_axes,
+    strings,
+    time_label,
+)
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -74,8 +89,7 @@ def history_chart(
         _total_history(ax, times, delta, origin, now)
     else:
         _disk_history(ax, lab.snapshot_quota, times, disks, delta, origin, now, disk_ids, top)
-    ax.set_ylabel("snapshots (count)")
-    ax.set_xlabel("time (UTC)")
+    ax.set_ylabel(_("snapshots (count)"))
     ax.set_ylim(bottom=0)
     ax.set_xlim(origin, max(now, origin + 1 / 24))
     date_axis(ax.xaxis)
@@ -87,9 +101,10 @@ def history_chart(
 def _total_history(ax: Axes, times: np.ndarray, delta: np.ndarray, origin: float, now: float) -> None:
     """history_chart(by="total"): one filled step line of the account's snapshots."""
     x, y = _steps(times, np.cumsum(delta), origin, now)
-    ax.step(x, y, where="post", color=OKABE_ITO["blue"], linewidth=1.8, label="snapshots in the account")
+    ax.step(x, y, where="post", color=OKABE_ITO["blue"], linewidth=1.8, label=_("snapshots in the account"))
     ax.fill_between(x, y, step="post", color=OKABE_ITO["blue"], alpha=0.15, linewidth=0)
-    ax.set_title(f"Snapshots in the account over time (now {int(y[-1]) if len(y) else 0:,})")
+    now_count = f"{int(y[-1]) if len(y) else 0:,}"
+    ax.set_title(_("Snapshots in the account over time (now {count})").format(count=now_count))
 
 
 def _disk_history(
@@ -127,11 +142,11 @@ def _disk_history(
             label=f"{disk_id} ({int(y[-1])})",
             gid=disk_id,
         )
-    ax.axhline(quota, color=OKABE_ITO["black"], linestyle="--", label=f"quota ({quota})")
-    title = "Snapshots per disk over time"
+    ax.axhline(quota, color=OKABE_ITO["black"], linestyle="--", label=_("quota ({quota})").format(quota=quota))
+    title = _("Snapshots per disk over time")
     known = len(current) if disk_ids is None else len(wanted)
     if known > len(chosen):
-        title += f"\n(top {len(chosen)} of {known:,} disks by current count)"
+        title += "\n" + _("(top {top} of {known} disks by current count)").format(top=len(chosen), known=f"{known:,}")
     ax.set_title(title)
 
 
@@ -158,11 +173,12 @@ def request_outcomes_chart(lab: Lab, ax: Axes | None = None, freq: str = "D", ac
     if action is not None:
         requests = requests[requests["Action"].astype("string") == action]
     ax = new_axes(ax, (10.0, 5.0))
-    what = f"{action} requests" if action else "API requests"
+    what = _("{action} requests").format(action=action) if action else _("API requests")
+    title = _("{what} per {unit} by outcome").format(what=what, unit=unit)
     if not len(requests):
-        ax.set_title(f"{what} per {unit} by outcome\n(no requests yet)")
-        ax.set_ylabel(f"requests per {unit} (count)")
-        ax.set_xlabel("time (UTC)")
+        ax.set_title(title + "\n" + _("(no requests yet)"))
+        ax.set_ylabel(_("requests per {unit} (count)").format(unit=unit))
+        ax.set_xlabel(time_label(lab.now))
         return ax
 
     outcome = requests["Code"].astype("string").fillna("OK")
@@ -186,28 +202,41 @@ def request_outcomes_chart(lab: Lab, ax: Axes | None = None, freq: str = "D", ac
     for code, colour in zip(keep, error_colours, strict=False):
         stacks.append((f"{code} ({status.get(code, '?')})", table[code].to_numpy(), colour))
     if other:
-        stacks.append((f"other errors ({len(other)} codes)", table[other].sum(axis=1).to_numpy(), GREY))
+        others = _("other errors ({n} codes)").format(n=len(other))
+        stacks.append((others, table[other].sum(axis=1).to_numpy(), GREY))
     for label, values, colour in stacks:
         ax.bar(left, values, width=width, bottom=bottom, align="edge", color=colour, label=label)
         bottom = bottom + values
 
     total = int(bottom.sum())
     failed = total - (int(table["OK"].sum()) if "OK" in table else 0)
-    ax.set_title(f"{what} per {unit} by outcome\n({count(total, 'request')}, {count(failed, 'error')})")
-    ax.set_ylabel(f"requests per {unit} (count)")
-    ax.set_xlabel("time (UTC)")
+    totals = _("({requests}, {errors})").format(requests=count(total, REQUESTS), errors=count(failed, ERRORS))
+    ax.set_title(title + "\n" + totals)
+    ax.set_ylabel(_("requests per {unit} (count)").format(unit=unit))
     ax.set_xlim(left[0] - (right[0] - left[0]) * 0.2, right[-1] + (right[-1] - left[-1]) * 0.2)
     date_axis(ax.xaxis)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    legend(ax, title="outcome (HTTP status)")
+    legend(ax, title=_("outcome (HTTP status)"))
     return ax
+
+
+UNITS = {
+    "D": Nn_("day", "{n} days"),
+    "h": Nn_("hour", "{n} hours"),
+    "min": Nn_("minute", "{n} minutes"),
+    "s": Nn_("second", "{n} seconds"),
+    "W": Nn_("week", "{n} weeks"),
+    "MS": Nn_("month", "{n} months"),
+    "QS": Nn_("quarter", "{n} quarters"),
+    "YS": Nn_("year", "{n} years"),
+}
+UNITS |= {"ME": UNITS["MS"], "QE": UNITS["QS"], "YE": UNITS["YS"]}
 
 
 def _unit(offset) -> str:
     """ "day", "6 hours", "week", "month" ... for a pandas offset."""
-    names = {"D": "day", "h": "hour", "min": "minute", "s": "second", "W": "week", "MS": "month", "ME": "month"}
-    names |= {"QS": "quarter", "QE": "quarter", "YS": "year", "YE": "year"}
     base = offset.rule_code.split("-")[0]
-    word = names.get(base, base)
-    return word if offset.n == 1 else f"{offset.n} {word}s"
+    if base not in UNITS:
+        return base if offset.n == 1 else f"{offset.n} {base}s"
+    return ngettext(*UNITS[base], offset.n).format(n=offset.n)

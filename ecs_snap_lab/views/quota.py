@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..i18n import N_, _
 from .retained import bar_containers, update_bars
-from .style import OKABE_ITO, count, count_axis, inside, legend, new_axes, select
+from .style import OKABE_ITO, SNAPSHOTS, count, count_axis, inside, legend, new_axes, select
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -28,7 +29,15 @@ if TYPE_CHECKING:
 NEAR_QUOTA = 0.9  # a disk with at least this share of the quota is highlighted
 STATUSES = ("progressing", "accomplished", "failed")
 TYPES = ("user", "auto")
-TYPE_WORDS = {"user": "manual", "auto": "automatic"}
+# each segment's legend entry, as shown (the retained chart finds its bars by it, in the language drawn)
+SEGMENT_LABELS = {
+    ("accomplished", "user"): N_("accomplished (manual)"),
+    ("accomplished", "auto"): N_("accomplished (automatic)"),
+    ("progressing", "user"): N_("progressing (manual)"),
+    ("progressing", "auto"): N_("progressing (automatic)"),
+    ("failed", "user"): N_("failed (manual)"),
+    ("failed", "auto"): N_("failed (automatic)"),
+}
 # segments, in stacking order: (status, type) -> colour
 SEGMENT_COLOURS = {
     ("accomplished", "user"): OKABE_ITO["blue"],
@@ -38,7 +47,7 @@ SEGMENT_COLOURS = {
     ("failed", "user"): OKABE_ITO["vermillion"],
     ("failed", "auto"): OKABE_ITO["reddish_purple"],
 }
-BAND_LABEL = f"at or near quota (≥ {NEAR_QUOTA:.0%})"
+BAND_LABEL = N_("at or near quota (≥ {share})")  # the band's legend entry, the share filled in (band_label)
 MAX_COUNTED = 60  # up to this many rows, each bar says its total
 BAR_HEIGHT, BAND_HEIGHT = 0.7, 0.9
 
@@ -136,23 +145,43 @@ def _segments(counts: np.ndarray) -> tuple[Segment, ...]:
         values = counts[:, STATUSES.index(status) * len(TYPES) + TYPES.index(snapshot_type)]
         some = values > 0
         if some.any():
-            label = f"{status} ({TYPE_WORDS[snapshot_type]})"
+            label = _(SEGMENT_LABELS[status, snapshot_type])
             segments.append(Segment(label, colour, y[some], left[some], values[some]))
         left = left + values
     return tuple(segments)
 
 
+def band_label() -> str:
+    return _(BAND_LABEL).format(share=f"{NEAR_QUOTA:.0%}")
+
+
 def _title(quota: int, disks: int, totals: np.ndarray, near: np.ndarray, shown: np.ndarray, rest: np.ndarray) -> str:
-    title = f"Snapshots per disk against the quota of {quota}"
+    title = _("Snapshots per disk against the quota of {quota}").format(quota=quota)
     if not disks:
-        return title + "\n(no disks yet)"
+        return title + "\n" + _("(no disks yet)")
     if len(rest):
-        held = count(int(totals[rest].sum()), "snapshot")
-        return title + (
-            f"\ntop {len(shown)} of {disks:,} disks; the other {len(rest):,} hold {held} "
-            f"(at most {int(totals[rest].max())} on one), {int(near[rest].sum()):,} of them at or near quota"
+        held = count(int(totals[rest].sum()), SNAPSHOTS)
+        said = _(
+            "top {top} of {disks} disks; the other {rest} hold {held} (at most {most} on one), {near} of them at or "
+            "near quota"
         )
-    return title + f"\n{disks:,} disks, {int(near.sum()):,} at or near quota"
+        return (
+            title
+            + "\n"
+            + said.format(
+                top=len(shown),
+                disks=f"{disks:,}",
+                rest=f"{len(rest):,}",
+                held=held,
+                most=int(totals[rest].max()),
+                near=f"{int(near[rest].sum()):,}",
+            )
+        )
+    return (
+        title
+        + "\n"
+        + _("{disks} disks, {near} at or near quota").format(disks=f"{disks:,}", near=f"{int(near.sum()):,}")
+    )
 
 
 # ---------------------------------------------------------------------- artists
@@ -167,7 +196,7 @@ def _band(ax: Axes, plan: QuotaPlan, rows: np.ndarray) -> BarContainer:
         color=OKABE_ITO["vermillion"],
         alpha=0.12,
         zorder=0,
-        label=BAND_LABEL,
+        label=band_label(),
     )
     return inside(bars)
 
@@ -204,12 +233,11 @@ def draw_quota(ax: Axes, plan: QuotaPlan) -> None:
                 tick.set_color(OKABE_ITO["vermillion"])
                 tick.set_fontweight("bold")
         ax.set_ylim(n - 0.5, -0.5)  # the fullest disk on top
-    ax.axvline(
-        plan.quota, color=OKABE_ITO["black"], linestyle="--", linewidth=1.5, label=f"quota ({plan.quota} per disk)"
-    )
+    quota_label = _("quota ({quota} per disk)").format(quota=plan.quota)
+    ax.axvline(plan.quota, color=OKABE_ITO["black"], linestyle="--", linewidth=1.5, label=quota_label)
     ax.set_xlim(0, plan.xmax)
-    ax.set_xlabel("snapshots on the disk (count)")
-    ax.set_ylabel("disk")
+    ax.set_xlabel(_("snapshots on the disk (count)"))
+    ax.set_ylabel(_("disk"))
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     ax.set_title(plan.title)
@@ -228,7 +256,7 @@ def update_quota(ax: Axes, old: QuotaPlan, new: QuotaPlan) -> bool:
             rows = y[new.hot]
             band = np.full(len(rows), float(max(new.quota, int(new.totals.max()))))
             bounds = (np.zeros(len(rows)), rows - BAND_HEIGHT / 2, band, np.full(len(rows), BAND_HEIGHT))
-            update_bars(ax, containers.pop(BAND_LABEL), bounds, lambda extra: _band(ax, new, rows[extra]))
+            update_bars(ax, containers.pop(band_label()), bounds, lambda extra: _band(ax, new, rows[extra]))
         _update_segments(ax, containers, new.segments)
         if old.segments_drawn != new.segments_drawn:
             legend(ax)  # a segment came or went: the legend names what is drawn
@@ -259,7 +287,7 @@ def _update_segments(ax: Axes, drawn: dict[str, BarContainer], segments: tuple[S
             kept.append(update_bars(ax, drawn[segment.label], bounds, partial(_segment_bars, ax, segment)))
         else:
             kept.append(_segment_bars(ax, segment))
-    band = [c for c in ax.containers if c.get_label() == BAND_LABEL]
+    band = [c for c in ax.containers if c.get_label() == band_label()]
     ax.containers[:] = [*band, *kept]
 
 

@@ -19,8 +19,23 @@ import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.patches import Patch
 
+from ..i18n import N_, _
+from ..local_time import get_display_timezone, in_display_zone, offset, shown
 from .retained import bar_containers, bars_datalim, legend_of, update_bars
-from .style import OKABE_ITO, count, count_axis, date_axis, day_number, days, inside, legend, new_axes, select, strings
+from .style import (
+    OKABE_ITO,
+    SNAPSHOTS,
+    count,
+    count_axis,
+    date_axis,
+    day_number,
+    days,
+    inside,
+    legend,
+    new_axes,
+    select,
+    strings,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -36,7 +51,8 @@ GONE_ALPHA = 0.3  # released (or deleted) snapshots are drawn faded
 PROGRESS_HATCH = "////"
 DAY_BAR = 0.8  # width of a day's bar, in days
 BAR_HEIGHT = 0.7  # height of a snapshot's bar, in rows
-RELEASED, SCHEDULED = "released per day", "scheduled releases per day"
+# the release bars' labels (the retained chart finds its containers by them, in the language drawn)
+RELEASED, SCHEDULED = N_("released per day"), N_("scheduled releases per day")
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,15 +142,24 @@ def retention_plan(
     body: SnapshotBars | AlivePerDay
     if n > max_bars:
         body = _alive_per_day(created[inside], stop[inside], gone[inside], lo, hi, now)
-        title = "Snapshots alive per day and releases per day"
-        title += f"\n(aggregated: {n:,} snapshots in the window, more than max_bars={max_bars})"
+        title = _("Snapshots alive per day and releases per day")
+        title += "\n" + _("(aggregated: {n} snapshots in the window, more than max_bars={max_bars})").format(
+            n=f"{n:,}", max_bars=max_bars
+        )
     else:
         body = _snapshot_bars(snaps[inside], created[inside], stop[inside], gone[inside], status[inside], hi, now)
-        title = f"Snapshot retention: {count(n, 'snapshot')} from creation to release"
+        title = _("Snapshot retention: {snapshots} from creation to release").format(snapshots=count(n, SNAPSHOTS))
         if n == 0:
-            title += "\n(no snapshots in this window)"
+            title += "\n" + _("(no snapshots in this window)")
     if start is not None or end is not None:
-        title += f"\nwindow {mdates.num2date(lo):%Y-%m-%d %H:%M} to {mdates.num2date(hi):%Y-%m-%d %H:%M} UTC"
+        first, last = mdates.num2date(lo), mdates.num2date(hi)
+        title += "\n" + _("window {start} to {end} UTC").format(
+            start=f"{first:%Y-%m-%d %H:%M}", end=f"{last:%Y-%m-%d %H:%M}"
+        )
+        zone = get_display_timezone()
+        if zone:
+            here, there = in_display_zone(first), in_display_zone(last)
+            title += f" ({here:%Y-%m-%d %H:%M} – {there:%Y-%m-%d %H:%M} {zone}, {offset(last)})"
     return RetentionPlan(body=body, lo=lo, hi=hi, now=now, title=title)
 
 
@@ -218,7 +243,6 @@ def draw_retention(ax: Axes, plan: RetentionPlan) -> None:
     ax.set_title(plan.title)
     ax.set_xlim(plan.lo, plan.hi)
     date_axis(ax.xaxis)
-    ax.set_xlabel("time (UTC)")
 
 
 def update_retention(ax: Axes, old: RetentionPlan, new: RetentionPlan) -> bool:
@@ -296,7 +320,7 @@ def _draw_bars(ax: Axes, bars: SnapshotBars, now: float) -> None:
             markersize=5,
             color=OKABE_ITO["black"],
             clip_on=False,
-            label="no release time (kept until deleted)",
+            label=_("no release time (kept until deleted)"),
             gid="open-ended",
         )
         handles.append(ax.lines[-1])
@@ -312,10 +336,10 @@ def _bar_rows(ax: Axes, bars: SnapshotBars) -> None:
     n = bars.rows
     if n <= 40:
         ax.set_yticks(np.arange(n), list(bars.ids), fontsize="x-small")
-        ax.set_ylabel("snapshot (oldest at the top)")
+        ax.set_ylabel(_("snapshot (oldest at the top)"))
     else:
         ax.set_yticks([])
-        ax.set_ylabel(f"{n:,} snapshots (oldest at the top)")
+        ax.set_ylabel(_("{n} snapshots (oldest at the top)").format(n=f"{n:,}"))
     ax.set_ylim(max(n, 1) - 0.5, -0.5)
 
 
@@ -362,14 +386,15 @@ def _bar_handles(bars: SnapshotBars) -> list:
     """The legend names what is drawn."""
     kinds = zip(
         (OKABE_ITO["blue"], OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]),
-        ("manual snapshot", "automatic snapshot", "failed"),
+        (_("manual snapshot"), _("automatic snapshot"), _("failed")),
         bars.kinds,
         strict=True,
     )
     handles = [Patch(color=colour, label=label) for colour, label, present in kinds if present]
-    handles.append(Patch(facecolor="white", edgecolor=OKABE_ITO["black"], hatch=PROGRESS_HATCH, label="being created"))
+    creating = _("being created")
+    handles.append(Patch(facecolor="white", edgecolor=OKABE_ITO["black"], hatch=PROGRESS_HATCH, label=creating))
     if bars.gone.any():
-        handles.append(Patch(color=OKABE_ITO["blue"], alpha=GONE_ALPHA, label="released or deleted (faded)"))
+        handles.append(Patch(color=OKABE_ITO["blue"], alpha=GONE_ALPHA, label=_("released or deleted (faded)")))
     return handles
 
 
@@ -383,7 +408,7 @@ def _draw_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
         where="post",
         color=OKABE_ITO["blue"],
         linewidth=2,
-        label="snapshots alive that day",
+        label=_("snapshots alive that day"),
     )
     if plan.ahead is not None:
         ax.step(
@@ -393,9 +418,9 @@ def _draw_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
             color=OKABE_ITO["blue"],
             linestyle="--",
             linewidth=1.5,
-            label="alive if nothing new is created",
+            label=_("alive if nothing new is created"),
         )
-    ax.set_ylabel("snapshots alive (count)")
+    ax.set_ylabel(_("snapshots alive (count)"))
     ax.set_ylim(bottom=0)
 
     releases = ax.twinx()
@@ -403,7 +428,7 @@ def _draw_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
     _day_bars(releases, plan, RELEASED)
     _day_bars(releases, plan, SCHEDULED)
     _hide_empty_days(releases)
-    releases.set_ylabel("releases per day (count, incl. deletions)")
+    releases.set_ylabel(_("releases per day (count, incl. deletions)"))
     releases.set_ylim(bottom=0)
     handles = [*ax.get_lines(), *releases.containers]
     handles.append(_now_line(ax, now))
@@ -423,7 +448,7 @@ def _day_bars(releases: Axes, plan: AlivePerDay, label: str, rows: np.ndarray | 
                 width=DAY_BAR,
                 align="edge",
                 color=OKABE_ITO["vermillion"],
-                label=label,
+                label=_(label),
             )
         )
     bars = releases.bar(
@@ -434,7 +459,7 @@ def _day_bars(releases: Axes, plan: AlivePerDay, label: str, rows: np.ndarray | 
         align="edge",
         color=OKABE_ITO["orange"],
         alpha=0.6,
-        label=label,
+        label=_(label),
     )
     return inside(bars)
 
@@ -466,7 +491,7 @@ def _update_alive(ax: Axes, plan: AlivePerDay, now: float) -> None:
     for label, bottom, height in ((RELEASED, np.zeros(n), plan.done), (SCHEDULED, plan.done, plan.due)):
         update_bars(
             releases,
-            containers[label],
+            containers[_(label)],
             (plan.days, bottom, width, height),
             partial(_day_bars, releases, plan, label),
         )
@@ -487,7 +512,7 @@ def _move_now_line(line: Line2D, legend: Legend, now: float) -> None:
 
 
 def _now_label(now: float) -> str:
-    return f"now ({mdates.num2date(now):%Y-%m-%d %H:%M} UTC)"
+    return _("now ({time})").format(time=shown(mdates.num2date(now), seconds=False))
 
 
 def _now_line(ax: Axes, now: float) -> Line2D:

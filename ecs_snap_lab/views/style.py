@@ -1,20 +1,38 @@
 """What every chart shares: the palette, the Figure a chart makes when given no Axes, dates as matplotlib numbers,
-the concise UTC date axis, the legend outside the plot, and a few small conversions of frame columns."""
+the concise date axis, the legend outside the plot, the fonts of the lab's language, and a few small conversions of
+frame columns.
+
+Decisions:
+- Dates: with no display time zone (local_time) the axis is UTC, labelled "time (UTC)". With one, the ticks are the
+  zone's local time, the label names the zone and its offset, and a second axis on top keeps UTC: the lab's clock
+  and the API's times are UTC, and a learner in Beijing reads 10:00 where a backup runs at 02:00 UTC.
+- Fonts: drawing in Chinese puts the first CJK family this machine has (Noto Sans CJK SC first: Debian's
+  fonts-noto-cjk, which `make test`, Binder's apt.txt and the offline kit bring; then Windows' and macOS' own)
+  at the head of matplotlib's sans-serif list when a chart is made, so no glyph is missing. The language can change
+  after import, so it is chosen at drawing time; Latin text falls back to the default family.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
+from matplotlib import font_manager
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, Locator
 
+from ..i18n import Nn_, _, get_language, ngettext
+from ..local_time import display_zone, get_display_timezone
+from ..local_time import offset as zone_offset
 from .canvas import ChartCanvas
 
 if TYPE_CHECKING:
@@ -50,8 +68,59 @@ class ChartFigure(Figure):
         return buffer.getvalue()
 
 
+# Families that draw Simplified Chinese, most wanted first: Debian's Noto (fonts-noto-cjk), then the systems' own.
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+)
+
+
+# font files that hold one of CJK_FAMILIES (a .ttc's first face names the family matplotlib sees)
+CJK_FILES = ("NotoSansCJK", "SourceHanSans", "wqy-zenhei", "msyh", "simhei", "PingFang", "STHeiti")
+
+
+@cache
+def cjk_family() -> str | None:
+    """The first family of CJK_FAMILIES this machine has, None when none (the doctor says how to install one).
+    matplotlib lists fonts from a cache made on its first run: a font installed since (fonts-noto-cjk after
+    matplotlib) is found on disk and added."""
+    manager = font_manager.fontManager
+    for attempt in range(2):
+        installed = {font.name for font in manager.ttflist}
+        family = next((family for family in CJK_FAMILIES if family in installed), None)
+        if family is not None or attempt:
+            return family
+        for path in font_manager.findSystemFonts():
+            if any(part in Path(path).name for part in CJK_FILES):
+                manager.addfont(path)
+    return None
+
+
+_DEFAULT_FAMILY: list[str] = []  # matplotlib's font.family before the lab first chose a CJK one
+
+
+def use_language_fonts() -> None:
+    """The fonts of the lab's language for a chart made now: in Chinese, the CJK family first, then the default
+    family for what it lacks (✓, ✗: matplotlib falls back along font.family); in English, the default again."""
+    family = cjk_family() if get_language() == "zh-CN" else None
+    if family is None:
+        if _DEFAULT_FAMILY:
+            matplotlib.rcParams["font.family"] = list(_DEFAULT_FAMILY)
+        return
+    if not _DEFAULT_FAMILY:
+        _DEFAULT_FAMILY[:] = list(matplotlib.rcParams["font.family"])
+    matplotlib.rcParams["font.family"] = [family, *_DEFAULT_FAMILY]
+
+
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     """The Axes to draw into: the caller's, or one on a new Figure (not pyplot: nothing global, nothing shown)."""
+    use_language_fonts()
     if ax is not None:
         return ax
     figure = ChartFigure(figsize=figsize, layout="constrained")
@@ -101,10 +170,27 @@ class RememberingLocator(_Remembering, AutoLocator):
 
 
 def date_axis(axis) -> None:
-    """Concise UTC date ticks on an axis that holds matplotlib date numbers."""
-    locator = RememberingDateLocator(tz=UTC)
+    """Concise date ticks on an x axis that holds matplotlib date numbers: UTC, or the display zone's local time
+    with UTC kept on a second axis on top (see the module's decisions)."""
+    zone = display_zone()
+    locator = RememberingDateLocator(tz=zone)
     axis.set_major_locator(locator)
-    axis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=UTC))
+    axis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
+    axis.set_label_text(time_label(mdates.num2date(axis.get_view_interval()[1])))
+    if get_display_timezone():
+        top = axis.axes.secondary_xaxis("top")
+        utc = RememberingDateLocator(tz=UTC)
+        top.xaxis.set_major_locator(utc)
+        top.xaxis.set_major_formatter(mdates.ConciseDateFormatter(utc, tz=UTC))
+        top.set_xlabel(_("time (UTC)"), fontsize="small")
+
+
+def time_label(at: datetime) -> str:
+    """The date axis' label: "time (UTC)", or the display zone with its offset at `at` (the axis' last time)."""
+    name = get_display_timezone()
+    if name is None:
+        return _("time (UTC)")
+    return _("time ({zone}, {offset})").format(zone=name, offset=zone_offset(at))
 
 
 def count_axis(axis) -> None:
@@ -135,8 +221,15 @@ def strings(column: pd.Series) -> np.ndarray:
     return column.astype("string").fillna("").to_numpy(dtype=object)
 
 
-def count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+SNAPSHOTS = Nn_("{n} snapshot", "{n} snapshots")
+REQUESTS = Nn_("{n} request", "{n} requests")
+ERRORS = Nn_("{n} error", "{n} errors")
+DISKS = Nn_("{n} disk", "{n} disks")
+
+
+def count(n: int, words: tuple[str, str]) -> str:
+    """ "1 snapshot", "1,204 snapshots": `words` a singular and plural pair marked with Nn_, "{n}" in each."""
+    return ngettext(*words, n).format(n=f"{n:,}")
 
 
 def select(frame: pd.DataFrame, column: str, ids: Iterable[str] | None) -> pd.DataFrame:

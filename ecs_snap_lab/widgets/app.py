@@ -17,12 +17,14 @@ Decisions:
 
 from __future__ import annotations
 
+import html
 from importlib import import_module
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from ..display import profile_badge
+from ..i18n import N_, _
 from .builder import RequestBuilder
 from .clock import Clock
 from .response_view import ResponseView
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from .dashboards import QuotaDashboard, RetentionTimeline
     from .explorer import ErrorExplorer
 
-TABS = ("Request", "Errors", "Quota", "Retention")
+TABS = (N_("Request"), N_("Errors"), N_("Quota"), N_("Retention"))  # the tabs' names; shown through _()
 
 
 class LabDashboard(widgets.VBox):
@@ -44,14 +46,19 @@ class LabDashboard(widgets.VBox):
         self.response_view = ResponseView()
         self.builder = RequestBuilder(lab, on_send=self.response_view.show)
         self.builder.response_area.layout.display = "none"  # the ResponseView below shows the answer in full
-        request = widgets.VBox([self.builder, widgets.HTML("<b>Response</b>"), self.response_view])
+        heading = widgets.HTML("<b>" + html.escape(_("Response")) + "</b>")
+        request = widgets.VBox([self.builder, heading, self.response_view])
         # the other tabs' pages stay empty until their part is built
         self._pages = dict(zip(TABS, (request, widgets.VBox(), widgets.VBox(), widgets.VBox()), strict=True))
         self._parts: dict[str, widgets.Widget] = {}
-        self.tabs = widgets.Tab(children=list(self._pages.values()), titles=TABS)
+        self.tabs = widgets.Tab(children=list(self._pages.values()), titles=tuple(_(title) for title in TABS))
         self.tabs.observe(self._on_tab, names="selected_index")
         self.children = [
-            widgets.HTML(f"<b>ecs_snap_lab</b>: region {lab.region}, seed {lab.seed} {profile_badge(lab.api)}"),
+            widgets.HTML(
+                "<b>ecs_snap_lab</b>: "
+                + _("region {region}, seed {seed}").format(region=lab.region, seed=lab.seed)
+                + f" {profile_badge(lab.api)}"
+            ),
             self.clock,
             self.tabs,
         ]

@@ -28,6 +28,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from ..display import profile_badge, warnings_block
+from ..i18n import N_, _, ngettext
 from ..rules import catalog
 from ..validation import advise, validate
 from ..wire.exports import cli_command
@@ -36,7 +37,7 @@ from .guard import ErrorArea, Guarded
 
 ACTION = "CreateSnapshot"
 MAX_TAG_ROWS = 20  # the seed's limit on tags per snapshot
-NO_DISK = ("(type a disk id, or pick one here)", "")
+NO_DISK = (N_("(type a disk id, or pick one here)"), "")  # the picker's first option: (label, shown through _())
 _STYLE = {"description_width": "120px"}
 _WIDE = widgets.Layout(width="520px")
 
@@ -54,7 +55,9 @@ def encoding_problem(params: dict[str, str]) -> str | None:
                 text.encode("utf-8")
             except UnicodeEncodeError as exc:
                 bad = ord(text[exc.start])
-                return f"{key} holds the character U+{bad:04X} at position {exc.start + 1}, which has no UTF-8 form"
+                return _("{key} holds the character U+{bad:04X} at position {value}, which has no UTF-8 form").format(
+                    key=key, bad=bad, value=exc.start + 1
+                )
     return None
 
 
@@ -73,18 +76,18 @@ class _TagRow:
     """One row of the tag editor: key, value and a remove button."""
 
     def __init__(self, number: int) -> None:
-        self.key = widgets.Text(placeholder="key (1-64 characters)", style={"description_width": "60px"})
-        self.value = widgets.Text(placeholder="value (0-128 characters)", style={"description_width": "60px"})
-        self.remove = widgets.Button(description="remove", icon="trash", layout=widgets.Layout(width="100px"))
+        self.key = widgets.Text(placeholder=_("key (1-64 characters)"), style={"description_width": "60px"})
+        self.value = widgets.Text(placeholder=_("value (0-128 characters)"), style={"description_width": "60px"})
+        self.remove = widgets.Button(description=_("remove"), icon="trash", layout=widgets.Layout(width="100px"))
         self.box = widgets.HBox([self.key, self.value, self.remove])
         self.number(number)
 
     def number(self, n: int) -> None:
-        self.key.description = f"Key {n}"
-        self.key.tooltip = f"Tag row {n}: the key (sent as Tag.N.Key)"
-        self.value.description = f"Value {n}"
-        self.value.tooltip = f"Tag row {n}: the value (sent as Tag.N.Value)"
-        self.remove.tooltip = f"Remove tag row {n}"
+        self.key.description = _("Key {n}").format(n=n)
+        self.key.tooltip = _("Tag row {n}: the key (sent as Tag.N.Key)").format(n=n)
+        self.value.description = _("Value {n}").format(n=n)
+        self.value.tooltip = _("Tag row {n}: the value (sent as Tag.N.Value)").format(n=n)
+        self.remove.tooltip = _("Remove tag row {n}").format(n=n)
 
 
 class RequestBuilder(Guarded, widgets.VBox):
@@ -119,46 +122,46 @@ class RequestBuilder(Guarded, widgets.VBox):
         self._observe()
         self.children = self._rows()
         self._unsubscribe = lab.events.subscribe_settled(self._on_change)
-        self._guard("disk list", self.refresh_disks)
-        self._guard("validation", self.revalidate)
+        self._guard(N_("disk list"), self.refresh_disks)
+        self._guard(N_("validation"), self.revalidate)
 
     # ------------------------------------------------------------------ the parts, made once
 
     def _make_fields(self) -> None:
         """The disk picker and the request's own fields, each with its rule as a placeholder."""
         self.disk_picker = widgets.Dropdown(
-            options=[NO_DISK],
+            options=[(_(NO_DISK[0]), "")],
             value="",
-            description="Pick disk",
-            tooltip="The disks of the lab, with status, type and size; picking one fills DiskId",
+            description=_("Pick disk"),
+            tooltip=_("The disks of the lab, with status, type and size; picking one fills DiskId"),
             style=_STYLE,
             layout=_WIDE,
         )
         self.disk_id = _field(
             "DiskId",
-            "d-... (required)",
-            "The disk to snapshot (required); type any id, even a wrong one, to see the API's answer",
+            _("d-... (required)"),
+            _("The disk to snapshot (required); type any id, even a wrong one, to see the API's answer"),
         )
         self.snapshot_name = _field(
             "SnapshotName",
-            "2-128 characters, a letter first",
-            "Optional: letters, digits, ':', '_' and '-'; not starting with auto, http:// or https://",
+            _("2-128 characters, a letter first"),
+            _("Optional: letters, digits, ':', '_' and '-'; not starting with auto, http:// or https://"),
         )
         self.description_field = _field(
             "Description",
-            "2-256 characters, optional",
-            "Optional: 2 to 256 characters, not starting with http:// or https://",
+            _("2-256 characters, optional"),
+            _("Optional: 2 to 256 characters, not starting with http:// or https://"),
             widgets.Textarea,
         )
         self.retention_days = _field(
             "RetentionDays",
-            "1 to 65536; blank: never released",
-            "Days before the snapshot is released; leave blank to keep it until you delete it",
+            _("1 to 65536; blank: never released"),
+            _("Days before the snapshot is released; leave blank to keep it until you delete it"),
         )
         self.never_release = widgets.Checkbox(
             value=False,
-            description="never release",
-            tooltip="Keep the snapshot until it is deleted: RetentionDays is not sent",
+            description=_("never release"),
+            tooltip=_("Keep the snapshot until it is deleted: RetentionDays is not sent"),
             indent=False,
         )
 
@@ -167,24 +170,28 @@ class RequestBuilder(Guarded, widgets.VBox):
         self.tag_rows: list[_TagRow] = []
         self.tag_box = widgets.VBox()
         self.add_tag_button = widgets.Button(
-            description="add tag", icon="plus", tooltip=f"Add a tag row (at most {MAX_TAG_ROWS})"
+            description=_("add tag"),
+            icon="plus",
+            tooltip=_("Add a tag row (at most {MAX_TAG_ROWS})").format(MAX_TAG_ROWS=MAX_TAG_ROWS),
         )
         self.extra_name = widgets.Text(
-            description="Other parameter",
-            placeholder="a name, e.g. Category",
-            tooltip="Any other parameter, to see what this API version makes of it (the API ignores one it lacks)",
+            description=_("Other parameter"),
+            placeholder=_("a name, e.g. Category"),
+            tooltip=_("Any other parameter, to see what this API version makes of it (the API ignores one it lacks)"),
             style=_STYLE,
         )
         self.extra_value = widgets.Text(
-            description="value", placeholder="its value", tooltip="The other parameter's value", style=_STYLE
+            description=_("value"), placeholder=_("its value"), tooltip=_("The other parameter's value"), style=_STYLE
         )
         self.client_token = _field(
             "ClientToken",
-            "optional, ASCII, at most 64 characters",
-            "Idempotency token: sending the same request with the same token creates one snapshot",
+            _("optional, ASCII, at most 64 characters"),
+            _("Idempotency token: sending the same request with the same token creates one snapshot"),
         )
         self.new_token_button = widgets.Button(
-            description="new token", icon="refresh", tooltip="Fill ClientToken with a fresh token (seeded by the lab)"
+            description=_("new token"),
+            icon="refresh",
+            tooltip=_("Fill ClientToken with a fresh token (seeded by the lab)"),
         )
 
     def _make_outputs(self) -> None:
@@ -195,13 +202,13 @@ class RequestBuilder(Guarded, widgets.VBox):
         self.cli_preview = widgets.HTML()
         self.preview = widgets.Tab(
             children=[self.query_preview, self.json_preview, self.cli_preview],
-            titles=("Query string", "JSON", "aliyun CLI"),
+            titles=(_("Query string"), "JSON", _("aliyun CLI")),
         )
         self.send_button = widgets.Button(
-            description="Send",
+            description=_("Send"),
             icon="paper-plane",
             button_style="primary",
-            tooltip="Send CreateSnapshot to the lab (disabled only if the request cannot be encoded)",
+            tooltip=_("Send CreateSnapshot to the lab (disabled only if the request cannot be encoded)"),
         )
         self.response_area = widgets.HTML()
 
@@ -212,22 +219,23 @@ class RequestBuilder(Guarded, widgets.VBox):
             field.observe(self._on_field, names="value")
         self.disk_picker.observe(self._on_pick, names="value")
         self.never_release.observe(self._on_never_release, names="value")
-        self.add_tag_button.on_click(lambda _b: self._guard("add tag", self.add_tag))
-        self.new_token_button.on_click(lambda _b: self._guard("new token", self.new_token))
-        self.send_button.on_click(lambda _b: self._guard("send", self.send))
+        self.add_tag_button.on_click(lambda _b: self._guard(N_("add tag"), self.add_tag))
+        self.new_token_button.on_click(lambda _b: self._guard(N_("new token"), self.new_token))
+        self.send_button.on_click(lambda _b: self._guard(N_("send"), self.send))
 
     def _rows(self) -> list[widgets.Widget]:
         return [
             widgets.HTML(
-                f"<b>CreateSnapshot</b> {profile_badge(self.lab.api)}: fill in the parameters; the panel checks "
-                "them as you type."
+                _(
+                    "<b>CreateSnapshot</b> {profile_badge}: fill in the parameters; the panel checks them as you type."
+                ).format(profile_badge=profile_badge(self.lab.api))
             ),
             self.disk_picker,
             self.disk_id,
             self.snapshot_name,
             self.description_field,
             widgets.HBox([self.retention_days, self.never_release]),
-            widgets.HTML("Tags (at most 20):"),
+            widgets.HTML(_("Tags (at most 20):")),
             self.tag_box,
             self.add_tag_button,
             widgets.HBox([self.client_token, self.new_token_button]),
@@ -243,8 +251,8 @@ class RequestBuilder(Guarded, widgets.VBox):
 
     def _on_field(self, change) -> None:
         if change["owner"] is self.disk_id:
-            self._guard("disk list", self._sync_picker)
-        self._guard("validation", self.revalidate)
+            self._guard(N_("disk list"), self._sync_picker)
+        self._guard(N_("validation"), self.revalidate)
 
     def _on_pick(self, change) -> None:
         if not self._picking and change["new"]:
@@ -256,11 +264,11 @@ class RequestBuilder(Guarded, widgets.VBox):
                 self.retention_days.value = ""
             self.retention_days.disabled = bool(change["new"])
 
-        self._guard("never release", apply)
+        self._guard(N_("never release"), apply)
 
     def _on_change(self) -> None:
         # Told once when a call or an advance that changed the world ends; it must never raise into the lab.
-        self._guard("disk list", self.refresh_disks)
+        self._guard(N_("disk list"), self.refresh_disks)
 
     # ------------------------------------------------------------------ disks
 
@@ -271,7 +279,7 @@ class RequestBuilder(Guarded, widgets.VBox):
         ]
 
     def refresh_disks(self) -> None:
-        options = [NO_DISK, *self.disk_options()]
+        options = [(_(NO_DISK[0]), ""), *self.disk_options()]
         if list(self.disk_picker.options) != options:
             self._picking = True
             try:
@@ -300,7 +308,7 @@ class RequestBuilder(Guarded, widgets.VBox):
         row.key.value, row.value.value = key, value
         row.key.observe(self._on_tag, names="value")
         row.value.observe(self._on_tag, names="value")
-        row.remove.on_click(lambda _b, row=row: self._guard("remove tag", self.remove_tag, row))
+        row.remove.on_click(lambda _b, row=row: self._guard(N_("remove tag"), self.remove_tag, row))
         self.tag_rows.append(row)
         self._layout_tags()
         return row
@@ -321,7 +329,7 @@ class RequestBuilder(Guarded, widgets.VBox):
         self.revalidate()
 
     def _on_tag(self, _change) -> None:
-        self._guard("validation", self.revalidate)
+        self._guard(N_("validation"), self.revalidate)
 
     # ------------------------------------------------------------------ token
 
@@ -381,38 +389,34 @@ class RequestBuilder(Guarded, widgets.VBox):
         rows = []
         for name in names:
             value = self.params.get(name)
-            shown = html.escape(_short(value)) if value is not None else "<i>not given</i>"
+            shown = html.escape(_short(value)) if value is not None else "<i>" + html.escape(_("not given")) + "</i>"
             found = by_param.get(name)
             if not found:
-                verdict = '<span style="color:#1a7f37">✓ valid</span>'
+                verdict = '<span style="color:#1a7f37">✓ ' + html.escape(_("valid")) + "</span>"
             else:
-                verdict = "<br>".join(
-                    f'<span style="color:#a40000">✗ <code>{html.escape(v.code)}</code></span> '
-                    f"{html.escape(v.detail or v.message)}"
-                    + (f"<br><small>Rule: {html.escape(rule)}</small>" if (rule := _rule(v.check)) else "")
-                    for v in found
-                )
+                verdict = "<br>".join(_verdict(v) for v in found)
             rows.append(f"<tr><td><code>{html.escape(name)}</code></td><td>{shown}</td><td>{verdict}</td></tr>")
         if self.encode_problem:
-            head = f'<b style="color:#a40000">Cannot be sent: {html.escape(self.encode_problem)}</b>'
+            said = _("Cannot be sent: {problem}").format(problem=self.encode_problem)
+            head = f'<b style="color:#a40000">{html.escape(said)}</b>'
         elif self.violations:
             count = len(self.violations)
-            head = f'<b style="color:#a40000">{count} problem{"s" if count > 1 else ""}</b>: the API will refuse this'
+            problems = ngettext("{n} problem", "{n} problems", count).format(n=count)
+            refuse = html.escape(_("the API will refuse this"))
+            head = f'<b style="color:#a40000">{html.escape(problems)}</b>: {refuse}'
         else:
-            head = (
-                '<b style="color:#1a7f37">Well formed</b> (the account and the disk may still refuse it: '
-                "Send to find out)"
-            )
+            well = html.escape(_("Well formed"))
+            why = html.escape(_("(the account and the disk may still refuse it: Send to find out)"))
+            head = f'<b style="color:#1a7f37">{well}</b> {why}'
         notes = warnings_block(self.advice)
-        return (
-            f'<div role="status">{head}<table><tr><th>Parameter</th><th>Value</th><th>Check</th></tr>'
-            f"{''.join(rows)}</table>{notes}</div>"
-        )
+        columns = "".join(f"<th>{html.escape(_(c))}</th>" for c in (N_("Parameter"), N_("Value"), N_("Check")))
+        return f'<div role="status">{head}<table><tr>{columns}</tr>{"".join(rows)}</table>{notes}</div>'
 
     def _render_previews(self) -> None:
         if self.encode_problem:
             self.query_string = self.json_text = self.cli_command = ""
-            message = f"<i>cannot be encoded: {html.escape(self.encode_problem)}</i>"
+            said = _("cannot be encoded: {problem}").format(problem=self.encode_problem)
+            message = f"<i>{html.escape(said)}</i>"
             self.query_preview.value = self.json_preview.value = self.cli_preview.value = message
             return
         self.query_string = query_string(self.params)
@@ -428,12 +432,14 @@ class RequestBuilder(Guarded, widgets.VBox):
         """lab.call("CreateSnapshot", params); shows the answer, stores it in last_response, calls on_send."""
         self.revalidate()
         if self.encode_problem:
-            raise ValueError(f"the request cannot be encoded: {self.encode_problem}")
+            raise ValueError(
+                _("the request cannot be encoded: {encode_problem}").format(encode_problem=self.encode_problem)
+            )
         response = self.lab.call(ACTION, dict(self.params))
         self.last_response = response
         self.response_area.value = _render_response(response)
         if self.on_send is not None:
-            self._guard("on_send", self.on_send, response)
+            self._guard(N_("on_send"), self.on_send, response)
         return response
 
     def __repr__(self) -> str:
@@ -453,6 +459,18 @@ def _field(description: str, placeholder: str, tooltip: str, kind: type = widget
     return kind(description=description, placeholder=placeholder, tooltip=tooltip, style=_STYLE, layout=_WIDE)
 
 
+def _verdict(v) -> str:
+    """One violation in the panel: its code, why (the API's message, as sent, when the rule gives no reason), and
+    the rule it breaks."""
+    why = html.escape(v.detail) if v.detail else f'<span lang="en">{html.escape(v.message)}</span>'
+    line = f'<span style="color:#a40000">✗ <code>{html.escape(v.code)}</code></span> {why}'
+    rule = _rule(v.check)
+    if rule:
+        said = _("Rule: {rule}").format(rule=_(rule))
+        line += f"<br><small>{html.escape(said)}</small>"
+    return line
+
+
 def _pre(text: str) -> str:
     return f'<pre style="white-space:pre-wrap;word-break:break-all">{html.escape(text)}</pre>'
 
@@ -464,5 +482,7 @@ def _render_response(response) -> str:
         snapshot_id = response.data.get("SnapshotId")
         head += "OK" + (f": SnapshotId <code>{html.escape(str(snapshot_id))}</code>" if snapshot_id else "")
     else:
-        head += f"<code>{html.escape(str(response.code))}</code>: {html.escape(response.message)}"
+        head += (
+            f'<code>{html.escape(str(response.code))}</code>: <span lang="en">{html.escape(response.message)}</span>'
+        )
     return f'<div role="status">{head}<br><small>RequestId {html.escape(response.request_id)}</small></div>'

@@ -25,6 +25,7 @@ import ipywidgets as widgets
 
 from ..display import profile_badge
 from ..i18n import N_, Nn_, _, ngettext
+from ..local_time import shown
 from ..model.events import EventKind
 from .guard import ErrorArea, Guarded
 
@@ -84,7 +85,7 @@ class Clock(Guarded, widgets.VBox):
             for label in STEPS
         }
         for label, button in self.step_buttons.items():
-            button.on_click(lambda _b, label=label: self._errors.run(f"advance {label}", self.advance, label))
+            button.on_click(lambda _b, label=label: self._errors.run(N_("moving the clock"), self.advance, label))
         self.target = widgets.Text(
             description=_("To"),
             placeholder=_("2026-02-01 or 2026-02-01T09:30:00Z"),
@@ -95,7 +96,9 @@ class Clock(Guarded, widgets.VBox):
         self.go_button = widgets.Button(
             description=_("Go"), icon="calendar", tooltip=_("Advance the clock to the date typed on the left")
         )
-        self.go_button.on_click(lambda _b: self._errors.run("advance to a date", self.advance_to, self.target.value))
+        self.go_button.on_click(
+            lambda _b: self._errors.run(N_("advance to a date"), self.advance_to, self.target.value)
+        )
         self.summary_html = widgets.HTML()
         self.children = [
             self.now_html,
@@ -104,12 +107,12 @@ class Clock(Guarded, widgets.VBox):
             self._errors.widget,
         ]
         self._unsubscribe: Callable[[], None] | None = lab.events.subscribe_settled(self._on_change)
-        self._errors.run("showing the time", self._show_now)
+        self._errors.run(N_("showing the time"), self._show_now)
 
     @property
     def now_text(self) -> str:
         now = self.lab.now
-        return f"{now:%Y-%m-%d %H:%M:%S} UTC ({_(WEEKDAYS[now.weekday()])})"
+        return f"{shown(now)} ({_(WEEKDAYS[now.weekday()])})"
 
     def advance(self, step: str) -> str:
         """Press one of the step buttons by its label ("+1 hour", "+1 day", "+30 days"); returns the summary."""
@@ -133,7 +136,7 @@ class Clock(Guarded, widgets.VBox):
         return self.last_summary
 
     def _on_change(self) -> None:
-        self._errors.run("showing the time", self._show_now)
+        self._errors.run(N_("showing the time"), self._show_now)
 
     def _show_now(self) -> None:
         badge = profile_badge(self.lab.api)

@@ -44,17 +44,20 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from ..display import profile_badge
+from ..i18n import N_, Nn_, _
+from ..local_time import shown, shown_epoch
 from ..model.resources import SnapshotStatus
 from ..views import quota, retention
 from ..views.canvas import ChartCanvas
 from ..views.retained import Retained
+from ..views.style import DISKS, SNAPSHOTS, count, use_language_fonts
 from .guard import ErrorArea, Guarded
 
 if TYPE_CHECKING:
@@ -68,10 +71,10 @@ QUOTA_TOP = 30  # the chart's default: the disks with the most snapshots
 NAMED = 10  # at most this many disks named in a summary sentence
 # timeline windows: label -> (days before now, days after now), None for the whole history
 WINDOWS: dict[str, tuple[int, int] | None] = {
-    "all time": None,
-    "last 7 days": (7, 1),
-    "last 30 days": (30, 2),
-    "next 30 days": (1, 30),
+    N_("all time"): None,
+    N_("last 7 days"): (7, 1),
+    N_("last 30 days"): (30, 2),
+    N_("next 30 days"): (1, 30),
 }
 
 
@@ -98,14 +101,13 @@ class FramesOnce:
         return self._once(("disks",), self.lab.frames.disks)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+CHOSEN_DISKS = Nn_("{n} chosen disk", "{n} chosen disks")
 
 
 def _names(ids: list[str], label: Callable[[str], str]) -> str:
     """ "d-a (62), d-b (60)" for the first NAMED ids, then "and N more"."""
-    text = ", ".join(label(i) for i in ids[:NAMED])
-    return text + (f" and {len(ids) - NAMED} more" if len(ids) > NAMED else "")
+    text = _(", ").join(label(i) for i in ids[:NAMED])
+    return text + (_(" and {n} more").format(n=len(ids) - NAMED) if len(ids) > NAMED else "")
 
 
 class _ChartDashboard(Guarded, widgets.VBox):
@@ -143,16 +145,16 @@ class _ChartDashboard(Guarded, widgets.VBox):
         self.disk_filter = widgets.SelectMultiple(
             options=[],
             rows=6,
-            description="Disks",
-            tooltip="Show only these disks (Ctrl or Shift to choose several); nothing chosen shows every disk",
+            description=_("Disks"),
+            tooltip=_("Show only these disks (Ctrl or Shift to choose several); nothing chosen shows every disk"),
             style={"description_width": "60px"},
             layout=widgets.Layout(width="460px"),
         )
         self.all_disks_button = widgets.Button(
-            description="all disks", icon="times", tooltip="Clear the disk filter: show every disk"
+            description=_("all disks"), icon="times", tooltip=_("Clear the disk filter: show every disk")
         )
         self.disk_filter.observe(self._on_filter, names="value")
-        self.all_disks_button.on_click(lambda _b: self._errors.run("disk filter", self.show_all_disks))
+        self.all_disks_button.on_click(lambda _b: self._errors.run(N_("disk filter"), self.show_all_disks))
         self._parts: list[widgets.Widget] = [
             self.image,
             self.summary_html,
@@ -161,13 +163,13 @@ class _ChartDashboard(Guarded, widgets.VBox):
             self.error_area,
         ]
         self._unsubscribe: Callable[[], None] | None = lab.events.subscribe_settled(self._on_change)
-        self._errors.run("disk list", self.refresh_disks)
+        self._errors.run(N_("disk list"), self.refresh_disks)
         if disk_ids is not None:
-            self._errors.run("disk filter", self._choose, disk_ids)
+            self._errors.run(N_("disk filter"), self._choose, disk_ids)
 
     def _layout(self, controls: list[widgets.Widget]) -> None:
         """Heading, controls, picture, summary, errors: the summary right under what it describes."""
-        heading = widgets.HTML(f"<b>{html.escape(self.heading)}</b> {profile_badge(self.lab.api)}")
+        heading = widgets.HTML(f"<b>{html.escape(_(self.heading))}</b> {profile_badge(self.lab.api)}")
         row = widgets.HBox(controls)
         self._parts += [heading, row]
         self.children = [heading, row, self.image, self.summary_html, self.error_area]
@@ -192,7 +194,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
     def live(self, value: bool) -> None:
         self._live = bool(value)
         if self._live and self._stale:
-            self._errors.run("disk list", self.refresh_disks)
+            self._errors.run(N_("disk list"), self.refresh_disks)
             self.redraw()
 
     # ------------------------------------------------------------------ disks
@@ -203,16 +205,17 @@ class _ChartDashboard(Guarded, widgets.VBox):
         counts = self.lab.snapshot_counts()
         options = []
         for d in disks.values():
-            held = _count(counts.get(d.disk_id, 0), "snapshot")
+            held = count(counts.get(d.disk_id, 0), SNAPSHOTS)
             options.append((f"{d.disk_id} ({d.disk_type}, {d.status}, {held})", d.disk_id))
         seen = set(disks)
         for disk_id, held_count in counts.items():
             if disk_id not in seen:
-                options.append((f"{disk_id} (deleted, {_count(held_count, 'snapshot')} kept)", disk_id))
+                kept = _("{disk_id} (deleted, {snapshots} kept)")
+                options.append((kept.format(disk_id=disk_id, snapshots=count(held_count, SNAPSHOTS)), disk_id))
                 seen.add(disk_id)
         for disk_id in chosen:
             if disk_id not in seen:
-                options.append((f"{disk_id} (not in the lab)", disk_id))
+                options.append((_("{disk_id} (not in the lab)").format(disk_id=disk_id), disk_id))
                 seen.add(disk_id)
         return options
 
@@ -251,7 +254,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
 
     def redraw(self) -> Axes | None:
         """Draw the chart again now; a failure is shown in the error area (and None returned), never raised."""
-        return self._errors.run("chart", self._draw)
+        return self._errors.run(N_("chart"), self._draw)
 
     def _draw(self) -> Axes:
         try:
@@ -269,7 +272,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
             summary = self._describe(plan)
         except Exception:
             self.chart.forget()  # the picture may not be the chart kept: the next redraw draws afresh
-            self._show_summary("The chart could not be redrawn (the error is below); the picture is the last drawn.")
+            self._show_summary(_("The chart could not be redrawn (the error is below); the picture is the last drawn."))
             raise
         ax = self.chart.ax
         assert ax is not None, "the chart was just shown"
@@ -290,6 +293,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
 
     @staticmethod
     def _new_figure() -> Figure:
+        use_language_fonts()
         figure = Figure(figsize=(WIDTH_INCHES, 4.5), dpi=DPI, layout="constrained")
         ChartCanvas(figure)  # renders headless; nothing global
         return figure
@@ -325,7 +329,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
         if not self._live:
             self._stale = True
             return
-        self._errors.run("disk list", self.refresh_disks)
+        self._errors.run(N_("disk list"), self.refresh_disks)
         self.redraw()
 
     def __repr__(self) -> str:
@@ -345,7 +349,7 @@ class _ChartDashboard(Guarded, widgets.VBox):
 class QuotaDashboard(_ChartDashboard):
     """Snapshots per disk against the quota (`charts.quota_chart`), redrawn when the lab changes."""
 
-    heading = "Snapshots per disk against the quota"
+    heading = N_("Snapshots per disk against the quota")
 
     def __init__(self, lab, disk_ids: Iterable[str] | None = None, live: bool = True, **kwargs) -> None:
         super().__init__(lab, disk_ids=disk_ids, live=live, **kwargs)
@@ -374,17 +378,27 @@ class QuotaDashboard(_ChartDashboard):
         counts = {d: held.get(d, 0) for d in ids}
         ranked = sorted(counts, key=lambda d: (-counts[d], d))
         near = [d for d in ranked if counts[d] >= quota.NEAR_QUOTA * limit]
-        scope = "chosen " if self.disk_ids is not None else ""
-        text = f"{_count(len(counts), scope + 'disk')}, {_count(sum(counts.values()), 'snapshot')}; "
+        disk_words = CHOSEN_DISKS if self.disk_ids is not None else DISKS
+        text = _("{disks}, {snapshots}; ").format(
+            disks=count(len(counts), disk_words), snapshots=count(sum(counts.values()), SNAPSHOTS)
+        )
         mark = f"{quota.NEAR_QUOTA:.0%}".replace("%", " %")
         if near:
             named = _names(near, lambda d: f"{d} ({counts[d]})")
-            text += f"{len(near)} at {mark} or more of the {limit}-snapshot quota: {named}."
+            text += _("{n} at {mark} or more of the {limit}-snapshot quota: {named}.").format(
+                n=len(near), mark=mark, limit=limit, named=named
+            )
         else:
-            text += f"none at {mark} or more of the {limit}-snapshot quota"
-            text += f"; the fullest is {ranked[0]} with {counts[ranked[0]]}." if ranked else "."
+            text += _("none at {mark} or more of the {limit}-snapshot quota").format(mark=mark, limit=limit)
+            if ranked:
+                fullest = _("; the fullest is {disk_id} with {count}.")
+                text += fullest.format(disk_id=ranked[0], count=counts[ranked[0]])
+            else:
+                text += _(".")
         if len(counts) > QUOTA_TOP:
-            text += f" The chart draws the {QUOTA_TOP} disks with the most snapshots and sums up the rest."
+            text += _(" The chart draws the {top} disks with the most snapshots and sums up the rest.").format(
+                top=QUOTA_TOP
+            )
         return text
 
 
@@ -392,17 +406,17 @@ class RetentionTimeline(_ChartDashboard):
     """Each snapshot from creation to release (`charts.retention_timeline`), redrawn when the lab changes, with
     a disk filter and a time window."""
 
-    heading = "Snapshot retention: from creation to release"
+    heading = N_("Snapshot retention: from creation to release")
     min_height = 3.5
     max_height = 9.0
 
     def __init__(self, lab, disk_ids: Iterable[str] | None = None, live: bool = True, **kwargs) -> None:
         super().__init__(lab, disk_ids=disk_ids, live=live, **kwargs)
         self.window = widgets.Dropdown(
-            options=list(WINDOWS),
+            options=[(_(window), window) for window in WINDOWS],
             value="all time",
-            description="Window",
-            tooltip="The time shown, counted from the lab's current time",
+            description=_("Window"),
+            tooltip=_("The time shown, counted from the lab's current time"),
             style={"description_width": "60px"},
             layout=widgets.Layout(width="220px"),
         )
@@ -444,20 +458,24 @@ class RetentionTimeline(_ChartDashboard):
         """The chart's title in one line, then what is alive now and the next release."""
         title = ""
         for line in filter(None, plan.title.splitlines()):  # "(aggregated: ...)" follows its line
-            title += line if not title else (" " if line.startswith("(") else "; ") + line
+            title += line if not title else (" " if line.startswith(("(", "（")) else _("; ")) + line
         chosen = set(self.disk_ids) if self.disk_ids is not None else None
         now = self.lab.now_seconds
         alive = [s for s in self.lab.snapshots.values() if chosen is None or s.disk_id in chosen]
         creating = sum(s.status is SnapshotStatus.PROGRESSING for s in alive)
         failed = sum(s.status is SnapshotStatus.FAILED for s in alive)
         kept = sum(s.release_at is None for s in alive)
-        text = f"{title}. Now {self.lab.now:%Y-%m-%d %H:%M} UTC: {_count(len(alive), 'snapshot')} kept"
-        text += f" ({creating:,} being created, {failed:,} failed, {kept:,} with no release time)"
+        text = _("{title}. Now {now}: {snapshots} kept").format(
+            title=title, now=shown(self.lab.now, seconds=False), snapshots=count(len(alive), SNAPSHOTS)
+        )
+        text += _(" ({creating} being created, {failed} failed, {kept} with no release time)").format(
+            creating=f"{creating:,}", failed=f"{failed:,}", kept=f"{kept:,}"
+        )
         due = [s for s in alive if s.release_at is not None and s.release_at > now]
         if due:
             first = min(due, key=lambda s: (s.release_at, s.snapshot_id))
-            when = datetime.fromtimestamp(first.release_at, UTC)
-            text += f"; next release: {first.snapshot_id} on {when:%Y-%m-%d %H:%M} UTC."
+            when = shown_epoch(first.release_at, seconds=False)
+            text += _("; next release: {snapshot_id} on {when}.").format(snapshot_id=first.snapshot_id, when=when)
         else:
-            text += "; no release is scheduled."
+            text += _("; no release is scheduled.")
         return text

@@ -33,6 +33,8 @@ import ipywidgets as widgets
 
 import ecs_snap_lab
 
+from ..display import basis_words, english
+from ..i18n import N_, _
 from ..rules.profile import profile
 from .guard import ErrorArea, Guarded
 from .response_view import ResponseView
@@ -44,9 +46,9 @@ def _esc(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def status_filters(entries) -> list[str]:
-    """ "All", then each HTTP status the catalogue uses, in order."""
-    return ["All", *(str(status) for status in sorted({entry.http_status for entry in entries}))]
+def status_filters(entries) -> list[tuple[str, str]]:
+    """ "All", then each HTTP status the catalogue uses, in order: (label as shown, value)."""
+    return [(_("All"), "All"), *((str(s), str(s)) for s in sorted({entry.http_status for entry in entries}))]
 
 
 def entry_labels(entries) -> list[str]:
@@ -59,13 +61,13 @@ def entry_labels(entries) -> list[str]:
         if counts[entry.code] == 1:
             label = entry.code
         elif entry.row is not None:
-            label = f"{entry.code} (row {entry.row})"
+            label = _("{code} (row {row})").format(code=entry.code, row=entry.row)
         elif entry.api:
             label = f"{entry.code} ({entry.api})"
         elif entry.actions:
             label = f"{entry.code} ({', '.join(entry.actions)})"
         else:
-            label = f"{entry.code} (HTTP {entry.http_status}, other actions)"
+            label = _("{code} (HTTP {status}, other actions)").format(code=entry.code, status=entry.http_status)
         base, n = label, 2
         while label in labels:
             label = f"{base} #{n}"
@@ -97,7 +99,7 @@ class ErrorExplorer(Guarded, widgets.VBox):
         self._make_detail()
         self._observe()
         self.children = self._rows()
-        self._guard("filtering", self._refilter)
+        self._guard(N_("filtering"), self._refilter)
 
     # ------------------------------------------------------------------ the parts, made once
 
@@ -106,15 +108,15 @@ class ErrorExplorer(Guarded, widgets.VBox):
         self.status_filter = widgets.Dropdown(
             options=status_filters(self.entries),
             value="All",
-            description="HTTP status",
-            tooltip="Show only the errors answered with this HTTP status",
+            description=_("HTTP status"),
+            tooltip=_("Show only the errors answered with this HTTP status"),
             style=_STYLE,
         )
         self.search = widgets.Text(
             value="",
-            description="Search",
-            placeholder="code, message or description",
-            tooltip="Case-insensitive search in the code, the message and the description",
+            description=_("Search"),
+            placeholder=_("code, message or description"),
+            tooltip=_("Case-insensitive search in the code, the message and the description"),
             style=_STYLE,
         )
         self.count_html = widgets.HTML(value="")
@@ -130,27 +132,27 @@ class ErrorExplorer(Guarded, widgets.VBox):
             options=[],
             value=None,
             rows=8,
-            description="Code",
-            tooltip="Choose an error code to see what it means and reproduce it",
+            description=_("Code"),
+            tooltip=_("Choose an error code to see what it means and reproduce it"),
             style=_STYLE,
             layout=widgets.Layout(width="520px"),
         )
         self.meaning_html = widgets.HTML(value="")
         self.reproduce_button = widgets.Button(
-            description="Reproduce",
-            tooltip="Make a fresh lab answer this code, and show the request and the response",
+            description=_("Reproduce"),
+            tooltip=_("Make a fresh lab answer this code, and show the request and the response"),
             icon="play",
             disabled=True,
         )
         self.api_choice = widgets.ToggleButtons(
-            options=[("Seed (2018-19)", "seed"), ("2026", "2026"), ("Both", "both")],
+            options=[(_("Seed (2018-19)"), "seed"), ("2026", "2026"), (_("Both"), "both")],
             value=self._api,
-            description="API profile",
-            tooltip="Which API profile answers the reproduction: the seed's, today's, or both side by side",
+            description=_("API profile"),
+            tooltip=_("Which API profile answers the reproduction: the seed's, today's, or both side by side"),
             tooltips=[
-                "Answer as the seed's page of 2018-19 says",
-                "Answer as today's documentation says",
-                "Reproduce in both profiles and compare the answers",
+                _("Answer as the seed's page of 2018-19 says"),
+                _("Answer as today's documentation says"),
+                _("Reproduce in both profiles and compare the answers"),
             ],
             style=_STYLE,
         )
@@ -163,11 +165,11 @@ class ErrorExplorer(Guarded, widgets.VBox):
 
     def _observe(self) -> None:
         """Filtering and searching redraw the table; picking a code shows it; Reproduce runs it."""
-        self.status_filter.observe(lambda change: self._guard("filtering", self._refilter), names="value")
-        self.search.observe(lambda change: self._guard("searching", self._refilter), names="value")
+        self.status_filter.observe(lambda change: self._guard(N_("filtering"), self._refilter), names="value")
+        self.search.observe(lambda change: self._guard(N_("searching"), self._refilter), names="value")
         self.code_select.observe(self._on_pick, names="value")
-        self.reproduce_button.on_click(lambda button: self._guard("reproducing", self._reproduce))
-        self.api_choice.observe(lambda change: self._guard("choosing a profile", self._clear), names="value")
+        self.reproduce_button.on_click(lambda button: self._guard(N_("reproducing"), self._reproduce))
+        self.api_choice.observe(lambda change: self._guard(N_("choosing a profile"), self._clear), names="value")
 
     def _rows(self) -> list[widgets.Widget]:
         return [
@@ -231,7 +233,7 @@ class ErrorExplorer(Guarded, widgets.VBox):
 
     def _on_pick(self, change) -> None:
         if not self._muted:
-            self._guard("choosing a code", self._on_select)
+            self._guard(N_("choosing a code"), self._on_select)
 
     def _matches(self, entry) -> bool:
         status = self.status_filter.value
@@ -257,23 +259,26 @@ class ErrorExplorer(Guarded, widgets.VBox):
 
     def _render_table(self, indices: list[int]) -> None:
         n = len(indices)
-        self.count_html.value = f'<div class="esl-count" role="status">{n} of {len(self.entries)} errors shown</div>'
+        shown = _("{n} of {total} errors shown").format(n=n, total=len(self.entries))
+        self.count_html.value = f'<div class="esl-count" role="status">{_esc(shown)}</div>'
         if not indices:
-            self.table_html.value = "<div class='esl-catalogue'><i>No error matches this filter and search.</i></div>"
+            none = _esc(_("No error matches this filter and search."))
+            self.table_html.value = f"<div class='esl-catalogue'><i>{none}</i></div>"
             return
-        head = "".join(
-            f'<th scope="col" style="text-align:left">{c}</th>' for c in ("Row", "HTTP", "Code", "Message", "Basis")
-        )
+        columns = (N_("Row"), "HTTP", N_("Code"), N_("Message"), N_("Basis"))
+        head = "".join(f'<th scope="col" style="text-align:left">{_esc(_(c))}</th>' for c in columns)
         rows = []
         for i in indices:
             e = self.entries[i]
             rows.append(
                 f"<tr><td>{_esc(e.row if e.row is not None else '—')}</td><td>{e.http_status}</td>"
-                f"<td><code>{_esc(e.code)}</code></td><td>{_esc(e.message)}</td><td>{_esc(e.basis)}</td></tr>"
+                f"<td><code>{_esc(e.code)}</code></td><td>{english(e.message)}</td><td>{_esc(basis_words(e.basis))}</td>"
+                "</tr>"
             )
+        caption = _esc(_("Error catalogue"))
         self.table_html.value = (
             '<table class="esl-catalogue" style="border-collapse:collapse">'
-            f"<caption style='text-align:left'><b>Error catalogue</b></caption>"
+            f"<caption style='text-align:left'><b>{caption}</b></caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
 
@@ -285,21 +290,10 @@ class ErrorExplorer(Guarded, widgets.VBox):
         self.selected_entry = entry
         self.reproduce_button.disabled = entry is None
         if entry is None:
-            self.meaning_html.value = "<div class='esl-meaning'><i>Choose a code to see what it means.</i></div>"
+            choose = _esc(_("Choose a code to see what it means."))
+            self.meaning_html.value = f"<div class='esl-meaning'><i>{choose}</i></div>"
             return
-        where = f"row {entry.row} of the seed's error table" if entry.row is not None else "not in the seed's table"
-        facts = [
-            ("HTTP status", str(entry.http_status)),
-            ("Message", entry.message),
-            ("Description", entry.description),
-            ("Seed sentence", entry.sentence),
-            ("Trigger", entry.trigger),
-            ("Basis", entry.basis),
-            ("Row", where),
-        ]
-        if entry.actions:
-            facts.insert(1, ("Actions", ", ".join(entry.actions)))
-        items = "".join(f"<dt><b>{_esc(k)}</b></dt><dd>{_esc(v) if v else '—'}</dd>" for k, v in facts)
+        items = "".join(f"<dt><b>{_esc(k)}</b></dt><dd>{v or '—'}</dd>" for k, v in _meaning(entry))
         self.meaning_html.value = (
             f"<div class='esl-meaning'><h4><code>{_esc(entry.code)}</code></h4><dl>{items}</dl></div>"
         )
@@ -346,6 +340,30 @@ class ErrorExplorer(Guarded, widgets.VBox):
             self.compare_html.value = _comparison_html(made["seed"].response, made["2026"].response)
 
 
+def _meaning(entry) -> list[tuple[str, str]]:
+    """What a code means, as (label, HTML) pairs: the seed's words (message, description, sentence) as they are,
+    the description's translation beside it in another language, and how the lab makes it."""
+    if entry.row is not None:
+        where = _("row {row} of the seed's error table").format(row=entry.row)
+    else:
+        where = _("not in the seed's table")
+    described = english(entry.description) if entry.description else ""
+    if entry.description and _(entry.description) != entry.description:
+        described += f"<br>{_esc(_(entry.description))}"
+    facts = [
+        (_("HTTP status"), str(entry.http_status)),
+        (_("Message"), english(entry.message)),
+        (_("Description"), described),
+        (_("Seed sentence"), english(entry.sentence) if entry.sentence else ""),
+        (_("Trigger"), _esc(_(entry.trigger)) if entry.trigger else ""),
+        (_("Basis"), _esc(basis_words(entry.basis))),
+        (_("Row"), _esc(where)),
+    ]
+    if entry.actions:
+        facts.insert(1, (_("Actions"), _esc(", ".join(entry.actions))))
+    return facts
+
+
 def _answer_words(response) -> str:
     return f"HTTP {response.status} " + ("OK" if response.ok else response.code)
 
@@ -353,30 +371,39 @@ def _answer_words(response) -> str:
 def _comparison_html(seed, now) -> str:
     """One line: what each profile answered, and whether they differ (then the seed's answer is shown first)."""
     same = (seed.status, seed.code) == (now.status, now.code)
-    verdict = "the same answer" if same else "<b>different answers</b>"
-    return (
-        f"<div class='esl-compare' role='status'>Seed (2018-19): <code>{_esc(_answer_words(seed))}</code>; "
-        f"2026: <code>{_esc(_answer_words(now))}</code>: {verdict}. The seed's answer is shown first, "
-        "then today's.</div>"
+    different = _esc(_("different answers"))
+    verdict = _esc(_("the same answer")) if same else f"<b>{different}</b>"
+    said = _("Seed (2018-19): {seed}; 2026: {now}: {verdict}. The seed's answer is shown first, then today's.").format(
+        seed=f"<code>{_esc(_answer_words(seed))}</code>",
+        now=f"<code>{_esc(_answer_words(now))}</code>",
+        verdict=verdict,
     )
+    return f"<div class='esl-compare' role='status'>{said}</div>"
 
 
 def _request_html(reproduction) -> str:
     """How the lab was set up, and the request sent."""
     steps = "".join(f"<li>{_esc(step)}</li>" for step in reproduction.steps)
+    words = {
+        "setup": _esc(_("How the lab was set up")),
+        "request": _esc(_("Request")),
+        "parameter": _esc(_("Parameter")),
+        "value": _esc(_("Value")),
+        "none": _esc(_("(no parameters)")),
+    }
     params = "".join(
         f"<tr><td><code>{_esc(k)}</code></td><td><code>{_esc(v)}</code></td></tr>"
         for k, v in reproduction.params.items()
     )
     return (
         "<div class='esl-reproduction'>"
-        + (f"<b>How the lab was set up</b><ol>{steps}</ol>" if steps else "")
-        + f"<b>Request</b>: <code>{_esc(reproduction.action)}</code>"
+        + (f"<b>{words['setup']}</b><ol>{steps}</ol>" if steps else "")
+        + f"<b>{words['request']}</b>: <code>{_esc(reproduction.action)}</code>"
         + (
-            f"<table class='esl-request'><thead><tr><th scope='col'>Parameter</th><th scope='col'>Value</th>"
-            f"</tr></thead><tbody>{params}</tbody></table>"
+            f"<table class='esl-request'><thead><tr><th scope='col'>{words['parameter']}</th>"
+            f"<th scope='col'>{words['value']}</th></tr></thead><tbody>{params}</tbody></table>"
             if params
-            else " <i>(no parameters)</i>"
+            else f" <i>{words['none']}</i>"
         )
         + "</div>"
     )

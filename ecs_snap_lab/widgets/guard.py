@@ -14,6 +14,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..i18n import _
+
 log = logging.getLogger(__name__)
 
 
@@ -41,15 +43,23 @@ class ErrorArea:
 
     @property
     def message(self) -> str:
-        """Plain text of the area ("" when nothing failed)."""
-        return "\n".join(f"{where} failed: {message}" for where, message in self.errors.items())
+        """Plain text of the area ("" when nothing failed). `where` is a label marked N_() where the callback is
+        guarded, shown in the current language."""
+        return "\n".join(
+            _("{where} failed: {message}").format(where=_(where), message=message)
+            for where, message in self.errors.items()
+        )
 
     def _render(self) -> None:
         if not self.errors:
             self.widget.value = ""
             return
         lines = "".join(
-            f"<li><b>{html.escape(where)}</b> failed: {html.escape(message)}</li>"
+            "<li>"
+            + _("{where} failed: {message}").format(
+                where=f"<b>{html.escape(_(where))}</b>", message=html.escape(message)
+            )
+            + "</li>"
             for where, message in self.errors.items()
         )
         self.widget.value = f'<div class="esl-error" role="alert" style="color:#a40000"><ul>{lines}</ul></div>'

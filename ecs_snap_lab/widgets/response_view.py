@@ -13,6 +13,8 @@ Decisions:
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 
 from ..display import (
@@ -25,6 +27,7 @@ from ..display import (
     trace_table,
     warnings_block,
 )
+from ..i18n import N_, _
 from .guard import ErrorArea, Guarded
 
 FORMATS = ("JSON", "XML")
@@ -49,9 +52,9 @@ class ResponseView(Guarded, widgets.VBox):
         self.format = widgets.ToggleButtons(
             options=list(FORMATS),
             value="JSON",
-            description="Body as",
-            tooltip="Show the body as JSON or as XML",
-            tooltips=["The JSON body (pretty-printed)", "The XML body, as the API writes it with Format=XML"],
+            description=_("Body as"),
+            tooltip=_("Show the body as JSON or as XML"),
+            tooltips=[_("The JSON body (pretty-printed)"), _("The XML body, as the API writes it with Format=XML")],
         )
         self.format.observe(self._on_format, names="value")
         self.body_html = widgets.HTML(  # a framed scroll box, as the explorer's table
@@ -77,7 +80,7 @@ class ResponseView(Guarded, widgets.VBox):
 
     def show(self, response) -> None:
         """Display `response` (a Response, or None for "nothing yet")."""
-        self._guard("showing the response", self._show, response)
+        self._guard(N_("showing the response"), self._show, response)
 
     def __repr__(self) -> str:
         r = self.response
@@ -88,7 +91,7 @@ class ResponseView(Guarded, widgets.VBox):
     # ------------------------------------------------------------------ internals
 
     def _on_format(self, change) -> None:
-        self._guard("switching the body format", self._render_body)
+        self._guard(N_("switching the body format"), self._render_body)
 
     def _show(self, response) -> None:
         self.response = response
@@ -100,7 +103,8 @@ class ResponseView(Guarded, widgets.VBox):
     def _render_status(self) -> None:
         r = self.response
         if r is None:
-            self.status_html.value = '<div class="esl-status esl-status-none"><i>No response yet.</i></div>'
+            said = html.escape(_("No response yet."))
+            self.status_html.value = f'<div class="esl-status esl-status-none"><i>{said}</i></div>'
             return
         self.status_html.value = response_status(r)
 

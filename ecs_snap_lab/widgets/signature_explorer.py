@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 import ipywidgets as widgets
 
 from ..display import profile_badge
+from ..i18n import N_, _
 from ..wire import exports as wire_exports
 from ..wire import signature
 from .guard import ErrorArea, Guarded
@@ -34,7 +35,13 @@ DEFAULT_KEY_ID = "LTAItest"
 DEFAULT_SECRET = "secret"
 _STYLE = {"description_width": "120px"}
 _WIDE = widgets.Layout(width="520px")
-TAB_TITLES = ("Signed URL (GET)", "POST form", "aliyun CLI", "aliyun-python-sdk-ecs", "alibabacloud_ecs20140526")
+TAB_TITLES = (
+    N_("Signed URL (GET)"),
+    N_("POST form"),
+    "aliyun CLI",
+    "aliyun-python-sdk-ecs",
+    "alibabacloud_ecs20140526",
+)
 
 
 class SignatureExplorer(Guarded, widgets.VBox):
@@ -77,7 +84,7 @@ class SignatureExplorer(Guarded, widgets.VBox):
         self._make_outputs()
         self._observe()
         self.children = self._rows(action)
-        self._guard("signing", self.refresh)
+        self._guard(N_("signing"), self.refresh)
 
     # ------------------------------------------------------------------ the parts, made once
 
@@ -86,28 +93,28 @@ class SignatureExplorer(Guarded, widgets.VBox):
         self.access_key_id = widgets.Text(
             value=access_key_id,
             description="AccessKeyId",
-            tooltip="The AccessKey ID: sent in the request as AccessKeyId",
+            tooltip=_("The AccessKey ID: sent in the request as AccessKeyId"),
             style=_STYLE,
             layout=_WIDE,
         )
         self.access_key_secret = widgets.Password(
             value=access_key_secret,
             description="AccessKeySecret",
-            tooltip="The AccessKey secret: never sent; the HMAC key is this secret followed by '&'",
+            tooltip=_("The AccessKey secret: never sent; the HMAC key is this secret followed by '&'"),
             style=_STYLE,
             layout=_WIDE,
         )
         self.method = widgets.ToggleButtons(
             options=["GET", "POST"],
             value=method.upper(),
-            description="Method",
-            tooltips=["Sign for a GET (parameters in the URL)", "Sign for a POST (parameters in a form body)"],
+            description=_("Method"),
+            tooltips=[_("Sign for a GET (parameters in the URL)"), _("Sign for a POST (parameters in a form body)")],
             style=_STYLE,
         )
         self.endpoint = widgets.Text(
             value=endpoint,
-            description="Endpoint",
-            tooltip="Where the exports send the request: ecs.aliyuncs.com, or 127.0.0.1:PORT for the local endpoint",
+            description=_("Endpoint"),
+            tooltip=_("Where the exports send the request: ecs.aliyuncs.com, or 127.0.0.1:PORT for the local endpoint"),
             style=_STYLE,
             layout=_WIDE,
         )
@@ -117,26 +124,28 @@ class SignatureExplorer(Guarded, widgets.VBox):
         self.nonce = widgets.Text(
             value=wire_exports.make_nonce(self._nonces),
             description="SignatureNonce",
-            tooltip="Unique per request: the API refuses a nonce it has seen recently (SignatureNonceUsed)",
+            tooltip=_("Unique per request: the API refuses a nonce it has seen recently (SignatureNonceUsed)"),
             style=_STYLE,
             layout=_WIDE,
         )
         self.new_nonce_button = widgets.Button(
-            description="new nonce", icon="refresh", tooltip="Draw the next nonce (seeded: the same run, the same)"
+            description=_("new nonce"),
+            icon="refresh",
+            tooltip=_("Draw the next nonce (seeded: the same run, the same)"),
         )
         if timestamp is None:
             timestamp = wire_exports.make_timestamp(self.lab.now if self.lab is not None else None)
         self.timestamp = widgets.Text(
             value=timestamp,
             description="Timestamp",
-            tooltip="yyyy-MM-ddTHH:mm:ssZ in UTC; the API refuses one too far from its clock (IllegalTimestamp)",
+            tooltip=_("yyyy-MM-ddTHH:mm:ssZ in UTC; the API refuses one too far from its clock (IllegalTimestamp)"),
             style=_STYLE,
             layout=_WIDE,
         )
         self.lab_time_button = widgets.Button(
-            description="lab time",
+            description=_("lab time"),
             icon="clock-o",
-            tooltip="Set Timestamp to the lab's clock",
+            tooltip=_("Set Timestamp to the lab's clock"),
             disabled=self.lab is None,
         )
 
@@ -150,7 +159,7 @@ class SignatureExplorer(Guarded, widgets.VBox):
         self.tea_sdk_html = widgets.HTML()
         self.tabs = widgets.Tab(
             children=[self.url_html, self.post_html, self.cli_html, self.core_sdk_html, self.tea_sdk_html],
-            titles=TAB_TITLES,
+            titles=tuple(_(title) for title in TAB_TITLES),
         )
 
     def _observe(self) -> None:
@@ -159,8 +168,8 @@ class SignatureExplorer(Guarded, widgets.VBox):
             control.observe(self._on_control, names="value")
         for control in (self.nonce, self.timestamp):
             control.observe(self._on_control, names="value")
-        self.new_nonce_button.on_click(lambda _b: self._guard("new nonce", self.new_nonce))
-        self.lab_time_button.on_click(lambda _b: self._guard("lab time", self.use_lab_time))
+        self.new_nonce_button.on_click(lambda _b: self._guard(N_("new nonce"), self.new_nonce))
+        self.lab_time_button.on_click(lambda _b: self._guard(N_("lab time"), self.use_lab_time))
         self._unobserve: Callable[[], None] | None = None
         if self.builder is not None:
             preview = self.builder.query_preview
@@ -170,7 +179,9 @@ class SignatureExplorer(Guarded, widgets.VBox):
     def _rows(self, action: str) -> list[widgets.Widget]:
         return [
             widgets.HTML(
-                f"<b>Signing {html.escape(action)}</b>: each step of the v1 (HMAC-SHA1) signature."
+                _("<b>Signing {escape}</b>: each step of the v1 (HMAC-SHA1) signature.").format(
+                    escape=html.escape(action)
+                )
                 + (f" {profile_badge(self.lab.api)}" if self.lab is not None else "")
             ),
             self.access_key_id,
@@ -187,17 +198,17 @@ class SignatureExplorer(Guarded, widgets.VBox):
     # ------------------------------------------------------------------ callbacks (all guarded)
 
     def _on_control(self, _change) -> None:
-        self._guard("signing", self.refresh)
+        self._guard(N_("signing"), self.refresh)
 
     def _on_builder(self, _change) -> None:
-        self._guard("signing", self.refresh)
+        self._guard(N_("signing"), self.refresh)
 
     # ------------------------------------------------------------------ actions
 
     def set_params(self, params: Mapping[str, str]) -> None:
         """The request's own parameters, when the explorer is not following a builder."""
         self._given = {str(k): str(v) for k, v in params.items()}
-        self._guard("signing", self.refresh)
+        self._guard(N_("signing"), self.refresh)
 
     def new_nonce(self) -> str:
         """The next nonce of the seeded generator; fills the field (which re-signs)."""
@@ -207,7 +218,7 @@ class SignatureExplorer(Guarded, widgets.VBox):
     def use_lab_time(self) -> str:
         """Timestamp = the lab's clock."""
         if self.lab is None:
-            raise ValueError("no lab to take the time from: give the explorer a RequestBuilder")
+            raise ValueError(_("no lab to take the time from: give the explorer a RequestBuilder"))
         self.timestamp.value = wire_exports.make_timestamp(self.lab.now)
         return self.timestamp.value
 
@@ -222,10 +233,10 @@ class SignatureExplorer(Guarded, widgets.VBox):
         problem = getattr(self.builder, "encode_problem", None) or _encoding_problem(params)
         if problem:
             self.signed, self.steps, self.exports = {}, None, None
-            message = f"<i>cannot be signed: {html.escape(problem)}</i>"
+            message = _("<i>cannot be signed: {escape}</i>").format(escape=html.escape(problem))
             for view in (self.steps_html, *self.tabs.children):
                 view.value = message
-            raise ValueError(f"the request cannot be encoded: {problem}")
+            raise ValueError(_("the request cannot be encoded: {problem}").format(problem=problem))
         method = self.method.value
         key_id, secret = self.access_key_id.value, self.access_key_secret.value
         nonce, timestamp = self.nonce.value, self.timestamp.value
@@ -270,7 +281,9 @@ def _encoding_problem(params: Mapping[str, str]) -> str | None:
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError as exc:
-                return f"{key} holds the character U+{ord(text[exc.start]):04X}, which has no UTF-8 form"
+                return _("{key} holds the character U+{ord:04X}, which has no UTF-8 form").format(
+                    key=key, ord=ord(text[exc.start])
+                )
     return None
 
 
@@ -283,15 +296,20 @@ def _render_steps(steps: signature.SigningSteps) -> str:
         f"<tr><td><code>{html.escape(name)}</code></td><td><code>{html.escape(value)}</code></td></tr>"
         for name, value in steps.sorted_parameters
     )
+    step1 = _("<b>1. Parameters sorted by name</b> (code-point order, Signature left out):")
+    step2 = _("<b>2-3. Canonicalized query</b> (names and values percent-encoded, joined with &amp;):")
+    step4 = _("<b>4. StringToSign</b> = {method} &amp; %2F &amp; the encoded query:").format(method=steps.method)
+    name, value = _("Name"), _("Value")
+    step5 = _("<b>5. Signature</b> = Base64(HMAC-SHA1(AccessKeySecret + '&amp;', StringToSign)):")
     return (
         '<div class="esl-signing">'
-        "<p><b>1. Parameters sorted by name</b> (code-point order, Signature left out):</p>"
-        f"<table><tr><th>Name</th><th>Value</th></tr>{rows}</table>"
-        "<p><b>2-3. Canonicalized query</b> (names and values percent-encoded, joined with &amp;):</p>"
+        f"<p>{step1}</p>"
+        f"<table><tr><th>{name}</th><th>{value}</th></tr>{rows}</table>"
+        f"<p>{step2}</p>"
         f"{_pre(steps.canonicalized_query)}"
-        f"<p><b>4. StringToSign</b> = {steps.method} &amp; %2F &amp; the encoded query:</p>"
+        f"<p>{step4}</p>"
         f"{_pre(steps.string_to_sign)}"
-        "<p><b>5. Signature</b> = Base64(HMAC-SHA1(AccessKeySecret + '&amp;', StringToSign)):</p>"
+        f"<p>{step5}</p>"
         f"{_pre(steps.signature)}"
         "</div>"
     )
