@@ -15,7 +15,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-FOLDERS = (NOTEBOOKS, ROOT / "instructor")  # the learners' notebooks, and the instructor's answer key
+# the learners' notebooks, their Chinese copies (run in their folder, whose ecs-snap-lab.toml makes them Chinese),
+# and the instructor's answer key
+FOLDERS = (NOTEBOOKS, NOTEBOOKS / "zh-CN", ROOT / "instructor")
 
 
 def execute(path: Path) -> None:

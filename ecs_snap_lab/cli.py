@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
         "--instructor", action="store_true", help="also copy the answer key (instructor/), never for learners"
     )
     lab = commands.add_parser("lab", help="copy the notebooks (keeping your edits) and open JupyterLab on them")
+    for command in (notebooks, lab):  # the notebooks' language, and the command's; before DEST for `lab`
+        command.add_argument(
+            "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="the notebooks' language (zh-CN: Chinese)"
+        )
     lab.add_argument("dest", nargs="?", default=DEFAULT_FOLDER, help=f"the workshop folder (default {DEFAULT_FOLDER})")
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to JupyterLab, e.g. --no-browser")
     _add_serve(commands)
@@ -109,7 +113,8 @@ def _run(args: argparse.Namespace) -> int:
         try:
             if args.command == "lab":
                 return open_lab(args.dest, args.jupyter_args)
-            print(copy_notebooks(args.dest, overwrite=args.force, instructor=args.instructor).report())
+            copied = copy_notebooks(args.dest, overwrite=args.force, instructor=args.instructor)
+            print(copied.report())
         except OSError as exc:
             print(f"ecs-snap-lab: {exc}", file=sys.stderr)
             return 2

@@ -364,6 +364,24 @@ def check_voila(options: Options) -> Result:
     return ok(f"{found.detail} (the no-code dashboard)")
 
 
+def check_chinese_font(options: Options) -> Result:
+    """A font that draws Chinese, for the charts in zh-CN (views/style.py picks it)."""
+    try:
+        from .views.style import CJK_FAMILIES, cjk_family
+
+        family = cjk_family()
+    except Exception as exc:  # matplotlib missing or broken: its own check says so
+        return Result(Status.WARN, f"could not look for fonts: {_reason(exc)}", install_fix())
+    if family is None:
+        fix = (
+            "sudo apt-get install -y fonts-noto-cjk (Debian, Ubuntu), or the offline kit's fonts/ (see its INSTALL.md)"
+        )
+        return Result(
+            Status.WARN, f"no font that draws Chinese ({', '.join(CJK_FAMILIES[:3])}, ...): charts in zh-CN", fix
+        )
+    return ok(f"{family} (charts in Chinese)")
+
+
 def check_sdks(options: Options) -> Result:
     """The official SDKs that notebook 07 drives against the local endpoint."""
     for module, distribution in (
@@ -389,6 +407,7 @@ CHECKS: list[Check] = [
     Check("kernel", check_kernel),
     Check("notebooks", check_notebooks),
     Check("Voila", check_voila, required=False),
+    Check("Chinese font", check_chinese_font, required=False),
     Check("official SDKs", check_sdks, required=False),
 ]
 

@@ -14,7 +14,9 @@ from . import actions as _actions  # registers the handlers
 from . import display, persistence
 from .actions.base import ACTIONS, ApiFailure, Call
 from .faults import Faults
+from .i18n import _
 from .knobs import Knobs
+from .local_time import get_display_timezone, shown
 from .model.clock import LAST_SECOND, parse_time, to_datetime, whole_seconds
 from .model.events import EventKind, EventLog
 from .model.resources import AutoSnapshotPolicy, Disk, Image, Instance, Snapshot, SnapshotStatus
@@ -227,12 +229,12 @@ class Lab:
                     raise TypeError("advance takes a timedelta, or days=/hours=/minutes=/seconds=")
                 step += delta
         except OverflowError:
-            raise ValueError("that is too far to advance the lab's clock") from None
+            raise ValueError(_("that is too far to advance the lab's clock")) from None
         total = whole_seconds(step)
         if total < 0:
-            raise ValueError("the lab's clock only moves forward")
+            raise ValueError(_("the lab's clock only moves forward"))
         if self.world.now + total > LAST_SECOND:
-            raise ValueError("the lab's clock stops at the end of the year 9999")
+            raise ValueError(_("the lab's clock stops at the end of the year 9999"))
         events = self.world.events
         events.begin()
         try:
@@ -246,7 +248,7 @@ class Lab:
         """Move the clock to an absolute time (not earlier than now)."""
         target = parse_time(when)
         if target < self.world.now:
-            raise ValueError(f"{when} is before the lab's time {self.now.isoformat()}")
+            raise ValueError(_("{when} is before the lab's time {now}").format(when=when, now=self.now.isoformat()))
         return self.advance(seconds=target - self.world.now)
 
     # ------------------------------------------------------------------ the API
@@ -264,7 +266,7 @@ class Lab:
             try:
                 spec = ACTIONS.get(action) if isinstance(action, str) else None
                 if spec is None:
-                    call.fail("Action.known", f"{name[:60]!r} is not an action of this API")
+                    call.fail("Action.known", _("{name!r} is not an action of this API").format(name=name[:60]))
                 call.trace.append("Action.known")
                 wire, bad = to_wire(params)
                 if bad is not None:
@@ -548,24 +550,29 @@ class Lab:
         log = self.request_log.columns
         refused = sum(not 200 <= status < 300 for status in log["status"])
         facts = [
-            ("API profile", self.profile.label),
-            ("Time", f"{self.now:%Y-%m-%d %H:%M:%S}Z"),
-            ("Zones", ", ".join(w.zones)),
-            ("Instances", len(w.instances)),
-            ("Disks", len(w.disks)),
-            ("Snapshots", f"{len(w.snapshots)} ({by_status})" if by_status else 0),
-            ("Snapshot quota", f"{w.snapshot_quota} per disk"),
-            ("Automatic snapshot policies", len(w.policies)),
-            ("Requests", f"{len(self.request_log)} ({refused} refused)"),
+            (_("API profile"), _(self.profile.label)),
+            (_("Time"), _lab_time(self.now)),
+            (_("Zones"), ", ".join(w.zones)),
+            (_("Instances"), len(w.instances)),
+            (_("Disks"), len(w.disks)),
+            (_("Snapshots"), f"{len(w.snapshots)} ({by_status})" if by_status else 0),
+            (_("Snapshot quota"), _("{quota} per disk").format(quota=w.snapshot_quota)),
+            (_("Automatic snapshot policies"), len(w.policies)),
+            (_("Requests"), _("{count} ({refused} refused)").format(count=len(self.request_log), refused=refused)),
         ]
         recent = [
-            (f"{to_datetime(at):%Y-%m-%d %H:%M:%S}Z", action, status, code, request_id)
-            for at, action, _, status, code, request_id in zip(
+            (_lab_time(to_datetime(at)), action, status, code, request_id)
+            for at, action, _params, status, code, request_id in zip(
                 *(c[-RECENT_REQUESTS:] for c in log.values()), strict=True
             )
         ]
-        title = f"Lab {w.region}, seed {w.seed}"
+        title = _("Lab {region}, seed {seed}").format(region=w.region, seed=w.seed)
         return display.lab_html(title, facts, len(self.internal_errors), recent)
+
+
+def _lab_time(moment: datetime) -> str:
+    """A time in the lab's HTML: the API's UTC form, with the display zone's time beside it when one is set."""
+    return f"{moment:%Y-%m-%d %H:%M:%S}Z" if get_display_timezone() is None else shown(moment)
 
 
 _NO_SNAPSHOTS: Mapping[str, Snapshot] = MappingProxyType({})

@@ -4,6 +4,9 @@ Decisions:
 - The notebooks live in the repository's `notebooks/` and are shipped in the wheel as `ecs_snap_lab/notebooks/`
   (hatch force-include). An installed wheel finds them in the package; a source checkout (an editable install)
   finds them beside the package.
+- The Chinese notebooks are `notebooks/zh-CN/` (the same code cells, the prose translated) with the folder's
+  `ecs-snap-lab.toml` (language and display time zone: settings.py). A copy in a language other than English
+  takes both, flat into DEST: the folder's file makes the kernels there write that language.
 - Learners' copies hold no answers: the answer key (`instructor/answer_key.ipynb`, every solution run through its
   check) is copied only with `instructor=True` (`--instructor`), into DEST/instructor/.
 - Copying never overwrites: a learner's edited notebook is their work. A notebook already in the folder is kept
@@ -26,16 +29,22 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import _parse as _parse_language
+from .i18n import get_language
+
 START_HERE = "00_start_here.ipynb"
 INSTRUCTOR = "instructor"  # the repository's instructor/ folder, shipped as ecs_snap_lab/instructor
 ANSWER_KEY = "answer_key.ipynb"
 DEFAULT_FOLDER = "ecs-snap-lab-notebooks"
+SETTINGS_FILE = "ecs-snap-lab.toml"  # settings.FILE: a copied folder keeps its notebooks' language
 
 
-def bundled_notebooks() -> Path:
-    """The folder holding the notebooks shipped with this installation."""
+def bundled_notebooks(language: str = "en") -> Path:
+    """The folder holding the notebooks shipped with this installation, in `language` ("en" or "zh-CN")."""
     package = Path(__file__).resolve().parent
     for folder in (package / "notebooks", package.parent / "notebooks"):
+        if language != "en":
+            folder = folder / language
         if (folder / START_HERE).is_file():
             return folder
     raise FileNotFoundError(
@@ -70,9 +79,13 @@ def bundled_instructor_notebooks() -> Path:
     )
 
 
-def copy_notebooks(dest: str | Path, overwrite: bool = False, instructor: bool = False) -> Copied:
+def copy_notebooks(
+    dest: str | Path, overwrite: bool = False, instructor: bool = False, language: str | None = None
+) -> Copied:
     """Copy every bundled notebook into `dest` (created if needed); never overwrites unless asked. The answer key
-    goes only to an instructor's copy (`instructor=True`), into `dest/instructor/`."""
+    goes only to an instructor's copy (`instructor=True`), into `dest/instructor/`. `language` ("en", "zh-CN";
+    default: the lab's current language) picks the notebooks, and a non-English copy takes its settings file."""
+    language = get_language() if language is None else _parse_language(language)
     folder = Path(dest).expanduser()
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder} exists and is not a folder")
@@ -80,7 +93,10 @@ def copy_notebooks(dest: str | Path, overwrite: bool = False, instructor: bool =
         raise NotADirectoryError(f"{folder / INSTRUCTOR} is a link: it is not followed, and nothing was copied")
     folder.mkdir(parents=True, exist_ok=True)
     copied = Copied(folder.resolve())
-    _copy_folder(bundled_notebooks(), folder, "", overwrite, copied)
+    source = bundled_notebooks(language)
+    _copy_folder(source, folder, "", overwrite, copied)
+    if (source / SETTINGS_FILE).is_file():
+        _copy_file(source / SETTINGS_FILE, folder, "", overwrite, copied)
     if instructor:
         if (folder / INSTRUCTOR).is_symlink():
             raise NotADirectoryError(
@@ -93,12 +109,16 @@ def copy_notebooks(dest: str | Path, overwrite: bool = False, instructor: bool =
 
 def _copy_folder(source: Path, folder: Path, prefix: str, overwrite: bool, copied: Copied) -> None:
     for notebook in sorted(source.glob("*.ipynb")):
-        target = folder / notebook.name
-        if os.path.lexists(target) and not overwrite:
-            copied.kept.append(prefix + notebook.name)
-            continue
-        _place(notebook.read_bytes(), target)
-        copied.written.append(prefix + notebook.name)
+        _copy_file(notebook, folder, prefix, overwrite, copied)
+
+
+def _copy_file(path: Path, folder: Path, prefix: str, overwrite: bool, copied: Copied) -> None:
+    target = folder / path.name
+    if os.path.lexists(target) and not overwrite:
+        copied.kept.append(prefix + path.name)
+        return
+    _place(path.read_bytes(), target)
+    copied.written.append(prefix + path.name)
 
 
 def _place(data: bytes, target: Path) -> None:
@@ -130,9 +150,9 @@ def lab_command(folder: Path, extra: list[str] | None = None) -> list[str]:
     ]
 
 
-def open_lab(dest: str | Path, extra: list[str] | None = None) -> int:
+def open_lab(dest: str | Path, extra: list[str] | None = None, language: str | None = None) -> int:
     """Copy the notebooks into `dest` (keeping edits), then run JupyterLab there until it is stopped."""
-    copied = copy_notebooks(dest)
+    copied = copy_notebooks(dest, language=language)
     print(copied.report(), flush=True)
     command = lab_command(copied.folder, extra)
     if os.name == "posix":  # become JupyterLab: a signal to this process (Ctrl+C, a stop) reaches the server itself

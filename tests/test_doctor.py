@@ -179,3 +179,16 @@ def test_the_python_floor_is_pyprojects() -> None:
     with (REPO / "pyproject.toml").open("rb") as file:
         requires = tomllib.load(file)["project"]["requires-python"]
     assert requires == ">=" + ".".join(map(str, doctor.MIN_PYTHON))
+
+
+def test_the_chinese_font_check_names_the_font_found_and_says_how_to_install_one(monkeypatch) -> None:
+    from ecs_snap_lab import doctor
+    from ecs_snap_lab.views import style
+
+    monkeypatch.setattr(style, "cjk_family", lambda: "Noto Sans CJK SC")
+    found = doctor.check_chinese_font(doctor.Options())
+    assert (found.status, found.detail) == (doctor.Status.OK, "Noto Sans CJK SC (charts in Chinese)")
+    monkeypatch.setattr(style, "cjk_family", lambda: None)
+    missing = doctor.check_chinese_font(doctor.Options())
+    assert missing.status is doctor.Status.WARN and "fonts-noto-cjk" in missing.fix
+    assert not next(check for check in doctor.CHECKS if check.name == "Chinese font").required

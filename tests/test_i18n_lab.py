@@ -134,3 +134,11 @@ def test_a_display_zone_shows_beijing_time_beside_utc_in_the_clock_the_summary_a
     ax = charts.retention_timeline(Lab.demo(disks=12, days=5))
     assert ax.get_xlabel() == "时间（Asia/Shanghai，UTC+08:00）"
     assert any(axis.get_xlabel() == "时间（UTC）" for axis in ax.figure.axes[0].child_axes)  # UTC on top
+
+
+def test_the_lab_itself_reads_in_chinese_and_a_refused_move_of_its_clock_says_why_in_chinese() -> None:
+    lab = Lab.demo(disks=12, days=3)
+    assert not english_in(lab._repr_html_())
+    with pytest.raises(ValueError) as refused:
+        lab.advance(hours=-1)
+    assert not english_in(str(refused.value)), refused.value
