@@ -12,7 +12,8 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
-from .progress import Progress, State, counted
+from .i18n import N_, _, ngettext
+from .progress import Progress, State
 from .views.style import OKABE_ITO, legend, new_axes
 
 if TYPE_CHECKING:
@@ -21,22 +22,24 @@ if TYPE_CHECKING:
 STATES = tuple(State)  # the order of the colour codes drawn
 STATE_COLOURS = {State.SOLVED: OKABE_ITO["bluish_green"], State.TRIED: OKABE_ITO["orange"], State.NOT_TRIED: "#EEEEEE"}
 STATE_WORDS = {
-    State.SOLVED: "solved (✓ attempts)",
-    State.TRIED: "tried, not solved (✗ attempts)",
-    State.NOT_TRIED: "not tried",
+    State.SOLVED: N_("solved (✓ attempts)"),
+    State.TRIED: N_("tried, not solved (✗ attempts)"),
+    State.NOT_TRIED: N_("not tried"),
 }
 
 
 def progress_chart(progress: Progress, ax: Axes | None = None) -> Axes:
     """Draw the learner x exercise grid; returns the Axes (display `ax.figure` or save it with savefig)."""
     if not progress.learners or not progress.exercises:
-        raise ValueError("nothing to draw: no learner or no exercise")
+        raise ValueError(_("nothing to draw: no learner or no exercise"))
     rows, columns = len(progress.learners), len(progress.exercises)
     ax = new_axes(ax, (max(6.0, 3.0 + 0.5 * columns), max(3.0, 1.8 + 0.32 * rows)))
     _draw_cells(ax, progress)
     _draw_labels(ax, progress)
-    ax.set_title(f"Who is stuck: {counted(rows, 'learner')}, {counted(columns, 'exercise')}", loc="left")
-    handles = [Patch(facecolor=STATE_COLOURS[s], edgecolor="#666666", label=STATE_WORDS[s]) for s in STATES]
+    learners = ngettext("{n} learner", "{n} learners", rows).format(n=rows)
+    exercises = ngettext("{n} exercise", "{n} exercises", columns).format(n=columns)
+    ax.set_title(_("Who is stuck: {learners}, {exercises}").format(learners=learners, exercises=exercises), loc="left")
+    handles = [Patch(facecolor=STATE_COLOURS[s], edgecolor="#666666", label=_(STATE_WORDS[s])) for s in STATES]
     legend(ax, handles=handles)
     return ax
 
@@ -60,7 +63,15 @@ def _draw_cells(ax: Axes, progress: Progress) -> None:
         for x, column in enumerate(progress.exercises):
             standing = progress.standing(learner, column.name)
             if standing.state is not State.NOT_TRIED:
-                ax.text(x + 0.5, y + 0.5, standing.mark, ha="center", va="center", fontsize="small", color="black")
+                ax.text(
+                    x + 0.5,
+                    y + 0.5,
+                    standing.mark,
+                    ha="center",
+                    va="center",
+                    fontsize="small",
+                    color="black",
+                )
     ax.set_xlim(0, codes.shape[1])
     ax.set_ylim(codes.shape[0], 0)  # the first learner on top, as in the printed table
     for spine in ax.spines.values():
@@ -85,4 +96,4 @@ def _draw_labels(ax: Axes, progress: Progress) -> None:
         centres, labels=[f"{len(progress.learners_in(c.name, State.SOLVED))}/{room}" for c in progress.exercises]
     )
     top.tick_params(length=0, labelsize="small")
-    top.set_xlabel("solved by")
+    top.set_xlabel(_("solved by"))

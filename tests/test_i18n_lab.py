@@ -101,7 +101,8 @@ def chart_texts(ax) -> list[str]:
     if legend is not None:
         found += [t.get_text() for t in legend.get_texts()] + [legend.get_title().get_text()]
     for other in ax.figure.axes:
-        found += [other.get_ylabel(), other.get_xlabel()]
+        found += [other.get_ylabel(), other.get_xlabel(), other.xaxis.get_offset_text().get_text()]
+        found += [tick.get_text() for tick in other.get_xticklabels()]  # month names are words
     return [t for t in found if t]
 
 

@@ -30,7 +30,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, Locator
 
-from ..i18n import Nn_, _, get_language, ngettext
+from ..i18n import N_, Nn_, _, get_language, ngettext
 from ..local_time import display_zone, get_display_timezone
 from ..local_time import offset as zone_offset
 from .canvas import ChartCanvas
@@ -175,14 +175,34 @@ def date_axis(axis) -> None:
     zone = display_zone()
     locator = RememberingDateLocator(tz=zone)
     axis.set_major_locator(locator)
-    axis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
+    axis.set_major_formatter(_concise(locator, zone))
     axis.set_label_text(time_label(mdates.num2date(axis.get_view_interval()[1])))
     if get_display_timezone():
         top = axis.axes.secondary_xaxis("top")
         utc = RememberingDateLocator(tz=UTC)
         top.xaxis.set_major_locator(utc)
-        top.xaxis.set_major_formatter(mdates.ConciseDateFormatter(utc, tz=UTC))
+        top.xaxis.set_major_formatter(_concise(utc, UTC))
         top.set_xlabel(_("time (UTC)"), fontsize="small")
+
+
+# matplotlib's ConciseDateFormatter formats (its defaults) through the catalog: a tick that is a word (Jan) follows
+# the language ("%b" is "%m月" in Chinese)
+TICK_FORMATS = (N_("%Y"), N_("%b"), N_("%d"), "%H:%M", "%H:%M", "%S.%f")
+ZERO_FORMATS = ("", N_("%Y"), N_("%b"), N_("%b-%d"), "%H:%M", "%H:%M")
+OFFSET_FORMATS = ("", N_("%Y"), N_("%Y-%b"), N_("%Y-%b-%d"), N_("%Y-%b-%d"), N_("%Y-%b-%d %H:%M"))
+
+
+def _concise(locator: Locator, zone) -> mdates.ConciseDateFormatter:
+    def shown(formats: tuple[str, ...]) -> list[str]:
+        return [_(text) if text else text for text in formats]
+
+    return mdates.ConciseDateFormatter(
+        locator,
+        tz=zone,
+        formats=shown(TICK_FORMATS),
+        zero_formats=shown(ZERO_FORMATS),
+        offset_formats=shown(OFFSET_FORMATS),
+    )
 
 
 def time_label(at: datetime) -> str:
