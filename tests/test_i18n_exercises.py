@@ -289,9 +289,9 @@ def test_a_refused_check_record_says_why_in_chinese(data: object) -> None:
 
 
 def test_the_workshop_copy_reports_in_chinese(tmp_path: Path) -> None:
-    first = copy_notebooks(tmp_path / "工作坊")
+    first = copy_notebooks(tmp_path / "工作坊", language="en")
     assert_chinese(first.report().replace(str(first.folder), ""))
-    again = copy_notebooks(tmp_path / "工作坊")
+    again = copy_notebooks(tmp_path / "工作坊", language="en")
     report = again.report().replace(str(again.folder), "")
     assert "`--force`" in report
     assert_chinese(QUOTED.sub("", re.sub(r"\S+\.ipynb", "", report)))
@@ -300,4 +300,4 @@ def test_the_workshop_copy_reports_in_chinese(tmp_path: Path) -> None:
         copy_notebooks(tmp_path / "文件")
     assert_chinese(str(refused.value).replace(str(tmp_path), ""))
     set_language("en")
-    assert copy_notebooks(tmp_path / "工作坊").report().startswith("0 notebooks copied to ")
+    assert copy_notebooks(tmp_path / "工作坊", language="en").report().startswith("0 notebooks copied to ")
