@@ -182,45 +182,38 @@ def judge_auto(ex: Exercise, given: Any) -> Verdict:
                 "skipped instead (an event says so)."
             ).format(made=", ".join(made) or _("nothing"), what=what)
         )
+    return wrong(_why_it_stays(answer, before, disk))
+
+
+def _why_it_stays(answer: str | None, before: dict, disk: str) -> str:
+    """Why the snapshot a learner named does not give way (or that one does, for None)."""
     oldest = next(iter(before.values()))
     autos = [s for s in before.values() if s.snapshot_type is SnapshotType.AUTO]
     if answer is None:
-        return wrong(
-            _(
-                "Something does disappear: an automatic snapshot at the quota does not simply fail while there is "
-                "something it may replace. What may it replace?"
-            )
+        return _(
+            "Something does disappear: an automatic snapshot at the quota does not simply fail while there is "
+            "something it may replace. What may it replace?"
         )
     if answer not in before:
-        return wrong(
-            _("{answer} is not a snapshot of {disk}; `lab.describe_snapshots(DiskId=...)` lists them.").format(
-                answer=show(answer), disk=disk
-            )
+        return _("{answer} is not a snapshot of {disk}; `lab.describe_snapshots(DiskId=...)` lists them.").format(
+            answer=show(answer), disk=disk
         )
     if answer == oldest.snapshot_id:
-        return wrong(
-            _(
-                "{answer} ({name}) is the oldest snapshot, but a manual one: manual snapshots are never removed to "
-                "make room."
-            ).format(answer=answer, name=oldest.name)
-        )
+        return _(
+            "{answer} ({name}) is the oldest snapshot, but a manual one: manual snapshots are never removed to "
+            "make room."
+        ).format(answer=answer, name=oldest.name)
     if autos and answer == autos[-1].snapshot_id:
-        return wrong(
-            _("{answer} ({name}) is the newest automatic snapshot; which one is kept longest?").format(
-                answer=answer, name=autos[-1].name
-            )
+        return _("{answer} ({name}) is the newest automatic snapshot; which one is kept longest?").format(
+            answer=answer, name=autos[-1].name
         )
     snap = before[answer]
     if snap.snapshot_type is SnapshotType.USER:
-        return wrong(
-            _("{answer} ({name}) stays: it is a manual snapshot, and those are never removed for room.").format(
-                answer=answer, name=snap.name
-            )
-        )
-    return wrong(
-        _("{answer} ({name}) is automatic, but stays: which automatic snapshot has been kept longest?").format(
+        return _("{answer} ({name}) stays: it is a manual snapshot, and those are never removed for room.").format(
             answer=answer, name=snap.name
         )
+    return _("{answer} ({name}) is automatic, but stays: which automatic snapshot has been kept longest?").format(
+        answer=answer, name=snap.name
     )
 
 

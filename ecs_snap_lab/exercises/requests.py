@@ -277,28 +277,26 @@ def judge_which_code(puzzle: Puzzle, answer: Any) -> Verdict:
                     "checked before step {number}. `response.explain()` lists the checks in the order they ran."
                 ).format(number=step.number),
             )
+    return wrong(_not_a_code_here(given, winner, [r.code or "" for _flaw, r in order]))
+
+
+def _not_a_code_here(given: str, winner: str, codes: list[str]) -> str:
+    """Why `given` is not the answer when no problem of the request alone answers it (`codes`: what each does)."""
     if winner.startswith(f"{given}."):
-        return wrong(
-            _("Close: the API answers a more exact code than {code}. Which {code}.* code? What is the problem?").format(
-                code=given
-            )
-        )
-    family = [r.code for _flaw, r in order if r.code and r.code.startswith(f"{given}.")]
+        return _(
+            "Close: the API answers a more exact code than {code}. Which {code}.* code? What is the problem?"
+        ).format(code=given)
+    family = [code for code in codes if code.startswith(f"{given}.")]
     if family:
-        return wrong(
-            _(
-                "{code} is the start of a code: alone, that problem answers {codes}. "
-                "And is it the problem checked first?"
-            ).format(code=given, codes=_(" or ").join(dict.fromkeys(family)))
-        )
+        return _(
+            "{code} is the start of a code: alone, that problem answers {codes}. And is it the problem checked first?"
+        ).format(code=given, codes=_(" or ").join(dict.fromkeys(family)))
     if given not in {entry.code for entry in error_catalog()}:
-        return wrong(
-            _("{code!r} is not an error code of the API; `ecs_snap_lab.error_catalog()` lists them all.").format(
-                code=given
-            )
+        return _("{code!r} is not an error code of the API; `ecs_snap_lab.error_catalog()` lists them all.").format(
+            code=given
         )
-    return wrong(
-        _("{code} is an error code of the API, but none of the problems in this request causes it.").format(code=given)
+    return _("{code} is an error code of the API, but none of the problems in this request causes it.").format(
+        code=given
     )
 
 
