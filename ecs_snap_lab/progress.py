@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .exercises.record import MIME, CheckRecord
+from .i18n import N_, _, ngettext
 
 BY = ("folder", "file")
 MAX_NAMED = 5  # learners named per exercise in the "stuck" list before "and N more"
@@ -46,7 +48,7 @@ class State(Enum):
 
 
 MARKS = {State.SOLVED: "✓", State.TRIED: "✗", State.NOT_TRIED: "·"}
-LEGEND = "✓ N  solved, N attempts    ✗ N  tried N times, not solved yet    ·  not tried"
+LEGEND = N_("✓ N  solved, N attempts    ✗ N  tried N times, not solved yet    ·  not tried")
 
 
 @dataclass(frozen=True)
@@ -100,15 +102,17 @@ class Progress:
 
     def table(self) -> str:
         """The printed report: a heading, the grid with marks, the legend, and per-exercise totals."""
-        heading = (
-            f"Who is stuck: {counted(len(self.learners), 'learner')}, "
-            f"{counted(len(self.notebooks), 'notebook')} read, {counted(len(self.exercises), 'exercise')}"
+        learners, notebooks, exercises = len(self.learners), len(self.notebooks), len(self.exercises)
+        heading = _("Who is stuck: {learners}, {notebooks} read, {exercises}").format(
+            learners=ngettext("{n} learner", "{n} learners", learners).format(n=learners),
+            notebooks=ngettext("{n} notebook", "{n} notebooks", notebooks).format(n=notebooks),
+            exercises=ngettext("{n} exercise", "{n} exercises", exercises).format(n=exercises),
         )
-        return "\n".join([heading, "", *self._grid(), "", LEGEND, "", *self._totals()])
+        return "\n".join([heading, "", *self._grid(), "", _(LEGEND), "", *self._totals()])
 
     def _grid(self) -> list[str]:
         total = len(self.exercises)
-        header = ["learner", *(column.header for column in self.exercises), "solved"]
+        header = [_("learner"), *(column.header for column in self.exercises), _("solved")]
         rows = [
             [
                 learner,
@@ -121,10 +125,14 @@ class Progress:
 
     def _totals(self) -> list[str]:
         room = len(self.learners)
-        rows = [["#", "exercise", "solved by", "tried, not solved", "not tried"]]
+        rows = [["#", _("exercise"), _("solved by"), _("tried, not solved"), _("not tried")]]
         for column in self.exercises:
             stuck = self.learners_in(column.name, State.TRIED)
-            name = column.name if column.known else f"{column.name} (not one of this version's exercises)"
+            name = (
+                column.name
+                if column.known
+                else _("{name} (not one of this version's exercises)").format(name=column.name)
+            )
             rows.append(
                 [
                     str(column.number) if column.known else "?",
@@ -168,14 +176,22 @@ def _named(learners: Sequence[str]) -> str:
     if not learners:
         return "0"
     names = ", ".join(learners[:MAX_NAMED])
-    more = f" and {len(learners) - MAX_NAMED} more" if len(learners) > MAX_NAMED else ""
+    more = _(" and {count} more").format(count=len(learners) - MAX_NAMED) if len(learners) > MAX_NAMED else ""
     return f"{len(learners)}: {names}{more}"
 
 
+def width(text: str) -> int:
+    """Columns a text takes in a terminal: a wide (Chinese) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def _aligned(rows: list[list[str]]) -> list[str]:
-    """Rows of cells padded into columns two spaces apart (trailing spaces trimmed)."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    """Rows of cells padded into columns two spaces apart (trailing spaces trimmed); Chinese text counts double."""
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell + " " * (size - width(cell)) for cell, size in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -202,13 +218,13 @@ def find_notebooks(paths: Iterable[str | Path]) -> tuple[list[Notebook], list[st
                 p for p in path.rglob("*.ipynb") if p.is_file() and not _hidden(p.relative_to(path).parts[:-1])
             )
             if not inside:
-                problems.append(f"{given}: no notebooks (*.ipynb) in this folder")
+                problems.append(_("{path}: no notebooks (*.ipynb) in this folder").format(path=given))
             for notebook in inside:
                 found.setdefault(notebook.resolve(), Notebook(str(notebook), notebook.resolve()))
         elif path.is_file():
             found.setdefault(path.resolve(), Notebook(str(given), path.resolve()))
         else:
-            problems.append(f"{given}: no such file or folder")
+            problems.append(_("{path}: no such file or folder").format(path=given))
     return [found[key] for key in sorted(found)], problems
 
 
@@ -227,7 +243,7 @@ def read_records(notebook: Notebook) -> list[str]:
     for index, cell in enumerate(_cells(notebook), start=1):
         outputs = cell.get("outputs", []) if isinstance(cell, dict) else None
         if not isinstance(outputs, list):
-            problems.append(f"{notebook.shown}: cell {index} is malformed (ignored)")
+            problems.append(_("{path}: cell {index} is malformed (ignored)").format(path=notebook.shown, index=index))
             continue
         for output in outputs:
             data = output.get("data") if isinstance(output, dict) else None
@@ -236,7 +252,9 @@ def read_records(notebook: Notebook) -> list[str]:
             try:
                 notebook.records.append(CheckRecord.from_json(data[MIME]))
             except ValueError as exc:
-                problems.append(f"{notebook.shown}: cell {index}: {exc} (ignored)")
+                problems.append(
+                    _("{path}: cell {index}: {problem} (ignored)").format(path=notebook.shown, index=index, problem=exc)
+                )
     return problems
 
 
@@ -245,20 +263,32 @@ def _cells(notebook: Notebook) -> list[Any]:
     try:
         raw = notebook.path.read_bytes()
     except OSError as exc:
-        raise NotANotebook(f"{notebook.shown}: cannot be read ({exc.strerror or exc})") from None
-    why = f"{notebook.shown}: not a notebook"
+        raise NotANotebook(
+            _("{path}: cannot be read ({error})").format(path=notebook.shown, error=exc.strerror or exc)
+        ) from None
+    path = notebook.shown
     try:
         content = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise NotANotebook(f"{why}: not UTF-8 text") from None
+        raise NotANotebook(_("{path}: not a notebook: not UTF-8 text").format(path=path)) from None
     except json.JSONDecodeError as exc:
-        detail = "the file is empty" if not raw.strip() else f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
-        raise NotANotebook(f"{why}: corrupt JSON ({detail})") from None
+        detail = (
+            _("the file is empty")
+            if not raw.strip()
+            else _("{error} at line {line}, column {column}").format(error=exc.msg, line=exc.lineno, column=exc.colno)
+        )
+        raise NotANotebook(
+            _("{path}: not a notebook: corrupt JSON ({detail})").format(path=path, detail=detail)
+        ) from None
     if not isinstance(content, dict) or not isinstance(content.get("cells"), list):
         version = content.get("nbformat") if isinstance(content, dict) else None
         if isinstance(version, int) and version < 4:
-            raise NotANotebook(f"{why} this command reads: nbformat {version} (open and save it in Jupyter)")
-        raise NotANotebook(f"{why}: JSON without a list of cells")
+            raise NotANotebook(
+                _("{path}: not a notebook this command reads: nbformat {version} (open and save it in Jupyter)").format(
+                    path=path, version=version
+                )
+            )
+        raise NotANotebook(_("{path}: not a notebook: JSON without a list of cells").format(path=path))
     return content["cells"]
 
 

@@ -29,8 +29,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import _, get_language
 from .i18n import _parse as _parse_language
-from .i18n import get_language
 
 START_HERE = "00_start_here.ipynb"
 INSTRUCTOR = "instructor"  # the repository's instructor/ folder, shipped as ecs_snap_lab/instructor
@@ -48,8 +48,9 @@ def bundled_notebooks(language: str = "en") -> Path:
         if (folder / START_HERE).is_file():
             return folder
     raise FileNotFoundError(
-        "the notebooks are not installed with this copy of ecs_snap_lab (looked in "
-        f"{package / 'notebooks'} and {package.parent / 'notebooks'})"
+        _("the notebooks are not installed with this copy of ecs_snap_lab (looked in {first} and {second})").format(
+            first=package / "notebooks", second=package.parent / "notebooks"
+        )
     )
 
 
@@ -62,9 +63,11 @@ class Copied:
     kept: list[str] = field(default_factory=list)
 
     def report(self) -> str:
-        lines = [f"{len(self.written)} notebooks copied to {self.folder}"]
+        lines = [_("{count} notebooks copied to {folder}").format(count=len(self.written), folder=self.folder)]
         if self.kept:
-            lines.append(f"kept your copies of {', '.join(self.kept)} (use --force to replace them)")
+            lines.append(
+                _("kept your copies of {names} (use --force to replace them)").format(names=", ".join(self.kept))
+            )
         return "\n".join(lines)
 
 
@@ -75,7 +78,9 @@ def bundled_instructor_notebooks() -> Path:
         if (folder / ANSWER_KEY).is_file():
             return folder
     raise FileNotFoundError(
-        f"the instructor's notebooks are not installed with this copy of ecs_snap_lab ({ANSWER_KEY})"
+        _("the instructor's notebooks are not installed with this copy of ecs_snap_lab ({name})").format(
+            name=ANSWER_KEY
+        )
     )
 
 
@@ -88,9 +93,11 @@ def copy_notebooks(
     language = get_language() if language is None else _parse_language(language)
     folder = Path(dest).expanduser()
     if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(f"{folder} exists and is not a folder")
+        raise NotADirectoryError(_("{folder} exists and is not a folder").format(folder=folder))
     if instructor and (folder / INSTRUCTOR).is_symlink():
-        raise NotADirectoryError(f"{folder / INSTRUCTOR} is a link: it is not followed, and nothing was copied")
+        raise NotADirectoryError(
+            _("{folder} is a link: it is not followed, and nothing was copied").format(folder=folder / INSTRUCTOR)
+        )
     folder.mkdir(parents=True, exist_ok=True)
     copied = Copied(folder.resolve())
     source = bundled_notebooks(language)
@@ -100,7 +107,9 @@ def copy_notebooks(
     if instructor:
         if (folder / INSTRUCTOR).is_symlink():
             raise NotADirectoryError(
-                f"{folder / INSTRUCTOR} is a link: it is not followed, and nothing was copied there"
+                _("{folder} is a link: it is not followed, and nothing was copied there").format(
+                    folder=folder / INSTRUCTOR
+                )
             )
         (folder / INSTRUCTOR).mkdir(exist_ok=True)
         _copy_folder(bundled_instructor_notebooks(), folder / INSTRUCTOR, f"{INSTRUCTOR}/", overwrite, copied)

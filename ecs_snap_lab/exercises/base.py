@@ -19,7 +19,10 @@ from datetime import UTC, datetime, timedelta
 from string import Template
 from typing import Any, SupportsIndex
 
+from ..i18n import N_, _
 from ..lab import Lab
+from ..local_time import get_display_timezone
+from ..local_time import shown as shown_time
 from ..response import Response
 from .record import CheckRecord, attempts, publish
 
@@ -50,7 +53,7 @@ class Verdict:
     lines: list[str] = field(default_factory=list)
 
     def text(self) -> str:
-        head = "Correct!" if self.ok else "Not yet."
+        head = _("Correct!") if self.ok else _("Not yet.")
         return "\n".join([head, *(f"  {line}" for line in self.lines)])
 
 
@@ -63,6 +66,8 @@ def wrong(*lines: str) -> Verdict:
 
 
 Setup = Callable[[], tuple[Lab, dict[str, str]]]
+# a prompt or hint: a message marked with N_ (translated when shown), or a function writing it in the current language
+Text = str | Callable[[], str]
 
 # every lab that `Exercise.lab()` gave a learner, and its exercise (weak: a lab the learner dropped is forgotten)
 HANDED_OUT: weakref.WeakKeyDictionary[Lab, Exercise] = weakref.WeakKeyDictionary()
@@ -77,10 +82,10 @@ class Exercise:
         number: int,
         name: str,
         title: str,
-        prompt: str,
+        prompt: Text,
         setup: Setup,
         judge: Judge,
-        hint: str,
+        hint: Text,
         solution: str,
         answer_name: str = "answer",
         notebook: str = "",
@@ -88,7 +93,7 @@ class Exercise:
         self.number = number
         self.notebook = notebook  # the notebook whose practice section holds it, e.g. "04_idempotency_and_retries"
         self.name = name
-        self.title = title
+        self.title = title  # English, as marked with N_: shown through _()
         self._prompt = prompt
         self._setup = setup
         self._judge = judge
@@ -123,14 +128,19 @@ class Exercise:
     @property
     def prompt(self) -> str:
         """The task in words (markdown), with this exercise's resource ids filled in."""
-        text = Template(self._prompt).safe_substitute(self.ids, ex=self.variable)
-        return f"### Exercise {self.number}: {self.title}\n\n{text}"
+        text = Template(shown(self._prompt)).safe_substitute(self.ids, ex=self.variable)
+        head = _("### Exercise {number}: {title}").format(number=self.number, title=_(self.title))
+        return f"{head}\n\n{text}"
 
     def check(self, answer: Any = MISSING) -> bool:
         """Show a verdict on `answer` and return whether it is right. Never raises. In a notebook the verdict
         carries a record (exercise, right or not, attempt) that `ecs-snap-lab progress` reads back."""
         if answer is MISSING:
-            verdict = wrong(f"Pass your answer to the check, e.g. `{self.variable}.check({self.answer_name})`.")
+            verdict = wrong(
+                _("Pass your answer to the check, e.g. `{variable}.check({answer})`.").format(
+                    variable=self.variable, answer=self.answer_name
+                )
+            )
         else:
             try:
                 verdict = self._judge(self, answer)
@@ -140,8 +150,10 @@ class Exercise:
             except Exception as exc:  # a judge meeting an answer it did not foresee: still a verdict, not a traceback
                 log.info("the check of %s could not judge the answer", self.name, exc_info=True)
                 verdict = wrong(
-                    f"Your answer could not be checked ({error_text(exc)}).",
-                    f"Expected {self.answer_name}: see `{self.variable}.prompt` for its form.",
+                    _("Your answer could not be checked ({error}).").format(error=error_text(exc)),
+                    _("Expected {answer}: see `{variable}.prompt` for its form.").format(
+                        answer=self.answer_name, variable=self.variable
+                    ),
                 )
         if not verdict.ok:
             elsewhere = foreign_world(self, answer)
@@ -152,12 +164,12 @@ class Exercise:
 
     def hint(self) -> None:
         """Print a hint: the idea, not the answer."""
-        print(f"Hint: {self._hint}")
+        print(_("Hint: {hint}").format(hint=shown(self._hint)))
 
     def solution(self) -> Any:
         """Print the solution as code and return its value (what check() accepts)."""
         code = Template(self._solution).safe_substitute(ex=self.variable).strip()
-        print(f"Solution:\n{code}")
+        print(_("Solution:") + f"\n{code}")
         namespace: dict[str, Any] = {self.variable: self}
         exec(compile(code, f"<solution to {self.variable}>", "exec"), namespace)  # the printed text is the answer
         return namespace[self.answer_name]
@@ -167,6 +179,11 @@ class Exercise:
 
     def __repr__(self) -> str:
         return f"<Exercise {self.number}: {self.title}>"
+
+
+def shown(text: Text) -> str:
+    """A prompt or hint in the current language."""
+    return text() if callable(text) else _(text)
 
 
 # ---------------------------------------------------------------- answers made on another exercise's world
@@ -183,10 +200,10 @@ def foreign_world(ex: Exercise, answer: object) -> str | None:
             continue
         for lab, other in list(HANDED_OUT.items()):
             if other is not ex and owns(lab, rid):
-                return (
-                    f"{rid} belongs to the lab of {other.variable} ({other.title}), not to this exercise's: run "
-                    f"`lab = {ex.variable}.lab()` and answer from that world."
-                )
+                return _(
+                    "{rid} belongs to the lab of {other} ({title}), not to this exercise's: run "
+                    "`lab = {variable}.lab()` and answer from that world."
+                ).format(rid=rid, other=other.variable, title=_(other.title), variable=ex.variable)
     return None
 
 
@@ -245,14 +262,14 @@ def show(value: object) -> str:
             return a_type(value)
         return text if len(text) <= SHOW_CHARS else text[: SHOW_CHARS - 3] + "..."
     if callable(value):
-        return f"the function {getattr(value, '__name__', type(value).__name__)}"
+        return _("the function {name}").format(name=getattr(value, "__name__", type(value).__name__))
     return a_type(value)
 
 
 def a_type(value: object) -> str:
     """'a dict', 'an Element': the type of a value, in words."""
     name = type(value).__name__
-    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+    return (_("an {type}") if name[:1].lower() in "aeiou" else _("a {type}")).format(type=name)
 
 
 def error_text(exc: BaseException) -> str:
@@ -264,10 +281,10 @@ def error_text(exc: BaseException) -> str:
 
 def runaway_text() -> str:
     """A complete sentence, starting in lower case so that it can follow 'With ..., '."""
-    return (
-        f"your function called the lab more than {CALL_BUDGET} times without finishing, so the check stopped it. "
+    return _(
+        "your function called the lab more than {budget} times without finishing, so the check stopped it. "
         "Is there a loop that never ends (a wait that never calls lab.advance(), a retry that never gives up)?"
-    )
+    ).format(budget=CALL_BUDGET)
 
 
 @contextmanager
@@ -304,6 +321,7 @@ class Outcome:
 
     value: Any = None
     error: str | None = None
+    raised: bool = False  # the function raised an exception (not stopped for looping)
 
 
 def run_learner(fn: Callable[..., Any], *args: Any, lab: Lab | None = None) -> Outcome:
@@ -316,7 +334,7 @@ def run_learner(fn: Callable[..., Any], *args: Any, lab: Lab | None = None) -> O
     except Runaway:
         return Outcome(error=runaway_text())
     except (Exception, SystemExit) as exc:
-        return Outcome(error=f"your function raised {error_text(exc).rstrip('.')}.")
+        return Outcome(error=_("your function raised {error}.").format(error=error_text(exc).rstrip(".")), raised=True)
 
 
 def not_a_function(answer: object, signature: str) -> Verdict | None:
@@ -324,8 +342,10 @@ def not_a_function(answer: object, signature: str) -> Verdict | None:
     if callable(answer):
         return None
     return wrong(
-        f"Your answer is {show(answer)}; this exercise wants a function, `{signature}`.",
-        "Define it with `def`, then pass the function itself (no parentheses) to check().",
+        _("Your answer is {answer}; this exercise wants a function, `{signature}`.").format(
+            answer=show(answer), signature=signature
+        ),
+        _("Define it with `def`, then pass the function itself (no parentheses) to check()."),
     )
 
 
@@ -333,14 +353,20 @@ def not_a_mapping(answer: object, example: str) -> Verdict | None:
     """A verdict if the answer is not a dict of parameters, else None."""
     if isinstance(answer, Mapping):
         return None
-    return wrong(f"Your answer is {show(answer)}; this exercise wants a dict of parameters, such as {example}.")
+    return wrong(
+        _("Your answer is {answer}; this exercise wants a dict of parameters, such as {example}.").format(
+            answer=show(answer), example=example
+        )
+    )
 
 
 def refusal(response: Response) -> str:
     """A refused call in words: the code, HTTP status and message, and the lab's reason."""
-    text = f"The API answered {response.code} (HTTP {response.status}): {response.message}"
+    text = _("The API answered {code} (HTTP {status}): {message}").format(
+        code=response.code, status=response.status, message=response.message
+    )
     if response.failure is not None and response.failure[1]:
-        text += f" Why: {response.failure[1]}."
+        text += _(" Why: {reason}.").format(reason=response.failure[1])
     return text
 
 
@@ -352,8 +378,10 @@ def parse_time(value: object) -> datetime | str:
         try:
             return _utc(datetime.fromisoformat(value.strip()))
         except ValueError:
-            return f"{show(value)} is not an ISO 8601 time such as '2026-01-05T13:45:00Z'"
-    return f"your answer is {show(value)}; give a datetime or an ISO 8601 string such as '2026-01-05T13:45:00Z'"
+            return _("{answer} is not an ISO 8601 time such as '2026-01-05T13:45:00Z'").format(answer=show(value))
+    return _("your answer is {answer}; give a datetime or an ISO 8601 string such as '2026-01-05T13:45:00Z'").format(
+        answer=show(value)
+    )
 
 
 def _utc(moment: datetime) -> datetime:
@@ -365,8 +393,19 @@ def duration_words(seconds: float) -> str:
     """3h 5min 2s style, for 'off by' messages."""
     seconds = math.floor(abs(seconds))
     parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+    for unit, size in UNITS:
         if seconds >= size:
-            parts.append(f"{seconds // size}{unit}")
+            parts.append(_(unit).format(n=seconds // size))
             seconds %= size
-    return " ".join(parts) or "0s"
+    return " ".join(parts) or _(UNITS[-1][0]).format(n=0)
+
+
+UNITS = ((N_("{n}d"), 86400), (N_("{n}h"), 3600), (N_("{n}min"), 60), (N_("{n}s"), 1))  # duration_words' units
+
+
+def moment_words(moment: datetime) -> str:
+    """A time in a verdict: "2026-01-05 07:12:00" as verdicts write it, or with a display time zone set,
+    local_time.shown's UTC time and the zone's time beside it."""
+    if get_display_timezone() is None:
+        return f"{moment:%Y-%m-%d %H:%M:%S}"
+    return shown_time(moment)

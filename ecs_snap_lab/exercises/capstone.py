@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..i18n import N_, _, ngettext
 from ..lab import Lab, RequestRecord
 from ..model.events import EventKind
 from ..rules.catalog import lookup
-from .base import Exercise, Outcome, Verdict, correct, not_a_function, run_learner, wrong
+from .base import Exercise, Outcome, Verdict, correct, moment_words, not_a_function, run_learner, wrong
 
 SEED = 116
 FIRST_NIGHT = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # a Monday; the job runs at 01:00 UTC every night
@@ -78,16 +79,22 @@ class Trouble:
 
     def words(self) -> str:
         if self.forgiven:
-            return {
-                "CreateSnapshot.Failed": "the back end refuses this disk all night (CreateSnapshot.Failed, HTTP 403)",
-                "InternalError": "an outage: InternalError (HTTP 500) on every try, all night",
-            }[self.kind]
-        return {
-            "LostResponse": "a lost answer (the snapshot is made, then the answer is lost: HTTP 500)",
-            "InternalError": "InternalError (HTTP 500) before any effect",
-            "SlowRequest": f"a slow request (the back end works {SLOW_SECONDS} s: HTTP 500, then IdempotentProcessing)",
-            "SnapshotFails": f"a snapshot that fails while progressing (at {FAILS_AT} %)",
-        }[self.kind] + (f", {self.times} times" if self.times > 1 else "")
+            return _(ALL_NIGHT_WORDS[self.kind])
+        said = _(TROUBLE_WORDS[self.kind]).format(slow=SLOW_SECONDS, at=FAILS_AT)
+        return _("{trouble}, {times} times").format(trouble=said, times=self.times) if self.times > 1 else said
+
+
+# a trouble in words (marked with N_, shown through _()): one that lasts all night, and one that passes
+ALL_NIGHT_WORDS = {
+    "CreateSnapshot.Failed": N_("the back end refuses this disk all night (CreateSnapshot.Failed, HTTP 403)"),
+    "InternalError": N_("an outage: InternalError (HTTP 500) on every try, all night"),
+}
+TROUBLE_WORDS = {
+    "LostResponse": N_("a lost answer (the snapshot is made, then the answer is lost: HTTP 500)"),
+    "InternalError": N_("InternalError (HTTP 500) before any effect"),
+    "SlowRequest": N_("a slow request (the back end works {slow} s: HTTP 500, then IdempotentProcessing)"),
+    "SnapshotFails": N_("a snapshot that fails while progressing (at {at} %)"),
+}
 
 
 TROUBLES = (
@@ -121,7 +128,7 @@ def clock(at: int) -> str:
 
 
 def n_tries(count: int) -> str:
-    return f"{count} {'try' if count == 1 else 'tries'}"
+    return ngettext("{n} try", "{n} tries", count).format(n=count)
 
 
 def day(night: int) -> str:
@@ -210,11 +217,13 @@ class Book:
                 self.held[disk] -= 1
                 if kind == EventKind.SNAPSHOT_RELEASED:
                     kept = (at - self.made[sid]) // 86400
-                    self.gone[sid] = f"its RetentionDays released it {kept} days after it was made"
+                    self.gone[sid] = _("its RetentionDays released it {days} days after it was made").format(days=kept)
+                elif "cancelled" in detail:
+                    self.gone[sid] = _(
+                        "your function deleted it on night {night} while it was still being made"
+                    ).format(night=night)
                 else:
-                    self.gone[sid] = f"your function deleted it on night {night}" + (
-                        " while it was still being made" if "cancelled" in detail else ""
-                    )
+                    self.gone[sid] = _("your function deleted it on night {night}").format(night=night)
         self.read = len(events)
 
     def _born(self, sid: str, disk: str, at: int, night: int, retention: int | None) -> None:
@@ -227,8 +236,11 @@ class Book:
         return [sid for sid, n in self.night.items() if n == night and self.disk_of[sid] == disk]
 
     def head(self, night: int, disk: str | None) -> str:
-        where = f", disk {self.roles[disk]} ({disk})" if disk in self.roles else ""
-        return f"Night {night} ({day(night)}){where}:"
+        if disk in self.roles:
+            return _("Night {night} ({day}), disk {role} ({disk}):").format(
+                night=night, day=day(night), role=self.roles[disk], disk=disk
+            )
+        return _("Night {night} ({day}):").format(night=night, day=day(night))
 
 
 def retention_of(lab: Lab, sid: str) -> int | None:
@@ -311,7 +323,7 @@ def arm(lab: Lab, night: int, book: Book) -> dict[str, list[Trouble]]:
 
 def trouble_lines(troubles: dict[str, list[Trouble]], disk: str) -> list[str]:
     said = "; ".join(t.words() for t in troubles.get(disk, []))
-    return [f"Tonight's trouble on this disk: {said}."] if said else []
+    return [_("Tonight's trouble on this disk: {trouble}.").format(trouble=said)] if said else []
 
 
 # ---------------------------------------------------------------- requests, in the order they were sent
@@ -351,9 +363,13 @@ def retry_problem(tries: Tries, tally: Tally) -> list[str] | None:
     record = tries.sent[-1]
     if len(tries.sent) > MAX_TRIES:
         return [
-            f"{len(tries.sent)} CreateSnapshot requests for this disk in one night; the limit is {MAX_TRIES}.",
-            "Give up after a few tries (a disk that cannot be backed up tonight is forgiven) and go on with the "
-            "other disks: hammering a failing back end makes it worse.",
+            _("{count} CreateSnapshot requests for this disk in one night; the limit is {most}.").format(
+                count=len(tries.sent), most=MAX_TRIES
+            ),
+            _(
+                "Give up after a few tries (a disk that cannot be backed up tonight is forgiven) and go on with the "
+                "other disks: hammering a failing back end makes it worse."
+            ),
         ]
     if len(tries.sent) == 1 or tries.sent[-2].status == 200:
         tries.waits = []  # a new intended snapshot, or the first try of one: not a retry
@@ -361,21 +377,27 @@ def retry_problem(tries: Tries, tally: Tally) -> list[str] | None:
     before = tries.sent[-2]
     if before.status < 500 and before.code != "IdempotentProcessing":
         return [
-            f"You retried after {before.code} (HTTP {before.status}). A 4xx other than IdempotentProcessing is "
-            "final: the same request gets the same refusal. Skip this disk tonight and go on with the others."
+            _(
+                "You retried after {code} (HTTP {status}). A 4xx other than IdempotentProcessing is final: the same "
+                "request gets the same refusal. Skip this disk tonight and go on with the others."
+            ).format(code=before.code, status=before.status)
         ]
     wait = record.at - before.at
     waits = [*tries.waits, wait]
     if wait < 1:
         return [
-            f"You retried at once after {before.code} (HTTP {before.status}). Wait before each retry "
-            "(lab.advance stands in for time.sleep), longer each time: 1 s, 2 s, 4 s..."
+            _(
+                "You retried at once after {code} (HTTP {status}). Wait before each retry (lab.advance stands in for "
+                "time.sleep), longer each time: 1 s, 2 s, 4 s..."
+            ).format(code=before.code, status=before.status)
         ]
     if (tries.waits and wait < tries.waits[-1]) or (len(waits) == 2 and waits[1] <= waits[0]):
         shown = ", ".join(f"{w} s" for w in waits)
         return [
-            f"Your waits between tries were {shown}: wait longer each time (exponential backoff: 1 s, 2 s, "
-            "4 s...), so that a struggling back end is not flooded."
+            _(
+                "Your waits between tries were {waits}: wait longer each time (exponential backoff: 1 s, 2 s, 4 s...), "
+                "so that a struggling back end is not flooded."
+            ).format(waits=shown)
         ]
     tries.waits = waits
     tally.retried += 1
@@ -388,8 +410,10 @@ def refusal_problem(record: RequestRecord, book: Book, tally: Tally, night: int)
         sid = record.params.get("SnapshotId", "")
         if record.action == "DeleteSnapshot" and sid in book.manual:
             return [
-                f"Your function deleted {sid} ({book.manual[sid]!r}), a manual snapshot: it has no tag "
-                f"{TAG[0]}: {TAG[1]}. Only backups are yours to delete."
+                _(
+                    "Your function deleted {snapshot} ({name!r}), a manual snapshot: it has no tag {key}: {value}. "
+                    "Only backups are yours to delete."
+                ).format(snapshot=sid, name=book.manual[sid], key=TAG[0], value=TAG[1])
             ]
         return None
     if record.status >= 500 or (
@@ -400,7 +424,11 @@ def refusal_problem(record: RequestRecord, book: Book, tally: Tally, night: int)
         message = lookup(record.code or "", record.action).message
     except KeyError:
         message = ""
-    said = f"{record.action} was refused: {record.code} (HTTP {record.status}). {message}".strip()
+    said = (
+        _("{action} was refused: {code} (HTTP {status}). {message}")
+        .format(action=record.action, code=record.code, status=record.status, message=message)
+        .strip()
+    )
     return [said, *lesson(record, book, tally, night)]
 
 
@@ -410,30 +438,40 @@ def lesson(record: RequestRecord, book: Book, tally: Tally, night: int) -> list[
         return quota_lesson(record.params.get("DiskId", ""), book)
     if code == "IncorrectDiskStatus.CreatingSnapshot" and not record.params.get("ClientToken"):
         return [
-            "A snapshot of this disk was still being made: most likely by your earlier try, whose answer was lost "
-            "after the snapshot was made. Without a ClientToken the API cannot tell a retry from a new request: "
-            "send one token per intended snapshot, the same on every try."
+            _(
+                "A snapshot of this disk was still being made: most likely by your earlier try, whose answer was lost "
+                "after the snapshot was made. Without a ClientToken the API cannot tell a retry from a new request: "
+                "send one token per intended snapshot, the same on every try."
+            )
         ]
     if code == "IncorrectDiskStatus.CreatingSnapshot":
         return [
-            "A snapshot of this disk was still being made. Send the same ClientToken on every try of one backup "
-            "(a retry then gets the first answer again), and start a disk's next snapshot only when the last one "
-            "has finished."
+            _(
+                "A snapshot of this disk was still being made. Send the same ClientToken on every try of one backup "
+                "(a retry then gets the first answer again), and start a disk's next snapshot only when the last one "
+                "has finished."
+            )
         ]
     if code == "IdempotentParameterMismatch":
         first = tally.tokens.get(record.params.get("ClientToken", ""))
-        when = f"on night {first}" if first is not None and first < night else "earlier tonight"
+        when = (
+            _("on night {night}").format(night=first) if first is not None and first < night else _("earlier tonight")
+        )
         return [
-            f"This ClientToken was sent {when} with other parameters. A token stands for one intended snapshot: "
-            "make a new one for each disk and night, and send the same parameters on every retry."
+            _(
+                "This ClientToken was sent {when} with other parameters. A token stands for one intended snapshot: "
+                "make a new one for each disk and night, and send the same parameters on every retry."
+            ).format(when=when)
         ]
     gone = record.params.get("SnapshotId", "")
     if record.action == "DeleteSnapshot" and gone in book.gone:
         return [
-            f"{gone} was gone already: {book.gone[gone]}. List a disk's snapshots right before you delete, and "
-            "leave a backup that has a RetentionDays to it."
+            _(
+                "{snapshot} was gone already: {how}. List a disk's snapshots right before you delete, and leave a "
+                "backup that has a RetentionDays to it."
+            ).format(snapshot=gone, how=book.gone[gone])
         ]
-    return ["Nothing armed tonight causes this: it is your request's doing, so no retry can help."]
+    return [_("Nothing armed tonight causes this: it is your request's doing, so no retry can help.")]
 
 
 def quota_lesson(disk: str, book: Book) -> list[str]:
@@ -441,17 +479,25 @@ def quota_lesson(disk: str, book: Book) -> list[str]:
     manual = sum(s in book.manual for s in mine)
     backups = [s for s in mine if s not in book.manual]
     forever = sum(book.retention.get(s) is None for s in backups)
-    lines = [f"The disk holds {len(mine)} snapshots: {manual} manual and {len(backups)} backups."]
+    lines = [
+        _("The disk holds {count} snapshots: {manual} manual and {backups} backups.").format(
+            count=len(mine), manual=manual, backups=len(backups)
+        )
+    ]
     if forever:
         lines.append(
-            f"{forever} of those backups have no RetentionDays: nothing will ever release them. Delete backups "
-            f"older than {KEEP_NIGHTS} days (tagged {TAG[0]}: {TAG[1]}), and give yours a RetentionDays."
+            _(
+                "{forever} of those backups have no RetentionDays: nothing will ever release them. Delete backups "
+                "older than {keep} days (tagged {key}: {value}), and give yours a RetentionDays."
+            ).format(forever=forever, keep=KEEP_NIGHTS, key=TAG[0], value=TAG[1])
         )
     else:
         kept = max((book.retention[s] or 0 for s in backups), default=0)
         lines.append(
-            f"Your backups are kept {kept} days. With {manual} manual snapshots there is room for "
-            f"{book.quota - manual} backups: keep them {KEEP_NIGHTS} days, not longer."
+            _(
+                "Your backups are kept {kept} days. With {manual} manual snapshots there is room for {room} backups: "
+                "keep them {keep} days, not longer."
+            ).format(kept=kept, manual=manual, room=book.quota - manual, keep=KEEP_NIGHTS)
         )
     return lines
 
@@ -465,16 +511,20 @@ def listing(sent: list[RequestRecord], tally: Tally) -> list[str]:
         if record.action != "CreateSnapshot":
             what = f"{record.action} {record.params.get('SnapshotId', '')}".rstrip()
         elif not token:
-            what = "CreateSnapshot, no ClientToken"
+            what = _("CreateSnapshot, no ClientToken")
         else:
             first = tally.tokens.get(token)
-            label = labels.setdefault(token, f"#{len(labels) + 1}") if first is None else f"of night {first}"
-            what = f"CreateSnapshot, ClientToken {label}"
+            label = (
+                labels.setdefault(token, f"#{len(labels) + 1}")
+                if first is None
+                else _("of night {night}").format(night=first)
+            )
+            what = _("CreateSnapshot, ClientToken {label}").format(label=label)
         answer = f"HTTP {record.status}" + (f" {record.code}" if record.code else "")
         lines.append(f"  {clock(record.at)} {what} -> {answer}")
     if len(sent) > SHOWN:
-        lines.append(f"  ... and {len(sent) - SHOWN} more")
-    return ["Your requests for it tonight:", *lines] if lines else []
+        lines.append(_("  ... and {count} more").format(count=len(sent) - SHOWN))
+    return [_("Your requests for it tonight:"), *lines] if lines else []
 
 
 # ---------------------------------------------------------------- the run as a whole
@@ -483,20 +533,26 @@ def listing(sent: list[RequestRecord], tally: Tally) -> list[str]:
 def error_problem(night: int, outcome: Outcome, book: Book, troubles: dict[str, list[Trouble]]) -> list[str] | None:
     if outcome.error is None:
         return None
-    lines = [f"Night {night} ({day(night)}):", outcome.error[0].upper() + outcome.error[1:]]
+    lines = [book.head(night, None), outcome.error[0].upper() + outcome.error[1:]]
     for disk, armed in troubles.items():
-        lines.append(f"Tonight's trouble on {book.roles[disk]}: {'; '.join(t.words() for t in armed)}.")
+        lines.append(
+            _("Tonight's trouble on {role}: {trouble}.").format(
+                role=book.roles[disk], trouble="; ".join(t.words() for t in armed)
+            )
+        )
     missing = [
         role
         for disk, role in book.roles.items()
         if not any(book.fate.get(s) != "failed" for s in book.made_on(night, disk))
     ]
     if len(missing) == len(book.roles):
-        lines.append("No disk got a backup tonight.")
-    elif missing and "raised" in outcome.error:
+        lines.append(_("No disk got a backup tonight."))
+    elif missing and outcome.raised:
         lines.append(
-            f"Disks with no backup tonight: {', '.join(missing)}. One disk's trouble must not stop the others' "
-            "backups: note it, go on with the next disk, and let tomorrow's run try again."
+            _(
+                "Disks with no backup tonight: {disks}. One disk's trouble must not stop the others' backups: note it, "
+                "go on with the next disk, and let tomorrow's run try again."
+            ).format(disks=", ".join(missing))
         )
     return lines
 
@@ -505,9 +561,11 @@ def window_problem(night: int, lab: Lab) -> list[str] | None:
     if lab.now <= night_start(night) + WINDOW:
         return None
     return [
-        f"Night {night} ({day(night)}):",
-        f"Your function returned at {lab.now:%Y-%m-%d %H:%M:%S}; a night's job starts at 01:00 and must be done "
-        f"by {night_start(night) + WINDOW:%H:%M}. Wait seconds between tries, not hours.",
+        _("Night {night} ({day}):").format(night=night, day=day(night)),
+        _(
+            "Your function returned at {time}; a night's job starts at 01:00 and must be done by {end}. Wait seconds "
+            "between tries, not hours."
+        ).format(time=moment_words(lab.now), end=f"{night_start(night) + WINDOW:%H:%M}"),
     ]
 
 
@@ -534,14 +592,18 @@ def effect_problem(
             why = missed(made, sent, book, tally)
         elif sent and sent[-1].code == "IdempotentProcessing" and not forgiven:
             why = [
-                f"Your function gave up after {n_tries(len(sent))} while the answer was IdempotentProcessing: not "
-                "'never' but 'not yet', the first request still being processed. Its snapshot did appear later, "
-                "but your job could not know it: keep retrying with the same token, waiting longer each time."
+                _(
+                    "Your function gave up after {tries} while the answer was IdempotentProcessing: not 'never' but "
+                    "'not yet', the first request still being processed. Its snapshot did appear later, but your job "
+                    "could not know it: keep retrying with the same token, waiting longer each time."
+                ).format(tries=n_tries(len(sent)))
             ]
         elif good and good[0] in book.alive and TAG not in lab.snapshot(good[0]).tags:
             why = [
-                f"Its backup {good[0]} has no tag {TAG[0]}: {TAG[1]}. Tag every backup, so that a clean-up (yours "
-                "or a colleague's) can tell backups from manual snapshots."
+                _(
+                    "Its backup {snapshot} has no tag {key}: {value}. Tag every backup, so that a clean-up (yours or "
+                    "a colleague's) can tell backups from manual snapshots."
+                ).format(snapshot=good[0], key=TAG[0], value=TAG[1])
             ]
         if why is not None:
             return [book.head(night, disk), *why, *trouble_lines(troubles, disk), *listing(sent, tally)]
@@ -549,55 +611,76 @@ def effect_problem(
             book.backups[disk][night] = good[0]
             tally.backups += 1
         else:
-            tally.forgiven.append(f"{role} on night {night}")
+            tally.forgiven.append(_("{role} on night {night}").format(role=role, night=night))
     return None
 
 
 def doubled(good: list[str], sent: list[RequestRecord]) -> list[str]:
     tokens = [r.params.get("ClientToken") for r in sent]
-    lines = [f"{len(good)} backups were made tonight ({', '.join(good)}); there must be exactly one."]
+    lines = [
+        _("{count} backups were made tonight ({ids}); there must be exactly one.").format(
+            count=len(good), ids=", ".join(good)
+        )
+    ]
     if not any(tokens):
         lines.append(
-            "Without a ClientToken the API cannot tell a retry from a new request: after a lost answer the "
-            "snapshot existed already, and the retry made another."
+            _(
+                "Without a ClientToken the API cannot tell a retry from a new request: after a lost answer the "
+                "snapshot existed already, and the retry made another."
+            )
         )
     elif len(set(tokens)) > 1:
         lines.append(
-            "Each try used another ClientToken, so to the API every try was a new request. Make one token per "
-            "intended snapshot, before the first try, and send it on every retry."
+            _(
+                "Each try used another ClientToken, so to the API every try was a new request. Make one token per "
+                "intended snapshot, before the first try, and send it on every retry."
+            )
         )
     else:
-        lines.append("Take one backup per disk and night.")
+        lines.append(_("Take one backup per disk and night."))
     return lines
 
 
 def missed(made: list[str], sent: list[RequestRecord], book: Book, tally: Tally) -> list[str]:
     if not sent:
-        return ["Your function sent no CreateSnapshot for this disk tonight: the disk has no backup of this night."]
+        return [_("Your function sent no CreateSnapshot for this disk tonight: the disk has no backup of this night.")]
     failed = [s for s in made if book.fate.get(s) == "failed"]
     if failed:
         return [
-            f"Its snapshot {failed[-1]} failed while progressing (Status failed): a failed snapshot is no backup.",
-            "Wait until each backup's Status is accomplished; if it failed, take another with a new ClientToken "
-            "(the old one would answer the failed snapshot's id again).",
+            _(
+                "Its snapshot {snapshot} failed while progressing (Status failed): a failed snapshot is no backup."
+            ).format(snapshot=failed[-1]),
+            _(
+                "Wait until each backup's Status is accomplished; if it failed, take another with a new ClientToken "
+                "(the old one would answer the failed snapshot's id again)."
+            ),
         ]
     if made:
-        return [f"Your function deleted {made[-1]} while it was still being made: it never became a backup."]
+        return [
+            _("Your function deleted {snapshot} while it was still being made: it never became a backup.").format(
+                snapshot=made[-1]
+            )
+        ]
     replayed = [
         r.params["ClientToken"] for r in sent if r.status == 200 and r.params.get("ClientToken") in tally.tokens
     ]
     if replayed:
         return [
-            "CreateSnapshot answered HTTP 200 but made nothing: its ClientToken had been sent on night "
-            f"{tally.tokens[replayed[0]]}, so the API answered that night's SnapshotId again.",
-            "A ClientToken stands for one intended snapshot: make a new one for each disk and night (from the disk "
-            "and the date, or uuid4), and keep it for that night's retries.",
+            _(
+                "CreateSnapshot answered HTTP 200 but made nothing: its ClientToken had been sent on night {night}, "
+                "so the API answered that night's SnapshotId again."
+            ).format(night=tally.tokens[replayed[0]]),
+            _(
+                "A ClientToken stands for one intended snapshot: make a new one for each disk and night (from the "
+                "disk and the date, or uuid4), and keep it for that night's retries."
+            ),
         ]
     last = sent[-1]
     return [
-        f"Your function gave up after {n_tries(len(sent))} in {last.at - sent[0].at} s; the last answer was "
-        f"{last.code} (HTTP {last.status}).",
-        "Tonight's failures were brief: a few more tries, each after a longer wait, would have got through.",
+        _("Your function gave up after {tries} in {seconds} s; the last answer was {code} (HTTP {status}).").format(
+            tries=n_tries(len(sent)), seconds=last.at - sent[0].at, code=last.code, status=last.status
+        ),
+        _("Tonight's failures were brief: a few more tries, each after a longer wait, would have got through."),
     ]
 
 
@@ -607,25 +690,48 @@ def morning_problem(night: int, book: Book) -> list[str] | None:
             sid = book.backups[disk].get(past)
             if sid is not None and sid not in book.alive:
                 return [
-                    f"Morning after night {night} ({day(night)}), disk {role} ({disk}):",
-                    f"The backup of {day(past)} ({sid}) is gone: {book.gone.get(sid, 'it no longer exists')}.",
-                    f"Keep the backups of the last {KEEP_NIGHTS} nights, that night's included: "
-                    f"RetentionDays={KEEP_NIGHTS} releases a backup as it leaves that window; delete only older ones.",
+                    _("Morning after night {night} ({day}), disk {role} ({disk}):").format(
+                        night=night, day=day(night), role=role, disk=disk
+                    ),
+                    _("The backup of {day} ({snapshot}) is gone: {how}.").format(
+                        day=day(past), snapshot=sid, how=book.gone.get(sid) or _("it no longer exists")
+                    ),
+                    _(
+                        "Keep the backups of the last {keep} nights, that night's included: RetentionDays={keep} "
+                        "releases a backup as it leaves that window; delete only older ones."
+                    ).format(keep=KEEP_NIGHTS),
                 ]
     return None
 
 
 def summary(lab: Lab, book: Book, tally: Tally) -> list[str]:
     peak, role = max((book.peak[disk], role) for disk, role in book.roles.items())
-    forgiven = f" ({' and '.join(tally.forgiven)} forgiven, as the prompt allows)" if tally.forgiven else ""
+    forgiven = (
+        _(" ({forgiven} forgiven, as the prompt allows)").format(forgiven=_(" and ").join(tally.forgiven))
+        if tally.forgiven
+        else ""
+    )
     return [
-        f"{NIGHTS} nights ({day(1)} to {day(NIGHTS)}) on {len(book.roles)} disks: {tally.backups} backups, one per "
-        f"disk and night, none missed or doubled{forgiven}.",
-        f"{tally.retried} failed tries retried, each after a longer wait; no refusal retried; at most "
-        f"{tally.most_tries} tries for one disk in one night.",
-        f"At most {peak} snapshots on one disk ({role}) against the quota of {lab.snapshot_quota}: no "
-        f"QuotaExceed.Snapshot, and all {len(book.manual)} manual snapshots kept.",
-        f"Every morning each disk still had the backups of its last {KEEP_NIGHTS} nights.",
+        _(
+            "{nights} nights ({first} to {last}) on {disks} disks: {backups} backups, one per disk and night, none "
+            "missed or doubled{forgiven}."
+        ).format(
+            nights=NIGHTS,
+            first=day(1),
+            last=day(NIGHTS),
+            disks=len(book.roles),
+            backups=tally.backups,
+            forgiven=forgiven,
+        ),
+        _(
+            "{retried} failed tries retried, each after a longer wait; no refusal retried; at most {most} tries for "
+            "one disk in one night."
+        ).format(retried=tally.retried, most=tally.most_tries),
+        _(
+            "At most {peak} snapshots on one disk ({role}) against the quota of {quota}: no QuotaExceed.Snapshot, and "
+            "all {manual} manual snapshots kept."
+        ).format(peak=peak, role=role, quota=lab.snapshot_quota, manual=len(book.manual)),
+        _("Every morning each disk still had the backups of its last {keep} nights.").format(keep=KEEP_NIGHTS),
     ]
 
 
@@ -634,45 +740,66 @@ def summary(lab: Lab, book: Book, tally: Tally) -> list[str]:
 
 def holds(plan: DiskPlan) -> str:
     """A disk's history in words, from its plan: the prompt's table cannot drift from the fleet."""
-    parts = [f"{plan.manual} manual snapshots"] if plan.manual else []
+    parts = [_("{count} manual snapshots").format(count=plan.manual)] if plan.manual else []
     if plan.legacy and plan.legacy_retention is None:
-        parts.append(f"{plan.legacy} nightly backups from an old script that forgot `RetentionDays`")
+        parts.append(
+            _("{count} nightly backups from an old script that forgot `RetentionDays`").format(count=plan.legacy)
+        )
     elif plan.legacy and plan.legacy_retention is not None:
         kept = min(plan.legacy, plan.legacy_retention)
-        parts.append(f"{kept} nightly backups, kept {plan.legacy_retention} days")
-    return ", and ".join(parts) or "nothing yet"
+        parts.append(_("{count} nightly backups, kept {days} days").format(count=kept, days=plan.legacy_retention))
+    return _(", and ").join(parts) or _("nothing yet")
 
 
-TABLE = "\n".join(f"| {plan.role} | `${plan.role}` | {holds(plan)} |" for plan in FLEET)
+def table() -> str:
+    """The prompt's table of the fleet, a row per disk (its id filled in by the prompt's template)."""
+    row = _("| {role} | `${role}` | {holds} |")
+    return "\n".join(row.format(role=plan.role, holds=holds(plan)) for plan in FLEET)
 
-PROMPT = f"""\
+
+def prompt() -> str:
+    """The capstone's task, written when shown: the fleet's table and the rules' numbers come from the code."""
+    return _(PROMPT).format(
+        table=table(),
+        key=TAG[0],
+        value=TAG[1],
+        weeks=NIGHTS // 7,
+        keep=KEEP_NIGHTS,
+        most=MAX_TRIES,
+        slow=SLOW_SECONDS,
+        first_night=f"{FIRST_NIGHT:%Y-%m-%dT%H:%M:%SZ}",
+        nights=NIGHTS,
+    )
+
+
+PROMPT = N_("""\
 Everything from notebooks 01 to 05 in one job. `lab = $ex.lab()` holds a small fleet: four data disks, each
 attached to a running instance, each with a history.
 
 | disk | id | what it holds |
 |---|---|---|
-{TABLE}
+{table}
 
-The old script tagged its backups `{TAG[0]}: {TAG[1]}`. **Write `nightly(lab, disk_ids)`**, the job that backs the
-fleet up once a night. The check runs it on a fresh copy of this lab for {NIGHTS // 7} weeks: every night at
+The old script tagged its backups `{key}: {value}`. **Write `nightly(lab, disk_ids)`**, the job that backs the
+fleet up once a night. The check runs it on a fresh copy of this lab for {weeks} weeks: every night at
 01:00 UTC it calls `nightly(lab, disk_ids)` with the four ids above, in that order (`list($ex.ids.values())`), and
 reads what happened: the requests your job sent, their answers, the snapshots. The rules:
 
 1. **One backup per disk and night**: exactly one new snapshot that ends `accomplished`, tagged
-   `{TAG[0]}: {TAG[1]}` (`tags={{"{TAG[0]}": "{TAG[1]}"}}`). None missed, none doubled.
-2. **Restore points**: every morning, each disk still has the backups of its last {KEEP_NIGHTS} nights (that
+   `{key}: {value}` (`tags={{"{key}": "{value}"}}`). None missed, none doubled.
+2. **Restore points**: every morning, each disk still has the backups of its last {keep} nights (that
    night's included).
 3. **Never reach the quota**: 64 snapshots per disk, so no `QuotaExceed.Snapshot`. **Never delete a manual
    snapshot** (one without the tag); backups, the old script's included, are yours to delete.
 4. **Retry safely**: one `ClientToken` per intended snapshot; retry only a 5xx and `IdempotentProcessing`;
    before each retry wait with `lab.advance(...)`, longer each time (1 s, 2 s, 4 s...: leave out random jitter
-   here, so that the check is repeatable); at most {MAX_TRIES} tries per disk and night.
+   here, so that the check is repeatable); at most {most} tries per disk and night.
 5. **No avoidable refusal**: never two snapshots of a disk in flight, never a request the API must refuse. Any
    refusal other than `IdempotentProcessing` is final for tonight: leave that disk and go on with the others.
 6. **Done by 07:00**: waiting for a snapshot to finish takes minutes, never hours.
 
 Some nights go wrong, as in notebook 04, on CreateSnapshot only: a lost answer, an `InternalError`, a slow
-request (the back end busy for {SLOW_SECONDS} s), a snapshot that fails while progressing. One night the back
+request (the back end busy for {slow} s), a snapshot that fails while progressing. One night the back
 end refuses one disk all night (`CreateSnapshot.Failed`), another night one disk has an outage (a 5xx on every
 try): a disk that could not be backed up for one of those two reasons is forgiven, the others are not.
 
@@ -681,20 +808,23 @@ Rehearse a night on your own lab first, then check:
 ```python
 lab = $ex.lab()
 disk_ids = list($ex.ids.values())
-lab.advance_to("{FIRST_NIGHT:%Y-%m-%dT%H:%M:%SZ}")
+lab.advance_to("{first_night}")
 nightly(lab, disk_ids)
 lab.frames.snapshots().groupby("SourceDiskId").size()
 ```
 
-`$ex.check(nightly)` prints the first night and disk where a rule broke, or a summary of the {NIGHTS} nights."""
+`$ex.check(nightly)` prints the first night and disk where a rule broke, or a summary of the {nights} nights.""")
 
-HINT = (
-    "Build it from three small functions, each from an earlier notebook: a clean-up that deletes the backups "
-    f"(tag {TAG[0]}: {TAG[1]}) older than {KEEP_NIGHTS} days; a create-with-retries for one intended snapshot "
-    "(notebook 04's loop, its token made from the disk and the date, RetentionDays on the new backup); and a "
-    "wait that reads Status until the snapshot is no longer progressing (if it failed, take it again under a new "
-    "token). Run them disk by disk; clean up before you create, so that tonight's backup has room."
-)
+
+def hint() -> str:
+    return _(
+        "Build it from three small functions, each from an earlier notebook: a clean-up that deletes the backups "
+        "(tag {key}: {value}) older than {keep} days; a create-with-retries for one intended snapshot (notebook 04's "
+        "loop, its token made from the disk and the date, RetentionDays on the new backup); and a wait that reads "
+        "Status until the snapshot is no longer progressing (if it failed, take it again under a new token). Run "
+        "them disk by disk; clean up before you create, so that tonight's backup has room."
+    ).format(key=TAG[0], value=TAG[1], keep=KEEP_NIGHTS)
+
 
 SOLUTION = """\
 from datetime import datetime, timedelta
@@ -749,11 +879,11 @@ def nightly(lab, disk_ids):
 
 NIGHTLY_BACKUPS = dict(
     name="nightly_backups",
-    title="Capstone: a fleet's nightly backups",
-    prompt=PROMPT,
+    title=N_("Capstone: a fleet's nightly backups"),
+    prompt=prompt,
     setup=setup,
     judge=judge,
-    hint=HINT,
+    hint=hint,
     solution=SOLUTION,
     answer_name="nightly",
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, _
 from ..lab import Lab
 from ..model.resources import Snapshot, SnapshotStatus
 from .base import Exercise, Verdict, correct, not_a_mapping, refusal, wrong
@@ -46,21 +47,27 @@ def judge(ex: Exercise, answer: Any) -> Verdict:
     if not response.ok:
         tip = []
         if response.code == "MissingParameter":
-            tip = [f"DescribeSnapshots needs RegionId; this lab's region is {lab.region!r} (lab.region)."]
+            tip = [
+                _("DescribeSnapshots needs RegionId; this lab's region is {region!r} (lab.region).").format(
+                    region=lab.region
+                )
+            ]
         return wrong(refusal(response), *tip)
     listed = [item["SnapshotId"] for item in response.data["Snapshots"]["Snapshot"]]
     expected = {s.snapshot_id for s in lab.snapshots.values() if wanted(s, disk)}
     got = set(listed)
     if got == expected:
         return correct(
-            f"{len(expected)} snapshots on one page (TotalCount {response.data['TotalCount']}): DiskId keeps the disk, "
-            "Status=accomplished drops the failed and progressing ones, Tag.1.Key/Tag.1.Value keep env=prod "
-            "(automatic snapshots carry no tags), and PageSize makes room for all of them: the default page is 10.",
+            _(
+                "{count} snapshots on one page (TotalCount {total}): DiskId keeps the disk, Status=accomplished drops "
+                "the failed and progressing ones, Tag.1.Key/Tag.1.Value keep env=prod (automatic snapshots carry no "
+                "tags), and PageSize makes room for all of them: the default page is 10."
+            ).format(count=len(expected), total=response.data["TotalCount"]),
         )
     lines = []
     extra = [lab.snapshot(i) for i in listed if i not in expected]
     if extra:
-        lines.append(f"The page lists {len(extra)} snapshots that do not belong:")
+        lines.append(_("The page lists {count} snapshots that do not belong:").format(count=len(extra)))
         lines += _why_extra(extra, disk)
     missing = expected - got
     if missing:
@@ -68,14 +75,18 @@ def judge(ex: Exercise, answer: Any) -> Verdict:
         size = response.data["PageSize"]
         if len(listed) == size and total > size:
             lines.append(
-                f"The page holds {len(listed)} of TotalCount {total}: PageSize is {size} (10 when not given, "
-                "at most 100). Ask for a page big enough."
+                _(
+                    "The page holds {count} of TotalCount {total}: PageSize is {size} (10 when not given, at most "
+                    "100). Ask for a page big enough."
+                ).format(count=len(listed), total=total, size=size)
             )
         else:
             example = lab.snapshot(sorted(missing)[0])
             lines.append(
-                f"{len(missing)} snapshots that belong are not listed, e.g. {example.snapshot_id} "
-                f"({example.name}, accomplished, env=prod): a filter excludes them."
+                _(
+                    "{count} snapshots that belong are not listed, e.g. {snapshot} ({name}, accomplished, env=prod): "
+                    "a filter excludes them."
+                ).format(count=len(missing), snapshot=example.snapshot_id, name=example.name)
             )
     return wrong(*lines)
 
@@ -84,33 +95,37 @@ def _why_extra(extra: list[Snapshot], disk: str) -> list[str]:
     reasons: dict[str, int] = {}
     for snap in extra:
         if snap.disk_id != disk:
-            why = f"of another disk ({snap.disk_id}): filter with DiskId"
+            why = _("of another disk ({disk}): filter with DiskId").format(disk=snap.disk_id)
         elif snap.status is not SnapshotStatus.ACCOMPLISHED:
-            why = f"{snap.status.value}, not accomplished: filter with Status"
+            why = _("{status}, not accomplished: filter with Status").format(status=snap.status.value)
         elif not snap.tags:
-            why = f"{snap.snapshot_type.value} snapshots without tags: filter with Tag.1.Key and Tag.1.Value"
+            why = _("{type} snapshots without tags: filter with Tag.1.Key and Tag.1.Value").format(
+                type=snap.snapshot_type.value
+            )
         else:
             tags = ", ".join(f"{k}={v}" for k, v in snap.tags)
-            why = f"tagged {tags}, not env=prod: filter with Tag.1.Key and Tag.1.Value"
+            why = _("tagged {tags}, not env=prod: filter with Tag.1.Key and Tag.1.Value").format(tags=tags)
         reasons[why] = reasons.get(why, 0) + 1
-    return [f"- {count} {why}" for why, count in reasons.items()]
+    return [_("- {count} {why}").format(count=count, why=why) for why, count in reasons.items()]
 
 
 DESCRIBE_FILTERS = dict(
     name="describe_filters",
-    title="Find the right snapshots",
-    prompt="""\
+    title=N_("Find the right snapshots"),
+    prompt=N_("""\
 `lab = $ex.lab()` has two disks with months of habits: manual snapshots tagged `env=prod` or `env=test`,
 automatic ones from a policy, one that failed, one still progressing.
 
 Write the parameters of a **DescribeSnapshots** request (a dict) whose first page lists exactly the
 **accomplished** snapshots of disk `$disk` tagged **env=prod**, all of them and nothing else.
 
-Try it with `lab.call("DescribeSnapshots", params)` (`response.data["TotalCount"]` says how many match).""",
+Try it with `lab.call("DescribeSnapshots", params)` (`response.data["TotalCount"]` says how many match)."""),
     setup=setup,
     judge=judge,
-    hint="Filters are AND-ed: DiskId, Status (progressing, accomplished, failed, all), Tag.1.Key with Tag.1.Value. "
-    "RegionId is required. And look at PageSize: how many items does one page hold by default?",
+    hint=N_(
+        "Filters are AND-ed: DiskId, Status (progressing, accomplished, failed, all), Tag.1.Key with Tag.1.Value. "
+        "RegionId is required. And look at PageSize: how many items does one page hold by default?"
+    ),
     solution="""\
 lab = $ex.lab()
 answer = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, _
 from ..lab import Lab
 from ..model.resources import SnapshotStatus, SnapshotType
 from .base import Exercise, Verdict, correct, show, text_answer, whole_number, wrong
@@ -49,7 +50,7 @@ def fill(lab: Lab, disk: str) -> int:
 def judge_room(ex: Exercise, given: Any) -> Verdict:
     answer = whole_number(given)
     if answer is None:
-        return wrong(f"Your answer is {show(given)}; give a whole number, e.g. 12.")
+        return wrong(_("Your answer is {answer}; give a whole number, e.g. 12.").format(answer=show(given)))
     lab, ids = ex.fresh()
     disk = ids["disk"]
     snaps = list(lab.snapshots_of(disk).values())
@@ -65,23 +66,35 @@ def judge_room(ex: Exercise, given: Any) -> Verdict:
     expected = fill(lab, disk)
     if answer == expected:
         return correct(
-            f"{expected} more. The disk has {len(snaps)} snapshots ({breakdown}) and the quota is {quota}: "
-            "every snapshot that still exists counts, whatever its Status or type. The lab made "
-            f"{expected} more before answering QuotaExceed.Snapshot."
+            _(
+                "{expected} more. The disk has {count} snapshots ({breakdown}) and the quota is {quota}: every "
+                "snapshot that still exists counts, whatever its Status or type. The lab made {expected} more before "
+                "answering QuotaExceed.Snapshot."
+            ).format(expected=expected, count=len(snaps), breakdown=breakdown, quota=quota)
         )
     pitfalls = [
-        (quota - count["not_failed"], "A failed snapshot still exists until you delete it, and it still counts."),
-        (quota - count["accomplished"], "Not only accomplished snapshots count: progressing and failed ones do too."),
-        (quota - count["manual"], "Automatic snapshots count against the same quota as manual ones."),
-        (quota - PAGE, "DescribeSnapshots lists 10 items per page unless you set PageSize; TotalCount says how many."),
+        (quota - count["not_failed"], N_("A failed snapshot still exists until you delete it, and it still counts.")),
+        (
+            quota - count["accomplished"],
+            N_("Not only accomplished snapshots count: progressing and failed ones do too."),
+        ),
+        (quota - count["manual"], N_("Automatic snapshots count against the same quota as manual ones.")),
+        (
+            quota - PAGE,
+            N_("DescribeSnapshots lists 10 items per page unless you set PageSize; TotalCount says how many."),
+        ),
         (
             quota - count["ever_manual"] - count["automatic"],
-            "A snapshot released by its RetentionDays no longer exists, so it no longer counts.",
+            N_("A snapshot released by its RetentionDays no longer exists, so it no longer counts."),
         ),
-        (quota, "The disk is not empty: its snapshots use part of the quota."),
+        (quota, N_("The disk is not empty: its snapshots use part of the quota.")),
     ]
-    lines = [why for value, why in pitfalls if value == answer][:1]
-    lines.append(f"Too {'many' if answer > expected else 'few'}: the lab checked by filling the disk to its quota.")
+    lines = [_(why) for value, why in pitfalls if value == answer][:1]
+    lines.append(
+        _("Too many: the lab checked by filling the disk to its quota.")
+        if answer > expected
+        else _("Too few: the lab checked by filling the disk to its quota.")
+    )
     return wrong(*lines)
 
 
@@ -95,18 +108,20 @@ def _breakdown(snaps: list) -> str:
 
 QUOTA_ROOM = dict(
     name="quota_room",
-    title="How many more fit?",
-    prompt="""\
+    title=N_("How many more fit?"),
+    prompt=N_("""\
 The seed: "A maximum of 64 snapshots can be created for a single disk." The disk `$disk` in
 `lab = $ex.lab()` has three days of history: a manual snapshot every two hours (the first twelve with
 `RetentionDays=1`), a daily automatic policy, two snapshots that failed, and one still progressing.
 
 **How many more manual snapshots can you create of this disk before the API answers `QuotaExceed.Snapshot`?**
-Answer a whole number. (Do not fill the disk in your lab to find out; count, then check.)""",
+Answer a whole number. (Do not fill the disk in your lab to find out; count, then check.)"""),
     setup=room_setup,
     judge=judge_room,
-    hint="The lab counts every snapshot of the disk that still exists, whatever its Status (progressing, "
-    "accomplished or failed) or type (user or auto). DescribeSnapshots with DiskId gives TotalCount.",
+    hint=N_(
+        "The lab counts every snapshot of the disk that still exists, whatever its Status (progressing, "
+        "accomplished or failed) or type (user or auto). DescribeSnapshots with DiskId gives TotalCount."
+    ),
     solution="""\
 lab = $ex.lab()
 listing = lab.call("DescribeSnapshots", {"RegionId": lab.region, "DiskId": $ex.ids["disk"]})
@@ -140,7 +155,11 @@ def auto_setup() -> tuple[Lab, dict[str, str]]:
 def judge_auto(ex: Exercise, given: Any) -> Verdict:
     answer = text_answer(given)
     if given is not None and answer is None:
-        return wrong(f"Your answer is {show(given)}; give a SnapshotId as a string (or None if none disappears).")
+        return wrong(
+            _("Your answer is {answer}; give a SnapshotId as a string (or None if none disappears).").format(
+                answer=show(given)
+            )
+        )
     lab, ids = ex.fresh()
     disk = ids["disk"]
     before = dict(lab.snapshots_of(disk))
@@ -151,48 +170,69 @@ def judge_auto(ex: Exercise, given: Any) -> Verdict:
     expected = gone[0] if gone else None
     if answer == expected:
         snap = before[expected] if expected else None
-        what = f"{expected} ({snap.name}, the oldest automatic snapshot)" if snap else "nothing"
-        return correct(
-            f"At 02:00 the policy made {', '.join(made) or 'nothing'}, and {what} gave way to stay at the quota. "
-            "Manual snapshots are never removed for an automatic one; with no automatic snapshot to remove, the "
-            "automatic snapshot is skipped instead (an event says so)."
+        what = (
+            _("{snapshot} ({name}, the oldest automatic snapshot)").format(snapshot=expected, name=snap.name)
+            if snap
+            else _("nothing")
         )
+        return correct(
+            _(
+                "At 02:00 the policy made {made}, and {what} gave way to stay at the quota. Manual snapshots are "
+                "never removed for an automatic one; with no automatic snapshot to remove, the automatic snapshot is "
+                "skipped instead (an event says so)."
+            ).format(made=", ".join(made) or _("nothing"), what=what)
+        )
+    return wrong(_why_it_stays(answer, before, disk))
+
+
+def _why_it_stays(answer: str | None, before: dict, disk: str) -> str:
+    """Why the snapshot a learner named does not give way (or that one does, for None)."""
     oldest = next(iter(before.values()))
     autos = [s for s in before.values() if s.snapshot_type is SnapshotType.AUTO]
     if answer is None:
-        return wrong(
+        return _(
             "Something does disappear: an automatic snapshot at the quota does not simply fail while there is "
             "something it may replace. What may it replace?"
         )
     if answer not in before:
-        return wrong(f"{show(answer)} is not a snapshot of {disk}; `lab.describe_snapshots(DiskId=...)` lists them.")
-    if answer == oldest.snapshot_id:
-        return wrong(
-            f"{answer} ({oldest.name}) is the oldest snapshot, but a manual one: manual snapshots are never removed "
-            "to make room."
+        return _("{answer} is not a snapshot of {disk}; `lab.describe_snapshots(DiskId=...)` lists them.").format(
+            answer=show(answer), disk=disk
         )
+    if answer == oldest.snapshot_id:
+        return _(
+            "{answer} ({name}) is the oldest snapshot, but a manual one: manual snapshots are never removed to "
+            "make room."
+        ).format(answer=answer, name=oldest.name)
     if autos and answer == autos[-1].snapshot_id:
-        return wrong(f"{answer} ({autos[-1].name}) is the newest automatic snapshot; which one is kept longest?")
+        return _("{answer} ({name}) is the newest automatic snapshot; which one is kept longest?").format(
+            answer=answer, name=autos[-1].name
+        )
     snap = before[answer]
     if snap.snapshot_type is SnapshotType.USER:
-        return wrong(f"{answer} ({snap.name}) stays: it is a manual snapshot, and those are never removed for room.")
-    return wrong(f"{answer} ({snap.name}) is automatic, but stays: which automatic snapshot has been kept longest?")
+        return _("{answer} ({name}) stays: it is a manual snapshot, and those are never removed for room.").format(
+            answer=answer, name=snap.name
+        )
+    return _("{answer} ({name}) is automatic, but stays: which automatic snapshot has been kept longest?").format(
+        answer=answer, name=snap.name
+    )
 
 
 AUTO_AT_QUOTA = dict(
     name="auto_at_quota",
-    title="An automatic snapshot at the quota",
-    prompt="""\
+    title=N_("An automatic snapshot at the quota"),
+    prompt=N_("""\
 In `lab = $ex.lab()` it is 23:00 UTC. The disk `$disk` has exactly 64 snapshots, the quota: manual ones and five
 automatic ones made by the policy `$policy`, which fires every day at 02:00 UTC.
 
 At 02:00 the policy takes its snapshot anyway. What happens then is the lab's model of automatic snapshot policies
 (a model choice: the seed's page does not describe policies), shown in notebook 05. **Which snapshot disappears?**
-Answer its SnapshotId, or `None` if you think none does. Predict first; then move the clock and compare.""",
+Answer its SnapshotId, or `None` if you think none does. Predict first; then move the clock and compare."""),
     setup=auto_setup,
     judge=judge_auto,
-    hint="An automatic snapshot at the quota makes room the way a ring buffer does, but it only ever touches "
-    "automatic snapshots. SnapshotType tells them apart (user or auto); DescribeSnapshots lists newest first.",
+    hint=N_(
+        "An automatic snapshot at the quota makes room the way a ring buffer does, but it only ever touches "
+        "automatic snapshots. SnapshotType tells them apart (user or auto); DescribeSnapshots lists newest first."
+    ),
     solution="""\
 lab = $ex.lab()
 autos = lab.describe_snapshots(DiskId=$ex.ids["disk"], SnapshotType="auto")  # newest first

@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from ..i18n import _
+
 MIME = "application/vnd.ecs-snap-lab.check+json"
 RECORDS_ENV = "ECS_SNAP_LAB_CHECK_RECORDS"  # "0": verdicts without records (the stored, pristine notebooks)
 SCHEMA = 1
@@ -54,7 +56,7 @@ class CheckRecord:
     def __post_init__(self) -> None:
         problem = _problem(self)
         if problem:
-            raise ValueError(f"not a check record: {problem}")
+            raise ValueError(_("not a check record: {problem}").format(problem=problem))
 
     def to_json(self) -> dict[str, Any]:
         """The record as stored in a notebook: a JSON object with exactly these keys."""
@@ -67,18 +69,20 @@ class CheckRecord:
             try:
                 data = json.loads(data)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"not a check record: not JSON ({exc.msg})") from None
+                raise ValueError(_("not a check record: not JSON ({error})").format(error=exc.msg)) from None
         if not isinstance(data, Mapping):
-            raise ValueError(f"not a check record: a JSON object was expected, not {type(data).__name__}")
+            raise ValueError(
+                _("not a check record: a JSON object was expected, not {type}").format(type=type(data).__name__)
+            )
         if "schema" in data and _schema_problem(data["schema"]):  # a newer record: say so, whatever its fields
-            raise ValueError(f"not a check record: {_schema_problem(data['schema'])}")
+            raise ValueError(_("not a check record: {problem}").format(problem=_schema_problem(data["schema"])))
         names = {f.name for f in fields(cls)}
         missing = sorted(names - set(data))
         unknown = sorted(str(key) for key in set(data) - names)
         if missing:
-            raise ValueError(f"not a check record: missing {', '.join(missing)}")
+            raise ValueError(_("not a check record: missing {fields}").format(fields=", ".join(missing)))
         if unknown:
-            raise ValueError(f"not a check record: unknown field {', '.join(unknown)}")
+            raise ValueError(_("not a check record: unknown field {fields}").format(fields=", ".join(unknown)))
         return cls(**{str(key): value for key, value in data.items()})
 
 
@@ -88,25 +92,29 @@ def _problem(record: CheckRecord) -> str | None:
         return _schema_problem(record.schema)
     name = record.exercise
     if not isinstance(name, str) or not name.strip() or name != name.strip() or len(name) > MAX_NAME:
-        return f"exercise must be a name (1 to {MAX_NAME} characters, no surrounding spaces), not {name!r}"
+        return _("exercise must be a name (1 to {most} characters, no surrounding spaces), not {name!r}").format(
+            most=MAX_NAME, name=name
+        )
     for field_name in ("number", "attempt"):
         value = getattr(record, field_name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            return f"{field_name} must be a whole number from 1, not {value!r}"
+            return _("{field} must be a whole number from 1, not {value!r}").format(field=field_name, value=value)
     if not isinstance(record.ok, bool):
-        return f"ok must be true or false, not {record.ok!r}"
+        return _("ok must be true or false, not {value!r}").format(value=record.ok)
     return None
 
 
 def _schema_problem(schema: object) -> str | None:
     if isinstance(schema, int) and not isinstance(schema, bool) and schema == SCHEMA:
         return None
-    return f"schema {schema!r} is not {SCHEMA}, the only one this ecs-snap-lab reads"
+    return _("schema {schema!r} is not {known}, the only one this ecs-snap-lab reads").format(
+        schema=schema, known=SCHEMA
+    )
 
 
 def verdict_html(text: str, ok: bool) -> str:
     """The verdict in HTML: its first line as a coloured headline (mark and words), the rest as plain lines."""
-    head, _, rest = text.partition("\n")
+    head, _sep, rest = text.partition("\n")
     colour, mark = (COLOUR_CORRECT, "✓") if ok else (COLOUR_NOT_YET, "✗")
     parts = [
         f'<div class="ecs-snap-lab-check" data-ok="{str(ok).lower()}">',

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import N_, _
 from ..lab import Lab
 from ..response import Response
 from ..rules.catalog import error_catalog
@@ -52,9 +53,10 @@ def ignored_note(params: Mapping) -> list[str]:
     if not names:
         return []
     return [
-        f"The API ignores parameters it does not know, without a word: {', '.join(names)}. "
-        "CreateSnapshot's are Action, DiskId, SnapshotName, Description, RetentionDays, Tag.N.Key, Tag.N.Value and "
-        "ClientToken."
+        _(
+            "The API ignores parameters it does not know, without a word: {names}. CreateSnapshot's are Action, "
+            "DiskId, SnapshotName, Description, RetentionDays, Tag.N.Key, Tag.N.Value and ClientToken."
+        ).format(names=", ".join(names))
     ]
 
 
@@ -68,7 +70,9 @@ def judge_first_snapshot(ex: Exercise, answer: Any) -> Verdict:
     action = answer.get("Action", "CreateSnapshot")
     if action != "CreateSnapshot":
         return wrong(
-            f"Action is {show(action)}: it names the operation, and the seed says 'Set the value to CreateSnapshot'."
+            _(
+                "Action is {action}: it names the operation, and the seed says 'Set the value to CreateSnapshot'."
+            ).format(action=show(action))
         )
     lab, ids = ex.fresh()
     response = lab.call("CreateSnapshot", answer)
@@ -78,35 +82,53 @@ def judge_first_snapshot(ex: Exercise, answer: Any) -> Verdict:
     snap = lab.snapshot(snapshot_id)
     problems = []
     if snap.disk_id != ids["disk"]:
-        what = " (the instance's system disk)" if snap.disk_type == "system" else ""
-        problems.append(f"It is a snapshot of {snap.disk_id}{what}, not of the data disk {ids['disk']}.")
+        what = _(" (the instance's system disk)") if snap.disk_type == "system" else ""
+        problems.append(
+            _("It is a snapshot of {disk}{what}, not of the data disk {data_disk}.").format(
+                disk=snap.disk_id, what=what, data_disk=ids["disk"]
+            )
+        )
     if snap.name != "db-nightly":
         problems.append(
-            f"Its SnapshotName is {snap.name!r}; it should be 'db-nightly'." if snap.name else "It has no SnapshotName."
+            _("Its SnapshotName is {name!r}; it should be 'db-nightly'.").format(name=snap.name)
+            if snap.name
+            else _("It has no SnapshotName.")
         )
     if snap.retention_days != 7:
         problems.append(
-            f"Its RetentionDays is {snap.retention_days}; to be released after 7 days it should be 7."
+            _("Its RetentionDays is {days}; to be released after 7 days it should be 7.").format(
+                days=snap.retention_days
+            )
             if snap.retention_days
-            else "It has no RetentionDays, so it is kept until you delete it; RetentionDays=7 releases it after 7 days."
+            else _(
+                "It has no RetentionDays, so it is kept until you delete it; RetentionDays=7 releases it after 7 days."
+            )
         )
     if ("env", "prod") not in snap.tags:
-        have = ", ".join(f"{k}={v}" for k, v in snap.tags) or "none"
-        problems.append(f"Its tags are: {have}. It needs env=prod: Tag.1.Key='env' and Tag.1.Value='prod'.")
-    notes = [f"The API warned: {w}" for w in response.warnings] + ignored_note(answer)
+        have = ", ".join(f"{k}={v}" for k, v in snap.tags) or _("none")
+        problems.append(
+            _("Its tags are: {tags}. It needs env=prod: Tag.1.Key='env' and Tag.1.Value='prod'.").format(tags=have)
+        )
+    notes = [_("The API warned: {warning}").format(warning=w) for w in response.warnings] + ignored_note(answer)
     if problems:
-        return wrong(f"The API accepted it (HTTP 200, SnapshotId {snapshot_id}), but:", *problems, *notes)
+        return wrong(
+            _("The API accepted it (HTTP 200, SnapshotId {snapshot}), but:").format(snapshot=snapshot_id),
+            *problems,
+            *notes,
+        )
     return correct(
-        f"HTTP 200, SnapshotId {snapshot_id}: a snapshot of {ids['disk']} named db-nightly, tagged env=prod, "
-        "released 7 days after its CreationTime.",
+        _(
+            "HTTP 200, SnapshotId {snapshot}: a snapshot of {disk} named db-nightly, tagged env=prod, released 7 days "
+            "after its CreationTime."
+        ).format(snapshot=snapshot_id, disk=ids["disk"]),
         *notes,
     )
 
 
 FIRST_SNAPSHOT = dict(
     name="first_snapshot",
-    title="A first snapshot",
-    prompt="""\
+    title=N_("A first snapshot"),
+    prompt=N_("""\
 `lab = $ex.lab()` gives you an account with a data disk, `$ex.ids["disk"]` (`$disk`), attached, in use and
 loaded: it can be snapshotted now.
 
@@ -116,11 +138,13 @@ Write the parameters of a **CreateSnapshot** request, as a dict, that create a s
 - released automatically after 7 days,
 - tagged `env` = `prod`.
 
-Try it with `lab.call("CreateSnapshot", params)`, then `$ex.check(params)`.""",
+Try it with `lab.call("CreateSnapshot", params)`, then `$ex.check(params)`."""),
     setup=lambda: ready_lab(101),
     judge=judge_first_snapshot,
-    hint="Parameter names are the API's own: DiskId, SnapshotName, RetentionDays (in days), and a tag is a pair of "
-    "parameters numbered from 1: Tag.1.Key and Tag.1.Value.",
+    hint=N_(
+        "Parameter names are the API's own: DiskId, SnapshotName, RetentionDays (in days), and a tag is a pair of "
+        "parameters numbered from 1: Tag.1.Key and Tag.1.Value."
+    ),
     solution="""\
 answer = {
     "DiskId": $ex.ids["disk"],
@@ -139,46 +163,52 @@ def judge_error_with_parameter(ex: Exercise, answer: Any) -> Verdict:
     bad = not_a_mapping(answer, PARAMS_EXAMPLE)
     if bad is not None:
         return bad
-    lab, _ = ex.fresh()
+    lab = ex.fresh()[0]
     response = lab.call("CreateSnapshot", answer)
     if response.ok:
         return wrong(
-            f"The API accepted it (HTTP 200, SnapshotId {response.data['SnapshotId']}): nothing in it is wrong.",
+            _("The API accepted it (HTTP 200, SnapshotId {snapshot}): nothing in it is wrong.").format(
+                snapshot=response.data["SnapshotId"]
+            ),
             *ignored_note(answer),
         )
     check_id, detail = response.failure or ("", "")
     if response.code != "InvalidParameter":
-        return wrong(refusal(response), "That is a refusal, but this exercise wants InvalidParameter.")
+        return wrong(refusal(response), _("That is a refusal, but this exercise wants InvalidParameter."))
     if not check_id.startswith("RetentionDays."):
         return wrong(
-            f"InvalidParameter, yes, but it came from another parameter: {detail}.",
-            "InvalidParameter has more than one cause; this exercise wants the one RetentionDays gives.",
+            _("InvalidParameter, yes, but it came from another parameter: {reason}.").format(reason=detail),
+            _("InvalidParameter has more than one cause; this exercise wants the one RetentionDays gives."),
         )
     rest = {k: v for k, v in answer.items() if k != "RetentionDays"}
-    other_lab, _ = ex.fresh()
+    other_lab = ex.fresh()[0]
     without = other_lab.call("CreateSnapshot", rest)
     if not without.ok:
         return wrong(
-            f"RetentionDays is refused, good ({detail}). But something else is wrong too: without RetentionDays the "
-            f"request still fails. {refusal(without)}",
-            "Make RetentionDays the only thing wrong.",
+            _(
+                "RetentionDays is refused, good ({reason}). But something else is wrong too: without RetentionDays "
+                "the request still fails. {refusal}"
+            ).format(reason=detail, refusal=refusal(without)),
+            _("Make RetentionDays the only thing wrong."),
         )
-    return correct(f"{refusal(response)}", f"The trace's last step: {response.trace[-1]}")
+    return correct(refusal(response), _("The trace's last step: {step}").format(step=response.trace[-1]))
 
 
 ERROR_WITH_PARAMETER = dict(
     name="error_with_parameter",
-    title="An error on purpose",
-    prompt="""\
+    title=N_("An error on purpose"),
+    prompt=N_("""\
 Errors are lessons too. Using the disk `$disk` (`$ex.ids["disk"]`), write CreateSnapshot parameters that the API
 refuses with **InvalidParameter** because of **RetentionDays**, and for no other reason: without RetentionDays the
 same request must succeed.
 
-`response.explain()` shows the checks that ran and which one failed.""",
+`response.explain()` shows the checks that ran and which one failed."""),
     setup=lambda: ready_lab(102),
     judge=judge_error_with_parameter,
-    hint="The seed says RetentionDays is an Integer, 'Valid values: 1 to 65,536. Unit: day.' What is just outside "
-    "that range?",
+    hint=N_(
+        "The seed says RetentionDays is an Integer, 'Valid values: 1 to 65,536. Unit: day.' What is just outside "
+        "that range?"
+    ),
     solution="""\
 answer = {"DiskId": $ex.ids["disk"], "SnapshotName": "too-short", "RetentionDays": 0}""",
 )
@@ -192,60 +222,82 @@ class Puzzle:
     """A request with several things wrong. `build(flaws)` makes the lab and request with only those flaws, so the
     judge can ask the lab what each flaw alone answers (nothing about the order is written down here)."""
 
-    flaws: dict[str, str]  # flaw -> what is wrong, in words
+    flaws: dict[str, str]  # flaw -> what is wrong, in words (marked with N_, shown through _())
     build: Callable[[frozenset[str]], tuple[Lab, dict[str, str], dict[str, object]]]
 
     def answers(self) -> tuple[Response, dict[str, Response]]:
-        lab, _, params = self.build(frozenset(self.flaws))
+        lab, _ids, params = self.build(frozenset(self.flaws))
         alone = {}
         for flaw in self.flaws:
-            flaw_lab, _, flaw_params = self.build(frozenset({flaw}))
+            flaw_lab, _flaw_ids, flaw_params = self.build(frozenset({flaw}))
             alone[flaw] = flaw_lab.call("CreateSnapshot", flaw_params)
         return lab.call("CreateSnapshot", params), alone
 
 
 def judge_which_code(puzzle: Puzzle, answer: Any) -> Verdict:
     if not isinstance(answer, str):
-        return wrong(f"Your answer is {show(answer)}; give the error code as a string, e.g. 'QuotaExceed.Snapshot'.")
+        return wrong(
+            _("Your answer is {answer}; give the error code as a string, e.g. 'QuotaExceed.Snapshot'.").format(
+                answer=show(answer)
+            )
+        )
     given = answer.strip()
     response, alone = puzzle.answers()
     winner = response.code or ""
     order = sorted(alone.items(), key=lambda item: int(item[1].trace[-1].number or 0))
     explained = [
-        f"step {r.trace[-1].number}: {puzzle.flaws[flaw]} -> {r.code}" + (" (answers)" if r.code == winner else "")
+        (
+            _("step {number}: {flaw} -> {code} (answers)") if r.code == winner else _("step {number}: {flaw} -> {code}")
+        ).format(number=r.trace[-1].number, flaw=_(puzzle.flaws[flaw]), code=r.code)
         for flaw, r in order
     ]
     if given == winner:
         return correct(
-            f"The lab answers {winner} (HTTP {response.status}): {response.message}",
-            "Its checks run in a fixed order and the first failure is the answer. The order is the lab's documented "
-            "choice (the seed lists the codes, not their order); the cloud may answer another of these codes:",
+            _("The lab answers {code} (HTTP {status}): {message}").format(
+                code=winner, status=response.status, message=response.message
+            ),
+            _(
+                "Its checks run in a fixed order and the first failure is the answer. The order is the lab's "
+                "documented choice (the seed lists the codes, not their order); the cloud may answer another of these "
+                "codes:"
+            ),
             *explained,
         )
     if given.lower() == winner.lower():
-        return wrong(f"Almost: error codes are case-sensitive; the API spells it {winner}.")
+        return wrong(_("Almost: error codes are case-sensitive; the API spells it {code}.").format(code=winner))
     for flaw, r in alone.items():
         if r.code == given:
             step = r.trace[-1]
             return wrong(
-                f"{given} is the answer when the only problem is that {puzzle.flaws[flaw]} "
-                f'(step {step.number}: "{step.rule.rstrip(".")}").',
-                f"But the lab's checks run in order and the first failure is the answer: another problem is checked "
-                f"before step {step.number}. `response.explain()` lists the checks in the order they ran.",
+                _('{code} is the answer when the only problem is that {flaw} (step {number}: "{rule}").').format(
+                    code=given, flaw=_(puzzle.flaws[flaw]), number=step.number, rule=_(step.rule).rstrip(".。")
+                ),
+                _(
+                    "But the lab's checks run in order and the first failure is the answer: another problem is "
+                    "checked before step {number}. `response.explain()` lists the checks in the order they ran."
+                ).format(number=step.number),
             )
+    return wrong(_not_a_code_here(given, winner, [r.code or "" for _flaw, r in order]))
+
+
+def _not_a_code_here(given: str, winner: str, codes: list[str]) -> str:
+    """Why `given` is not the answer when no problem of the request alone answers it (`codes`: what each does)."""
     if winner.startswith(f"{given}."):
-        return wrong(
-            f"Close: the API answers a more exact code than {given}. Which {given}.* code? What is the problem?"
-        )
-    family = [r.code for _, r in order if r.code and r.code.startswith(f"{given}.")]
+        return _(
+            "Close: the API answers a more exact code than {code}. Which {code}.* code? What is the problem?"
+        ).format(code=given)
+    family = [code for code in codes if code.startswith(f"{given}.")]
     if family:
-        return wrong(
-            f"{given} is the start of a code: alone, that problem answers {' or '.join(dict.fromkeys(family))}. "
-            "And is it the problem checked first?"
-        )
+        return _(
+            "{code} is the start of a code: alone, that problem answers {codes}. And is it the problem checked first?"
+        ).format(code=given, codes=_(" or ").join(dict.fromkeys(family)))
     if given not in {entry.code for entry in error_catalog()}:
-        return wrong(f"{given!r} is not an error code of the API; `ecs_snap_lab.error_catalog()` lists them all.")
-    return wrong(f"{given} is an error code of the API, but none of the problems in this request causes it.")
+        return _("{code!r} is not an error code of the API; `ecs_snap_lab.error_catalog()` lists them all.").format(
+            code=given
+        )
+    return _("{code} is an error code of the API, but none of the problems in this request causes it.").format(
+        code=given
+    )
 
 
 def _check_order_params(flaws: frozenset[str]) -> tuple[Lab, dict[str, str], dict[str, object]]:
@@ -263,9 +315,9 @@ def _check_order_params(flaws: frozenset[str]) -> tuple[Lab, dict[str, str], dic
 
 PARAMS_VS_WORLD = Puzzle(
     {
-        "never_attached": "the disk was never attached to an instance",
-        "auto_name": "the name starts with auto",
-        "retention": "RetentionDays is 0",
+        "never_attached": N_("the disk was never attached to an instance"),
+        "auto_name": N_("the name starts with auto"),
+        "retention": N_("RetentionDays is 0"),
     },
     _check_order_params,
 )
@@ -287,9 +339,9 @@ def _world_order(flaws: frozenset[str]) -> tuple[Lab, dict[str, str], dict[str, 
 
 WORLD_VS_WORLD = Puzzle(
     {
-        "in_progress": "an earlier snapshot of the disk is still progressing",
-        "locked": "the instance is locked for security",
-        "arrears": "the pay-as-you-go disk is in arrears",
+        "in_progress": N_("an earlier snapshot of the disk is still progressing"),
+        "locked": N_("the instance is locked for security"),
+        "arrears": N_("the pay-as-you-go disk is in arrears"),
     },
     _world_order,
 )
@@ -297,7 +349,7 @@ WORLD_VS_WORLD = Puzzle(
 
 def _fresh(build: Callable[[frozenset[str]], tuple[Lab, dict[str, str], dict[str, object]]], flaws: dict[str, str]):
     def setup() -> tuple[Lab, dict[str, str]]:
-        lab, ids, _ = build(frozenset(flaws))
+        lab, ids, _params = build(frozenset(flaws))
         return lab, ids
 
     return setup
@@ -305,8 +357,8 @@ def _fresh(build: Callable[[frozenset[str]], tuple[Lab, dict[str, str], dict[str
 
 PARAMS_CHECK_ORDER = dict(
     name="params_check_order",
-    title="Which code wins? (the request)",
-    prompt="""\
+    title=N_("Which code wins? (the request)"),
+    prompt=N_("""\
 Three things are wrong with this request on `lab = $ex.lab()`:
 
 ```python
@@ -320,11 +372,13 @@ Three things are wrong with this request on `lab = $ex.lab()`:
 The API answers with one error code only. **Which one does the lab answer?** The seed lists the codes but not the
 order of its checks, so the order is the lab's documented choice (notebook 03, section 5): the request's parameters
 in the order of the parameter table, then the world. Predict from that order, then ask the lab. Answer the code as a
-string.""",
+string."""),
     setup=_fresh(_check_order_params, PARAMS_VS_WORLD.flaws),
     judge=lambda ex, answer: judge_which_code(PARAMS_VS_WORLD, answer),
-    hint="The API first reads the request (parameters, in the order of the parameter table), and only then looks at "
-    "the world (account, disk, instance). The first failed check answers.",
+    hint=N_(
+        "The API first reads the request (parameters, in the order of the parameter table), and only then looks at "
+        "the world (account, disk, instance). The first failed check answers."
+    ),
     solution="""\
 # SnapshotName is checked (step 2) before RetentionDays (step 4), and both before the disk (step 12)
 answer = "InvalidSnapshotName.Malformed"
@@ -333,8 +387,8 @@ answer = "InvalidSnapshotName.Malformed"
 
 WORLD_CHECK_ORDER = dict(
     name="world_check_order",
-    title="Which code wins? (the world)",
-    prompt="""\
+    title=N_("Which code wins? (the world)"),
+    prompt=N_("""\
 This time the request is fine: `{"DiskId": "$disk", "SnapshotName": "weekly"}`. The world is not. In
 `lab = $ex.lab()`:
 
@@ -344,11 +398,13 @@ This time the request is fine: `{"DiskId": "$disk", "SnapshotName": "weekly"}`. 
 
 **Which error code does the lab answer?** As in the previous exercise, the order of the world checks is the lab's
 documented choice, not the seed's (notebook 03, section 5): from the account, to the disk, to its instance, to what
-is happening on the disk. Answer the code as a string.""",
+is happening on the disk. Answer the code as a string."""),
     setup=_fresh(_world_order, WORLD_VS_WORLD.flaws),
     judge=lambda ex, answer: judge_which_code(WORLD_VS_WORLD, answer),
-    hint="The world checks go from the account, to the disk itself (kind, billing, status), to its instance, to "
-    "what is happening on the disk (data loading, snapshots in progress, the quota).",
+    hint=N_(
+        "The world checks go from the account, to the disk itself (kind, billing, status), to its instance, to "
+        "what is happening on the disk (data loading, snapshots in progress, the quota)."
+    ),
     solution="""\
 # billing of the disk (step 11) comes before its instance (step 13) and snapshots in progress (step 15)
 answer = "DiskInArrears"
@@ -373,60 +429,71 @@ def judge_snapshot_id_from_xml(ex: Exercise, answer: Any) -> Verdict:
     lab.faults.inject("InternalError")
     failed = lab.create_snapshot(disk, name="third")
     cases = [
-        ("a successful CreateSnapshot", first),
-        ("an error answer (InvalidSnapshotName.Malformed)", refused),
-        ("a second successful CreateSnapshot", second),
-        ("an HTTP 500 answer (InternalError)", failed),
+        (_("a successful CreateSnapshot"), first),
+        (_("an error answer (InvalidSnapshotName.Malformed)"), refused),
+        (_("a second successful CreateSnapshot"), second),
+        (_("an HTTP 500 answer (InternalError)"), failed),
     ]
     for label, response in cases:
         xml = response.to_xml()
         expected = response.data.get("SnapshotId") if response.ok else None
         outcome = run_learner(answer, xml)
         if outcome.error is not None:
-            return wrong(f"On {label}, {outcome.error}", f"The XML was: {xml}", *_none_tip(response))
+            return wrong(
+                _("On {label}, {error}").format(label=label, error=outcome.error),
+                _("The XML was: {xml}").format(xml=xml),
+                *_none_tip(response),
+            )
         value = outcome.value
         if value == expected and (value is None or isinstance(value, str)):
             continue
-        return wrong(f"On {label} you returned {show(value)}; expected {show(expected)}.", *_why(value, response))
+        return wrong(
+            _("On {label} you returned {value}; expected {expected}.").format(
+                label=label, value=show(value), expected=show(expected)
+            ),
+            *_why(value, response),
+        )
     return correct(
-        "Right on all four answers: two successes (the SnapshotId), a 400 and a 500 (no SnapshotId: None).",
-        "An error body is <Error> with Code and Message; only a CreateSnapshotResponse carries a SnapshotId.",
+        _("Right on all four answers: two successes (the SnapshotId), a 400 and a 500 (no SnapshotId: None)."),
+        _("An error body is <Error> with Code and Message; only a CreateSnapshotResponse carries a SnapshotId."),
     )
 
 
 def _none_tip(response: Response) -> list[str]:
     if response.ok:
         return []
-    return ["An error answer has no SnapshotId element: return None for it instead of failing."]
+    return [_("An error answer has no SnapshotId element: return None for it instead of failing.")]
 
 
 def _why(value: object, response: Response) -> list[str]:
     expected = response.data.get("SnapshotId")
     if value == response.request_id:
-        return ["That is the RequestId (every answer has one); the SnapshotId is its own element."]
+        return [_("That is the RequestId (every answer has one); the SnapshotId is its own element.")]
     if expected is not None and getattr(value, "text", None) == expected:
-        return ["That is the XML element; return its text (element.text)."]
+        return [_("That is the XML element; return its text (element.text).")]
     if expected is None:
-        return [f"It is an error answer ({response.code}): there is no snapshot, so return None."]
+        return [_("It is an error answer ({code}): there is no snapshot, so return None.").format(code=response.code)]
     if isinstance(value, str) and value.strip() == expected:
-        return ["Close: strip the whitespace."]
-    return [f"The XML was: {response.to_xml()}"]
+        return [_("Close: strip the whitespace.")]
+    return [_("The XML was: {xml}").format(xml=response.to_xml())]
 
 
 XML_ANSWER = dict(
     name="xml_answer",
-    title="Read the XML answer",
-    prompt="""\
+    title=N_("Read the XML answer"),
+    prompt=N_("""\
 The API answers in XML by default (`response.to_xml()`). A success looks like
 `<CreateSnapshotResponse><RequestId>...</RequestId><SnapshotId>s-...</SnapshotId></CreateSnapshotResponse>`;
 a refusal is an `<Error>` with `Code` and `Message`.
 
 Write a function `snapshot_id_from_xml(xml)` that returns the SnapshotId of a CreateSnapshot answer as a string,
-or `None` when the answer is an error. The check feeds it answers made on a fresh copy of `$ex.lab()`.""",
+or `None` when the answer is an error. The check feeds it answers made on a fresh copy of `$ex.lab()`."""),
     setup=lambda: ready_lab(105),
     judge=judge_snapshot_id_from_xml,
-    hint="xml.etree.ElementTree.fromstring(xml) gives the root element; root.findtext('SnapshotId') returns the "
-    "element's text, or None when there is no such element.",
+    hint=N_(
+        "xml.etree.ElementTree.fromstring(xml) gives the root element; root.findtext('SnapshotId') returns the "
+        "element's text, or None when there is no such element."
+    ),
     solution="""\
 import xml.etree.ElementTree as ET
 

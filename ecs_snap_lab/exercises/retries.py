@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import N_, _
 from ..lab import Lab, RequestRecord
 from ..model.faults import MAX_TIMES
 from ..response import Response
@@ -55,8 +56,10 @@ def token_answers(lab: Lab, disk: str) -> list[tuple[str, Response]]:
 def judge_token_outcomes(ex: Exercise, answer: Any) -> Verdict:
     if not isinstance(answer, list | tuple) or len(answer) != len(TOKEN_SEQUENCE):
         return wrong(
-            f"Your answer is {show(answer)}; give a list of {len(TOKEN_SEQUENCE)} strings, one per request, each "
-            f"'{NEW}', '{SAME}' or an error code, e.g. ['{NEW}', '{NEW}', ...]."
+            _(
+                "Your answer is {answer}; give a list of {count} strings, one per request, each '{new}', '{same}' or "
+                "an error code, e.g. ['{new}', '{new}', ...]."
+            ).format(answer=show(answer), count=len(TOKEN_SEQUENCE), new=NEW, same=SAME)
         )
     lab, ids = ex.fresh()
     expected = token_answers(lab, ids["disk"])
@@ -66,15 +69,21 @@ def judge_token_outcomes(ex: Exercise, answer: Any) -> Verdict:
             said = said.lower()
         if said == want:
             continue
-        lines = [f"Request {n} ({_request_words(n)}): you said {show(given)}, the lab answers {want!r}."]
+        lines = [
+            _("Request {n} ({request}): you said {said}, the lab answers {want!r}.").format(
+                n=n, request=_request_words(n), said=show(given), want=want
+            )
+        ]
         if said is not None and said.lower() == want.lower():
-            lines.append(f"Error codes are case-sensitive: the API spells it {want}.")
+            lines.append(_("Error codes are case-sensitive: the API spells it {code}.").format(code=want))
         lines.append(_why_token(n, want, response))
         return wrong(*lines)
     return correct(
-        "All six. The same token with the same parameters replays the first answer (nothing new is made), even a "
-        "day later; with other parameters it is IdempotentParameterMismatch. A refused request does not use its "
-        "token up: the same token succeeds once the disk is free. So make one token per intended snapshot."
+        _(
+            "All six. The same token with the same parameters replays the first answer (nothing new is made), even a "
+            "day later; with other parameters it is IdempotentParameterMismatch. A refused request does not use its "
+            "token up: the same token succeeds once the disk is free. So make one token per intended snapshot."
+        )
     )
 
 
@@ -85,22 +94,22 @@ def _request_words(n: int) -> str:
 
 def _why_token(n: int, want: str, response: Response) -> str:
     if want == SAME:
-        return (
-            f"It replays the answer of the first request with ClientToken {TOKEN_SEQUENCE[n - 1][1]!r}: same "
-            "token, same parameters, same SnapshotId, and nothing new is created."
-        )
+        return _(
+            "It replays the answer of the first request with ClientToken {token!r}: same token, same parameters, "
+            "same SnapshotId, and nothing new is created."
+        ).format(token=TOKEN_SEQUENCE[n - 1][1])
     if want == NEW:
-        return (
-            f"ClientToken {TOKEN_SEQUENCE[n - 1][1]!r} had not made a snapshot yet, so this is a new request "
-            "and the API creates a snapshot."
-        )
+        return _(
+            "ClientToken {token!r} had not made a snapshot yet, so this is a new request and the API creates a "
+            "snapshot."
+        ).format(token=TOKEN_SEQUENCE[n - 1][1])
     return refusal(response)
 
 
 TOKEN_OUTCOMES = dict(
     name="token_outcomes",
-    title="What does a token make of a repeat?",
-    prompt="""\
+    title=N_("What does a token make of a repeat?"),
+    prompt=N_("""\
 On a fresh `lab = $ex.lab()` these six CreateSnapshot requests are sent to the disk `$disk`, in this order, with the
 clock moved on **one hour after the fourth** (`lab.advance(hours=1)`):
 
@@ -115,12 +124,14 @@ clock moved on **one hour after the fourth** (`lab.advance(hours=1)`):
 
 For each, **what does the API answer?** Write `"new"` when it creates a new snapshot, `"same"` when it answers the
 SnapshotId of an earlier request again, or the error code. Answer a list of six strings. The disk's first snapshot
-takes a few minutes to copy.""",
+takes a few minutes to copy."""),
     setup=token_setup,
     judge=judge_token_outcomes,
-    hint="A used token with the same parameters replays its first answer; with other parameters it is refused. A "
-    "token is used only by a request that succeeded. And while a snapshot of a disk is progressing, a new one of the "
-    "same disk is refused (notebook 03).",
+    hint=N_(
+        "A used token with the same parameters replays its first answer; with other parameters it is refused. A "
+        "token is used only by a request that succeeded. And while a snapshot of a disk is progressing, a new one of "
+        "the same disk is refused (notebook 03)."
+    ),
     solution="""\
 answer = ["new", "same", "IdempotentParameterMismatch", "IncorrectDiskStatus.CreatingSnapshot", "new", "same"]""",
 )
@@ -133,7 +144,7 @@ answer = ["new", "same", "IdempotentParameterMismatch", "IncorrectDiskStatus.Cre
 class Scenario:
     """A situation the learner's retry function meets, and what it must do there."""
 
-    label: str
+    label: str  # marked with N_ (formatted with slow=SLOW_SECONDS), shown through _()
     arrange: Callable[[Lab, str], object]  # (lab, disk)
     succeeds: bool = True  # False: the function must give up (raise or return None) and make nothing
     retry_helps: bool = True  # False: a refusal no retry can fix, so one try is enough
@@ -144,18 +155,20 @@ def _arm(kind: str, **kwargs: Any) -> Callable[[Lab, str], object]:
 
 
 SCENARIOS = (
-    Scenario("LostResponse (the snapshot is made, then the answer is lost)", _arm("LostResponse")),
-    Scenario("no fault", lambda lab, disk: None),
-    Scenario("InternalError twice (a 500 before anything happens)", _arm("InternalError", times=2)),
+    Scenario(N_("LostResponse (the snapshot is made, then the answer is lost)"), _arm("LostResponse")),
+    Scenario(N_("no fault"), lambda lab, disk: None),
+    Scenario(N_("InternalError twice (a 500 before anything happens)"), _arm("InternalError", times=2)),
     Scenario(
-        f"SlowRequest (the back end keeps working {SLOW_SECONDS} s; meanwhile a retry gets IdempotentProcessing)",
+        N_("SlowRequest (the back end keeps working {slow} s; meanwhile a retry gets IdempotentProcessing)"),
         _arm("SlowRequest", seconds=SLOW_SECONDS),
     ),
     Scenario(
-        "InternalError on every try (an outage that outlasts any retry)", _arm("InternalError", times=MAX_TIMES), False
+        N_("InternalError on every try (an outage that outlasts any retry)"),
+        _arm("InternalError", times=MAX_TIMES),
+        False,
     ),
     Scenario(
-        "a disk in arrears (DiskInArrears: a refusal no retry can fix)",
+        N_("a disk in arrears (DiskInArrears: a refusal no retry can fix)"),
         lambda lab, disk: lab.knobs.set_in_arrears(disk),
         succeeds=False,
         retry_helps=False,
@@ -205,25 +218,31 @@ def judge_retry(ex: Exercise, answer: Any) -> Verdict:
         night = run_night(answer, lab, disk)
         problem = _judge_night(night, scenario)
         if problem is not None:
-            return wrong(f"With {scenario.label}:", *problem, *_requests(night.sent))
+            label = _(scenario.label).format(slow=SLOW_SECONDS)
+            return wrong(_("With {label}:").format(label=label), *problem, *_requests(night.sent))
     lab, disk = _fresh_lab(ex)
     first = run_night(answer, lab, disk)
     lab.advance(days=1)
     second = run_night(answer, lab, disk)
     if second.error is None and (len(second.made) != 1 or second.value == first.value):
         return wrong(
-            "On the second night (the same function, a day later, no fault):",
-            f"it returned {show(second.value)} and made {len(second.made)} new snapshots; the night before it "
-            f"returned {show(first.value)}.",
-            "A ClientToken stands for one intended snapshot: a token fixed per disk replays the first night's answer "
-            "forever, and no new backup is taken. Make a new token for each snapshot you intend, and reuse it only "
-            "for the retries of that one.",
+            _("On the second night (the same function, a day later, no fault):"),
+            _("it returned {value} and made {count} new snapshots; the night before it returned {first}.").format(
+                value=show(second.value), count=len(second.made), first=show(first.value)
+            ),
+            _(
+                "A ClientToken stands for one intended snapshot: a token fixed per disk replays the first night's "
+                "answer forever, and no new backup is taken. Make a new token for each snapshot you intend, and reuse "
+                "it only for the retries of that one."
+            ),
             *_requests(second.sent),
         )
     return correct(
-        "One snapshot and its SnapshotId each night and under every fault; you gave up on an outage and on a "
-        "refusal, after a bounded number of tries with growing waits. The same ClientToken on every try turns a "
-        "retry after a lost or slow answer into a replay of the first; a new token each night makes a new backup."
+        _(
+            "One snapshot and its SnapshotId each night and under every fault; you gave up on an outage and on a "
+            "refusal, after a bounded number of tries with growing waits. The same ClientToken on every try turns a "
+            "retry after a lost or slow answer into a replay of the first; a new token each night makes a new backup."
+        )
     )
 
 
@@ -237,31 +256,45 @@ def _judge_night(night: Night, scenario: Scenario) -> list[str] | None:
             *(_backoff(night.sent) or []),
         ]
     if tries > MAX_TRIES:
-        return [f"Your function sent {tries} requests; stop after at most {MAX_TRIES} tries and report the failure."]
+        return [
+            _("Your function sent {count} requests; stop after at most {most} tries and report the failure.").format(
+                count=tries, most=MAX_TRIES
+            )
+        ]
     if not scenario.succeeds:
         if night.made or (night.error is None and night.value is not None):
-            return [f"It returned {show(night.value)}, but there is no snapshot to return: raise, or return None."]
+            return [
+                _("It returned {value}, but there is no snapshot to return: raise, or return None.").format(
+                    value=show(night.value)
+                )
+            ]
         if not scenario.retry_helps and tries > 1:
             return [
-                "A 4xx refusal other than IdempotentProcessing says what is wrong with the request or the disk: "
-                "retrying it cannot help. Retry only 5xx answers and IdempotentProcessing."
+                _(
+                    "A 4xx refusal other than IdempotentProcessing says what is wrong with the request or the disk: "
+                    "retrying it cannot help. Retry only 5xx answers and IdempotentProcessing."
+                )
             ]
         return _backoff(night.sent)
     if len(night.made) != 1:
         return [
-            f"{len(night.made)} snapshots were created; there must be exactly one.",
+            _("{count} snapshots were created; there must be exactly one.").format(count=len(night.made)),
             *_made(night.made),
             *_token_lesson(night.sent),
         ]
     if night.value != night.made[0]:
         return [
-            f"Your function returned {show(night.value)}, but the snapshot it made is {night.made[0]}.",
+            _("Your function returned {value}, but the snapshot it made is {made}.").format(
+                value=show(night.value), made=night.made[0]
+            ),
             *_token_lesson(night.sent),
         ]
     if len({r.params.get("ClientToken") for r in night.sent}) != 1 or not night.sent[0].params.get("ClientToken"):
         return [
-            "Exactly one snapshot: the right outcome, but not by the safe way. Send a ClientToken, the same one "
-            "on every retry, so that a retry after a lost answer replays the first answer."
+            _(
+                "Exactly one snapshot: the right outcome, but not by the safe way. Send a ClientToken, the same one "
+                "on every retry, so that a retry after a lost answer replays the first answer."
+            )
         ]
     return _backoff(night.sent)
 
@@ -271,13 +304,17 @@ def _backoff(sent: list[RequestRecord]) -> list[str] | None:
     gaps = [b.at - a.at for a, b in itertools.pairwise(sent)]
     if any(gap < 1 for gap in gaps):
         return [
-            "Your function retried at once: wait between tries (`lab.advance(seconds=...)` stands in for "
-            "`time.sleep`), so that a struggling service has time to recover."
+            _(
+                "Your function retried at once: wait between tries (`lab.advance(seconds=...)` stands in for "
+                "`time.sleep`), so that a struggling service has time to recover."
+            )
         ]
     if any(b < a for a, b in itertools.pairwise(gaps)) or (len(gaps) > 2 and gaps[-1] == gaps[0]):
         return [
-            f"Your waits were {', '.join(f'{g} s' for g in gaps)}: back off, making each wait longer than the "
-            "one before (1 s, 2 s, 4 s, ...), so that many clients retrying at once do not keep the service down."
+            _(
+                "Your waits were {waits}: back off, making each wait longer than the one before (1 s, 2 s, 4 s, ...), "
+                "so that many clients retrying at once do not keep the service down."
+            ).format(waits=", ".join(f"{g} s" for g in gaps))
         ]
     return None
 
@@ -288,33 +325,37 @@ def _requests(records: list[RequestRecord]) -> list[str]:
     lines = []
     for n, record in enumerate(records[:SHOWN_REQUESTS], start=1):
         token = record.params.get("ClientToken")
-        said = f"token {names.setdefault(token, chr(ord('A') + len(names)))}" if token else "no ClientToken"
+        said = (
+            _("token {name}").format(name=names.setdefault(token, chr(ord("A") + len(names))))
+            if token
+            else _("no ClientToken")
+        )
         answer = f"HTTP {record.status}" + (f" {record.code}" if record.code else "")
         lines.append(f"  {n}. CreateSnapshot ({said}) -> {answer}")
     if len(records) > SHOWN_REQUESTS:
-        lines.append(f"  ... and {len(records) - SHOWN_REQUESTS} more")
-    return ["Your requests:", *lines] if lines else ["Your function sent no CreateSnapshot request."]
+        lines.append(_("  ... and {count} more").format(count=len(records) - SHOWN_REQUESTS))
+    return [_("Your requests:"), *lines] if lines else [_("Your function sent no CreateSnapshot request.")]
 
 
 def _made(made: list[str]) -> list[str]:
-    return [f"Snapshots created: {', '.join(made)}."] if made else ["No snapshot was created."]
+    return [_("Snapshots created: {ids}.").format(ids=", ".join(made))] if made else [_("No snapshot was created.")]
 
 
 def _token_lesson(sent: list[RequestRecord]) -> list[str]:
     tokens = [r.params.get("ClientToken") for r in sent]
     if tokens and not any(tokens):
-        return ["Without a ClientToken the API cannot tell a retry from a new request."]
+        return [_("Without a ClientToken the API cannot tell a retry from a new request.")]
     if len({t for t in tokens if t}) > 1:
-        return ["Each try used another ClientToken, so to the API every try was a new request."]
+        return [_("Each try used another ClientToken, so to the API every try was a new request.")]
     if any(r.code == "IdempotentProcessing" for r in sent):
-        return ["IdempotentProcessing (403) means the first try is still being worked on: wait and retry it."]
+        return [_("IdempotentProcessing (403) means the first try is still being worked on: wait and retry it.")]
     return []
 
 
 RETRY_WITH_TOKEN = dict(
     name="retry_with_token",
-    title="Retry safely",
-    prompt=f"""\
+    title=N_("Retry safely"),
+    prompt=lambda: _("""\
 An HTTP 500 (`InternalError`) does not tell you whether the snapshot was made. In `lab = $ex.lab()` a fault is
 armed: `lab.faults.inject("LostResponse")`: the next CreateSnapshot **is** made, and then its answer is lost.
 
@@ -324,16 +365,20 @@ SnapshotId. It must:
 - retry an answer that may succeed later: HTTP 5xx, and `IdempotentProcessing` (the first try is still being worked on);
 - never make two snapshots for one call, and make a **new** one on every call (it runs every night);
 - wait between tries, each wait longer than the one before (`lab.advance(seconds=...)` stands in for `time.sleep`);
-- give up after at most {MAX_TRIES} tries, or at once on a refusal no retry can fix, by raising an exception (or
+- give up after at most {most} tries, or at once on a refusal no retry can fix, by raising an exception (or
   returning `None`).
 
 The check runs it on fresh copies of this lab: with no fault, LostResponse, InternalError twice, a SlowRequest that
-keeps the back end busy {SLOW_SECONDS} s, an outage that never ends, a disk in arrears, and on two nights in a row.""",
+keeps the back end busy {slow} s, an outage that never ends, a disk in arrears, and on two nights in a row.""").format(
+        most=MAX_TRIES, slow=SLOW_SECONDS
+    ),
     setup=retry_setup,
     judge=judge_retry,
-    hint="Read the ClientToken row of the seed's parameter table: 'used to ensure the idempotence of the request'. "
-    "Make one token (uuid.uuid4()) before the first try, send the same token on every retry of that call, and a new "
-    "one on the next call. Double the wait after each failed try.",
+    hint=N_(
+        "Read the ClientToken row of the seed's parameter table: 'used to ensure the idempotence of the request'. "
+        "Make one token (uuid.uuid4()) before the first try, send the same token on every retry of that call, and a "
+        "new one on the next call. Double the wait after each failed try."
+    ),
     solution="""\
 import uuid
 
