@@ -34,7 +34,7 @@ class TraceStep:
     def __str__(self) -> str:
         mark = _(display.RESULTS["pass" if self.passed else "FAIL"])
         step = f"{self.number:>3} " if self.number else "    "
-        line = f"{step}{mark}  {_(self.rule)}"
+        line = f"{step}{mark}  {self.rule}"
         if not self.passed:
             line += f"  -> {self.code}"
         if self.detail:
@@ -135,8 +135,8 @@ class Response:
 
 def _step_under(api: Api, check_id: str, passed: bool, detail: str) -> TraceStep:
     check = lookup_check(check_id)
-    rule, basis, source = check.under(api)
-    return TraceStep(check.id, check.number, rule, passed, check.code, basis, source, detail)
+    rule, basis, source = check.under(api)  # the rule in the lab's language: a trace is read, not looked up
+    return TraceStep(check.id, check.number, _(rule), passed, check.code, basis, source, detail)
 
 
 def error_body(request_id: str, code: str, message: str) -> dict:

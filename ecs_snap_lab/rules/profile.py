@@ -79,17 +79,16 @@ def profile(api: Api | str = Api.SEED) -> Profile:
 
 def api_differences() -> list[dict[str, object]]:
     """Every difference between the profiles as rows for a table (pd.DataFrame(api_differences())): what it is
-    about, its value in each profile, the seed's sentence, today's sentence and the page it is on (the columns' names
-    in the lab's language; the sentences stay the pages' own English)."""
-    topic, seed_says, now_says, page = _("topic"), _("the seed says"), _("today's documentation says"), _("page")
+    about (in the lab's language), its value in each profile, the seed's sentence, today's sentence and the page it
+    is on (the pages' own English). The keys are the columns' names that code indexes by: they stay English."""
     return [
         {
-            topic: _(row.topic),
+            "topic": _(row.topic),
             "seed": row.seed,
             "2026": row.now,
-            seed_says: row.seed_source,
-            now_says: row.now_source,
-            page: row.page,
+            "the seed says": row.seed_source,
+            "today's documentation says": row.now_source,
+            "page": row.page,
         }
         for row in differences().values()
     ]
