@@ -160,8 +160,8 @@ def test_a_failing_on_send_is_named_in_chinese_and_its_exception_kept_as_raised(
     builder = RequestBuilder(lab, on_send=broken)
     builder.disk_id.value = lab.ready_disk()
     builder.send()
-    assert builder.error_message == "调用 on_send失败：RuntimeError: view missing"
-    assert "<b>调用 on_send</b>失败：RuntimeError: view missing" in builder.error_area.value
+    assert builder.error_message == "on_send 回调失败：RuntimeError: view missing"
+    assert "<b>on_send 回调</b>失败：RuntimeError: view missing" in builder.error_area.value
 
 
 # ---------------------------------------------------------------- the response view
@@ -289,7 +289,7 @@ def test_the_signature_explorers_refusals_are_chinese() -> None:
     explorer.lab_time_button.click()
     assert (
         explorer.error_message
-        == "实验时间失败：ValueError: 没有可以读取时间的实验环境：请把一个 RequestBuilder 交给签名浏览器"
+        == "实验时间失败：ValueError: 没有可以读取时间的实验环境：请用一个 RequestBuilder 创建 SignatureExplorer"
     )
     explorer.set_params({"DiskId": "\ud800"})
     assert "签名失败：ValueError: 请求无法编码：DiskId 含有字符 U+D800，它没有 UTF-8 形式" in explorer.error_message
