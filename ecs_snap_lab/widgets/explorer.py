@@ -213,8 +213,7 @@ class ErrorExplorer(Guarded, widgets.VBox):
                 i for i in candidates if not self.entries[i].actions
             ]
         if not candidates:
-            where = "".join([f" row {row}" if row is not None else "", f" for {action}" if action else ""])
-            raise KeyError(f"{code!r}{where} is not in the error catalogue")
+            raise KeyError(_not_in_catalogue(code, row, action))
         index = candidates[0]
         if index not in [value for _, value in self.code_select.options]:
             self.status_filter.value = "All"
@@ -338,6 +337,19 @@ class ErrorExplorer(Guarded, widgets.VBox):
             self.now_view.show(made["2026"].response)
             self.now_view.layout.display = ""
             self.compare_html.value = _comparison_html(made["seed"].response, made["2026"].response)
+
+
+def _not_in_catalogue(code: str, row: int | None, action: str | None) -> str:
+    """Why `select` found no entry: one whole sentence for each way the entry was asked for."""
+    if row is not None and action:
+        said = _("{code} row {row} for {action} is not in the error catalogue")
+    elif row is not None:
+        said = _("{code} row {row} is not in the error catalogue")
+    elif action:
+        said = _("{code} for {action} is not in the error catalogue")
+    else:
+        said = _("{code} is not in the error catalogue")
+    return said.format(code=repr(code), row=row, action=action)
 
 
 def _meaning(entry) -> list[tuple[str, str]]:
