@@ -278,12 +278,12 @@ ONE_CHANGE: dict[tuple[str, str], tuple[str, Callable[[Lab, str], object], dict]
         {},
     ),
     ("DiskInArrears", ""): (
-        "lab.knobs.set_in_arrears(disk) (a pay-as-you-go disk with overdue payment)",
+        i18n.N_("lab.knobs.set_in_arrears(disk) (a pay-as-you-go disk with overdue payment)"),
         lambda lab, d: lab.knobs.set_in_arrears(d),
         {},
     ),
     ("InternalError", "before"): (
-        "lab.faults.inject('InternalError') (fails before any effect)",
+        i18n.N_("lab.faults.inject('InternalError') (fails before any effect)"),
         lambda lab, d: lab.faults.inject("InternalError"),
         {"ClientToken": "retry-me-safely"},
     ),
@@ -298,12 +298,12 @@ ONE_CHANGE: dict[tuple[str, str], tuple[str, Callable[[Lab, str], object], dict]
         {},
     ),
     ("InvalidInstanceId.NotFound", ""): (
-        "lab.knobs.orphan_disk(disk) (its instance record is gone)",
+        i18n.N_("lab.knobs.orphan_disk(disk) (its instance record is gone)"),
         lambda lab, d: lab.knobs.orphan_disk(d),
         {},
     ),
     ("IncorrectDiskStatus.Invalid", ""): (
-        "lab.knobs.break_device(disk) (cleared by restarting the instance)",
+        i18n.N_("lab.knobs.break_device(disk) (cleared by restarting the instance)"),
         lambda lab, d: lab.knobs.break_device(d),
         {},
     ),
@@ -313,7 +313,7 @@ ONE_CHANGE: dict[tuple[str, str], tuple[str, Callable[[Lab, str], object], dict]
         {},
     ),
     ("InternalError", "after"): (
-        "lab.faults.inject('LostResponse') (the snapshot is made, then the answer is lost)",
+        i18n.N_("lab.faults.inject('LostResponse') (the snapshot is made, then the answer is lost)"),
         lambda lab, d: lab.faults.inject("LostResponse"),
         {"ClientToken": "keep-this-token"},
     ),
@@ -324,7 +324,7 @@ def _one_change(how: str, change: Callable[[Lab, str], object], extra: dict) -> 
     def make(s: Scene) -> tuple[str, dict]:
         disk_id = s.ready_disk()
         change(s.lab, disk_id)
-        s.say(how)
+        s.say(i18n._(how))
         return "CreateSnapshot", {"DiskId": disk_id, **extra}
 
     return make

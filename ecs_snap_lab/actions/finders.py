@@ -22,22 +22,42 @@ def _found(call: Call, resource: T | None, check_id: str, detail: str, param: st
 
 def find_disk(call: Call, disk_id: str) -> Disk:
     disk = call.world.disks.get(disk_id)
-    return _found(call, disk, "Disk.exists", f"no disk {disk_id[:60]!r} in this account", "DiskId")
+    return _found(
+        call, disk, "Disk.exists", _("no disk {disk_id!r} in this account").format(disk_id=disk_id[:60]), "DiskId"
+    )
 
 
 def find_instance(call: Call, instance_id: str) -> Instance:
     instance = call.world.instances.get(instance_id)
-    return _found(call, instance, "Instance.exists", f"no instance {instance_id[:60]!r} in this account", "InstanceId")
+    return _found(
+        call,
+        instance,
+        "Instance.exists",
+        _("no instance {instance_id!r} in this account").format(instance_id=instance_id[:60]),
+        "InstanceId",
+    )
 
 
 def find_image(call: Call, image_id: str) -> Image:
-    return _found(call, call.world.images.get(image_id), "Image.exists", f"no image {image_id[:60]!r}", "ImageId")
+    return _found(
+        call,
+        call.world.images.get(image_id),
+        "Image.exists",
+        _("no image {image_id!r}").format(image_id=image_id[:60]),
+        "ImageId",
+    )
 
 
 def find_snapshot(call: Call, snapshot_id: str) -> Snapshot:
     """A snapshot named as the source of a disk or an image (DeleteSnapshot words its own refusal)."""
     snapshot = call.world.snapshots.get(snapshot_id)
-    return _found(call, snapshot, "Snapshot.exists", f"no snapshot {snapshot_id[:60]!r}", "SnapshotId")
+    return _found(
+        call,
+        snapshot,
+        "Snapshot.exists",
+        _("no snapshot {snapshot_id!r}").format(snapshot_id=snapshot_id[:60]),
+        "SnapshotId",
+    )
 
 
 def check_zone(call: Call, zone: str) -> None:
