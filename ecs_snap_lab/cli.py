@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -12,16 +14,20 @@ import warnings
 from typing import TYPE_CHECKING, TextIO
 
 from .doctor import KERNEL_TIMEOUT
-from .i18n import LANGUAGES, set_language
-from .local_time import set_display_timezone
+from .i18n import LANGUAGES, N_, _, get_language, set_language
+from .local_time import get_display_timezone, set_display_timezone, shown
 from .model.api import Api
 from .workshop import DEFAULT_FOLDER
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .rules.catalog import ErrorEntry
     from .wire.server import Endpoint
 
 
 def main(argv: list[str] | None = None) -> int:
+    _early_language(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     if args.lang:
         set_language(args.lang)
@@ -30,62 +36,147 @@ def main(argv: list[str] | None = None) -> int:
     return _run(args)
 
 
+def _early_language(argv: list[str]) -> None:
+    """--lang chosen before the parser is built, so that its help and its errors are in that language too (a bad
+    value is left for the parser to report)."""
+    for word, value in zip(argv, [*argv[1:], ""], strict=True):
+        if word == "--":
+            return
+        chosen = value if word == "--lang" else word.removeprefix("--lang=") if word.startswith("--lang=") else None
+        if chosen is not None:
+            with contextlib.suppress(ValueError):
+                set_language(chosen)
+
+
 def _zone(name: str) -> str:
     """--tz's value, checked before anything runs (argparse reports a bad one as a usage error)."""
-    from .local_time import get_display_timezone
-
     before = get_display_timezone()
     try:
         set_display_timezone(name)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("no time zone {name}: give an IANA name such as Asia/Shanghai, or UTC").format(name=repr(name[:40]))
+        ) from None
     finally:
         set_display_timezone(before)
     return name
 
 
+# argparse's own error messages (Python's, in English), as the lab says them: (pattern, message)
+ARGPARSE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"the following arguments are required: (?P<names>.*)"), N_("missing arguments: {names}")),
+    (re.compile(r"unrecognized arguments: (?P<words>.*)"), N_("unrecognized arguments: {words}")),
+    (
+        re.compile(r"argument (?P<name>\S+): invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)"),
+        N_("argument {name}: {value} is not a choice (choose from {choices})"),
+    ),
+    (re.compile(r"argument (?P<name>\S+): expected one argument"), N_("argument {name} needs a value")),
+    (
+        re.compile(r"argument (?P<name>\S+): invalid (?P<kind>\w+) value: (?P<value>.*)"),
+        N_("argument {name}: {value} is not a valid {kind}"),
+    ),
+    (
+        re.compile(r"argument (?P<name>\S+): not allowed with argument (?P<other>\S+)"),
+        N_("argument {name} cannot be used with {other}"),
+    ),
+    (re.compile(r"argument (?P<name>\S+): (?P<reason>.*)"), N_("argument {name}: {reason}")),
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help with the usage line's prefix in the lab's language."""
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser writing in the lab's language: its headings, its -h, its usage line and its errors."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help=_("show this help message and exit")
+        )
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=said_by_the_lab(message)) + "\n")
+
+
+def said_by_the_lab(message: str) -> str:
+    """One of argparse's error messages in the lab's language (as it is when none of ARGPARSE_ERRORS matches)."""
+    for pattern, said in ARGPARSE_ERRORS:
+        found = pattern.fullmatch(message)
+        if found:
+            return _(said).format(**found.groupdict())
+    return message
+
+
 def _parser() -> argparse.ArgumentParser:
     """The command line: one subcommand per job."""
-    parser = argparse.ArgumentParser(
-        prog="ecs-snap-lab", description="Learn ECS CreateSnapshot on a simulated account."
-    )
+    parser = _Parser(prog="ecs-snap-lab", description=_("Learn ECS CreateSnapshot on a simulated account."))
     parser.add_argument(
-        "--lang", choices=LANGUAGES, help="the language the lab writes in (default: $ECS_SNAP_LAB_LANG, else en)"
+        "--lang", choices=LANGUAGES, help=_("the language the lab writes in (default: $ECS_SNAP_LAB_LANG, else en)")
     )
     parser.add_argument(
         "--tz",
         type=_zone,
-        help="show times in this IANA zone beside UTC, e.g. Asia/Shanghai (default: $ECS_SNAP_LAB_TZ, else UTC alone)",
+        metavar=_("TZ"),
+        help=_(
+            "show times in this IANA zone beside UTC, e.g. Asia/Shanghai (default: $ECS_SNAP_LAB_TZ, else UTC alone)"
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    tour = commands.add_parser("tour", help="a short printed walk-through")
-    tour.add_argument("--seed", type=int, default=0)
-    explain = commands.add_parser("explain", help="reproduce an error code and explain it")
-    explain.add_argument("code")
-    explain.add_argument("--row", type=int, help="the seed table's row, for a code with two (InternalError: 12, 26)")
-    explain.add_argument("--action", help="the action, for a code another action answers differently (CreateDisk)")
-    commands.add_parser("codes", help="list the error catalogue")
-    doctor = commands.add_parser("doctor", help="check that this machine can run the workshop, and say how to fix it")
-    doctor.add_argument("--quick", action="store_true", help="do not start a kernel (a few seconds faster)")
+    tour = commands.add_parser("tour", help=_("a short printed walk-through"))
+    tour.add_argument("--seed", type=int, default=0, metavar=_("SEED"))
+    explain = commands.add_parser("explain", help=_("reproduce an error code and explain it"))
+    explain.add_argument("code", metavar=_("code"), help=_("an error code of the catalogue (ecs-snap-lab codes)"))
+    explain.add_argument(
+        "--row", type=int, metavar=_("ROW"), help=_("the seed table's row, for a code with two (InternalError: 12, 26)")
+    )
+    explain.add_argument(
+        "--action",
+        metavar=_("ACTION"),
+        help=_("the action, for a code another action answers differently (CreateDisk)"),
+    )
+    commands.add_parser("codes", help=_("list the error catalogue"))
+    doctor = commands.add_parser(
+        "doctor", help=_("check that this machine can run the workshop, and say how to fix it")
+    )
+    doctor.add_argument("--quick", action="store_true", help=_("do not start a kernel (a few seconds faster)"))
     doctor.add_argument(
         "--timeout",
         type=float,
         default=KERNEL_TIMEOUT,
-        help=f"seconds the kernel may take to start and answer (default {KERNEL_TIMEOUT:g})",
+        metavar=_("TIMEOUT"),
+        help=_("seconds the kernel may take to start and answer (default {seconds})").format(
+            seconds=f"{KERNEL_TIMEOUT:g}"
+        ),
     )
-    notebooks = commands.add_parser("notebooks", help="copy the workshop notebooks into a folder")
-    notebooks.add_argument("dest", help="the folder to copy them into (created if needed)")
-    notebooks.add_argument("--force", action="store_true", help="replace notebooks the folder already has")
+    notebooks = commands.add_parser("notebooks", help=_("copy the workshop notebooks into a folder"))
+    notebooks.add_argument("dest", metavar=_("dest"), help=_("the folder to copy them into (created if needed)"))
+    notebooks.add_argument("--force", action="store_true", help=_("replace notebooks the folder already has"))
     notebooks.add_argument(
-        "--instructor", action="store_true", help="also copy the answer key (instructor/), never for learners"
+        "--instructor", action="store_true", help=_("also copy the answer key (instructor/), never for learners")
     )
-    lab = commands.add_parser("lab", help="copy the notebooks (keeping your edits) and open JupyterLab on them")
+    lab = commands.add_parser("lab", help=_("copy the notebooks (keeping your edits) and open JupyterLab on them"))
     for command in (notebooks, lab):  # the notebooks' language, and the command's; before DEST for `lab`
         command.add_argument(
-            "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="the notebooks' language (zh-CN: Chinese)"
+            "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=_("the notebooks' language (zh-CN: Chinese)")
         )
-    lab.add_argument("dest", nargs="?", default=DEFAULT_FOLDER, help=f"the workshop folder (default {DEFAULT_FOLDER})")
-    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to JupyterLab, e.g. --no-browser")
+    lab.add_argument(
+        "dest",
+        nargs="?",
+        default=DEFAULT_FOLDER,
+        metavar=_("dest"),
+        help=_("the workshop folder (default {folder})").format(folder=DEFAULT_FOLDER),
+    )
+    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help=_("passed to JupyterLab, e.g. --no-browser"))
     _add_serve(commands)
     _add_progress(commands)
     return parser
@@ -100,9 +191,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "codes":
         from .rules.catalog import error_catalog
 
-        for entry in error_catalog():
-            row = f"row {entry.row:>2}" if entry.row else "common"
-            print(f"{entry.http_status}  {entry.code:<48} {row:<7} {entry.message}")
+        _codes(error_catalog())
     elif args.command == "doctor":
         from .doctor import main as run_doctor
 
@@ -116,7 +205,7 @@ def _run(args: argparse.Namespace) -> int:
             copied = copy_notebooks(args.dest, overwrite=args.force, instructor=args.instructor)
             print(copied.report())
         except OSError as exc:
-            print(f"ecs-snap-lab: {exc}", file=sys.stderr)
+            _refuse(str(exc))
             return 2
     elif args.command == "serve":
         return _serve(args)
@@ -128,26 +217,44 @@ def _run(args: argparse.Namespace) -> int:
         try:
             print(reproduce(args.code, args.row, args.action).explain())
         except KeyError as exc:
-            print(f"ecs-snap-lab: {exc.args[0]}", file=sys.stderr)
+            _refuse(exc.args[0])
             return 2
     return 0
 
 
+def _refuse(reason: str) -> None:
+    """Why the command could not do its job, on stderr."""
+    print(_("ecs-snap-lab: {reason}").format(reason=reason), file=sys.stderr)
+
+
+def _codes(entries: list[ErrorEntry]) -> None:
+    """The catalogue, a line per code: the API's status, code and message, and its seed row; in a language other
+    than English, the catalogue's explanation of it on the next line (the API's words stay as the API sends them)."""
+    for entry in entries:
+        row = _("row {row}").format(row=f"{entry.row:>2}") if entry.row else _("common")
+        print(f"{entry.http_status}  {entry.code:<48} {row:<7} {entry.message}")
+        if get_language() != "en":
+            print(f"     {_(entry.description)}")
+
+
 def _add_progress(commands: argparse._SubParsersAction) -> None:
     progress = commands.add_parser(
-        "progress", help="who is stuck: learners' saved notebooks as a learner x exercise table (never runs them)"
+        "progress", help=_("who is stuck: learners' saved notebooks as a learner x exercise table (never runs them)")
     )
     progress.add_argument(
-        "paths", nargs="+", metavar="FILE_OR_FOLDER", help="saved notebooks, or folders searched for *.ipynb"
+        "paths", nargs="+", metavar="FILE_OR_FOLDER", help=_("saved notebooks, or folders searched for *.ipynb")
     )
     progress.add_argument(
         "--by",
         choices=("folder", "file"),
         default="folder",
-        help="a learner is the folder holding the notebook (default) or the notebook file",
+        help=_("a learner is the folder holding the notebook (default) or the notebook file"),
     )
-    progress.add_argument("--chart", metavar="OUT.png", help="also draw the table (png, svg or pdf)")
-    progress.add_argument("--csv", metavar="OUT.csv", help="also write it as CSV, a row per learner and exercise")
+    progress.add_argument("--chart", metavar="OUT.png", help=_("also draw the table (png, svg or pdf)"))
+    progress.add_argument("--csv", metavar="OUT.csv", help=_("also write it as CSV, a row per learner and exercise"))
+
+
+WRITTEN = {"CSV": N_("CSV"), "chart": N_("chart")}  # what `progress` writes, as its messages name it
 
 
 def _progress(args: argparse.Namespace) -> int:
@@ -156,12 +263,13 @@ def _progress(args: argparse.Namespace) -> int:
 
     progress = read_progress(args.paths, by=args.by)
     for problem in progress.problems:
-        print(f"ecs-snap-lab: {problem}", file=sys.stderr)
+        _refuse(problem)
     if not progress.notebooks:
-        print("ecs-snap-lab: no notebook could be read", file=sys.stderr)
+        _refuse(_("no notebook could be read"))
         return 2
     print(progress.table())
     for kind, path in (("CSV", args.csv), ("chart", args.chart)):
+        label = _(WRITTEN[kind])
         if path is None:
             continue
         try:
@@ -174,41 +282,48 @@ def _progress(args: argparse.Namespace) -> int:
                 assert figure is not None  # the Axes progress_chart drew is on a figure
                 figure.savefig(path)
         except (OSError, ValueError) as exc:
-            print(f"ecs-snap-lab: the {kind} could not be written to {path}: {exc}", file=sys.stderr)
+            _refuse(_("the {kind} could not be written to {path}: {reason}").format(kind=label, path=path, reason=exc))
             return 2
-        print(f"{kind} written to {path}")
+        print(_("{kind} written to {path}").format(kind=label, path=path))
     return 0
 
 
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     """`ecs-snap-lab serve`: its options."""
-    serve = commands.add_parser("serve", help="a local ECS endpoint the official SDKs can call")
-    serve.add_argument("--port", type=int, default=8080, help="the port on 127.0.0.1 (0: any free port)")
+    serve = commands.add_parser("serve", help=_("a local ECS endpoint the official SDKs can call"))
+    serve.add_argument("--port", type=int, default=8080, help=_("the port on 127.0.0.1 (0: any free port)"))
     serve.add_argument(
-        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; any other warns)"
+        "--host",
+        default="127.0.0.1",
+        metavar=_("HOST"),
+        help=_("the address to listen on (default 127.0.0.1; any other warns)"),
     )
     serve.add_argument(
         "--access-key",
         action="append",
         default=[],
         metavar="ID:SECRET",
-        help="an AccessKey pair (repeatable; default: a fresh random pair, printed)",
+        help=_("an AccessKey pair (repeatable; default: a fresh random pair, printed)"),
     )
     world = serve.add_mutually_exclusive_group()
-    world.add_argument("--demo", action="store_true", help="serve Lab.demo(): a fleet with months of history")
-    world.add_argument("--load", metavar="WORLD.json", help="serve a lab saved with lab.save()")
-    serve.add_argument("--seed", type=int, default=0)
+    world.add_argument("--demo", action="store_true", help=_("serve Lab.demo(): a fleet with months of history"))
+    world.add_argument("--load", metavar="WORLD.json", help=_("serve a lab saved with lab.save()"))
+    serve.add_argument("--seed", type=int, default=0, metavar=_("SEED"))
     serve.add_argument(
         "--api",
         choices=[api.value for api in Api],
-        help="the API profile: seed (the 2018-19 page, the default) or 2026 (today's documentation); "
-        "a saved lab keeps its own",
+        help=_(
+            "the API profile: seed (the 2018-19 page, the default) or 2026 (today's documentation); "
+            "a saved lab keeps its own"
+        ),
     )
     serve.add_argument(
-        "--admin", action="store_true", help="enable /admin/ (clock, faults, reset), behind a printed token"
+        "--admin", action="store_true", help=_("enable /admin/ (clock, faults, reset), behind a printed token")
     )
     serve.add_argument(
-        "--quiet", action="store_true", help="no access log (by default a Common Log Format line per request on stderr)"
+        "--quiet",
+        action="store_true",
+        help=_("no access log (by default a Common Log Format line per request on stderr)"),
     )
 
 
@@ -221,14 +336,18 @@ def _serve(args: argparse.Namespace) -> int:
     for pair in args.access_key:
         key_id, sep, secret = pair.partition(":")
         if not (sep and key_id and secret):
-            print(f"ecs-snap-lab: --access-key takes ID:SECRET, not {pair!r}", file=sys.stderr)
+            _refuse(_("--access-key takes ID:SECRET, not {pair}").format(pair=repr(pair)))
             return 2
         keys[key_id] = secret
     try:
         if args.load:
             lab = Lab.load(args.load)
             if args.api and args.api != lab.api:
-                raise ValueError(f"{args.load} holds a lab of the {lab.api} profile, not {args.api}")
+                raise ValueError(
+                    _("{path} holds a lab of the {api} profile, not {wanted}").format(
+                        path=args.load, api=lab.api, wanted=args.api
+                    )
+                )
         elif args.demo:
             lab = Lab.demo(seed=args.seed, api=args.api or "seed")
         else:
@@ -237,10 +356,10 @@ def _serve(args: argparse.Namespace) -> int:
             warnings.simplefilter("always", ExposedEndpointWarning)
             endpoint = serve(lab, port=args.port, access_keys=keys or None, admin=args.admin, host=args.host)
     except (OSError, ValueError) as exc:
-        print(f"ecs-snap-lab: {exc}", file=sys.stderr)
+        _refuse(str(exc))
         return 2
     for warning in caught:
-        print(f"ecs-snap-lab: warning: {warning.message}", file=sys.stderr, flush=True)
+        print(_("ecs-snap-lab: warning: {warning}").format(warning=warning.message), file=sys.stderr, flush=True)
     log_to_stderr(access=not args.quiet)
     with endpoint:
         try:
@@ -249,7 +368,7 @@ def _serve(args: argparse.Namespace) -> int:
             _how_to_reach(endpoint)
             wait_until_stopped()
         except KeyboardInterrupt:
-            print("stopped")
+            print(_("stopped"))
     return 0
 
 
@@ -280,20 +399,46 @@ def _how_to_reach(endpoint: Endpoint) -> None:
     """The endpoint, its keys (a fresh random pair unless given), the admin token and code to paste."""
     from .wire.admin import TOKEN_HEADER
 
-    print(f"Serving {endpoint.lab!r}")
-    print(f"Endpoint: {endpoint.endpoint}  ({endpoint.url}, region {endpoint.lab.region})")
+    lab, url = endpoint.lab, endpoint.url
+    print(
+        _(
+            "Serving <Lab {region} at {time}, api {api}: {instances} instances, {disks} disks, {snapshots} snapshots>"
+        ).format(
+            region=lab.region,
+            time=_when(lab.now),
+            api=lab.world.api.value,
+            instances=len(lab.world.instances),
+            disks=len(lab.world.disks),
+            snapshots=len(lab.world.snapshots),
+        )
+    )
+    print(
+        _("Endpoint: {endpoint}  ({url}, region {region})").format(
+            endpoint=endpoint.endpoint, url=url, region=lab.region
+        )
+    )
     for key_id, secret in endpoint.access_keys.items():
-        print(f"AccessKey: {key_id}:{secret}")
+        print(_("AccessKey: {key}").format(key=f"{key_id}:{secret}"))
     if endpoint.admin_token:
-        print(f"Admin token: {endpoint.admin_token}  (send it as the header {TOKEN_HEADER}; keep it to yourself)")
-        print(f"Admin: {endpoint.url}admin/state (GET); POST advance?hours=N, fault?kind=InternalError, reset")
-        header = f"{TOKEN_HEADER}: {endpoint.admin_token}"
-        print(f'  e.g. curl -X POST -H "{header}" "{endpoint.url}admin/advance?hours=1"')
-    print("\nPaste into Python (aliyun-python-sdk-ecs):\n")
+        token = endpoint.admin_token
+        print(
+            _("Admin token: {token}  (send it as the header {header}; keep it to yourself)").format(
+                token=token, header=TOKEN_HEADER
+            )
+        )
+        print(_("Admin: {url}admin/state (GET); POST advance?hours=N, fault?kind=InternalError, reset").format(url=url))
+        header = f"{TOKEN_HEADER}: {token}"
+        print(_("  e.g. {command}").format(command=f'curl -X POST -H "{header}" "{url}admin/advance?hours=1"'))
+    print("\n" + _("Paste into Python (aliyun-python-sdk-ecs):") + "\n")
     print(endpoint.snippet("old"))
-    print("\nor (alibabacloud_ecs20140526):\n")
+    print("\n" + _("or (alibabacloud_ecs20140526):") + "\n")
     print(endpoint.snippet("new"))
-    print("\nCtrl-C stops the endpoint.", flush=True)
+    print("\n" + _("Ctrl-C stops the endpoint."), flush=True)
+
+
+def _when(moment: datetime) -> str:
+    """A time the command prints: as the lab's repr writes it, or shown with the display zone's time when one is set."""
+    return f"{moment:%Y-%m-%d %H:%M:%S}Z" if get_display_timezone() is None else shown(moment)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
+from .i18n import _
 from .lab import Lab
+from .local_time import get_display_timezone, shown
 
 
 def _progress(lab: Lab, snapshot_id: str) -> str:
@@ -12,55 +15,77 @@ def _progress(lab: Lab, snapshot_id: str) -> str:
     return f"{item['Status']:<12} Progress {item['Progress']:>4}  RemainTime {item['RemainTime']:>5} s"
 
 
+def _at(moment: datetime, day: bool = True) -> str:
+    """A time of the tour: "2026-01-01 00:00Z" (or "00:00Z" without the `day`), or, with a display zone,
+    as local_time shows a time (UTC, then the zone's)."""
+    if get_display_timezone() is not None:
+        return shown(moment, seconds=False)
+    return f"{moment:%Y-%m-%d %H:%M}Z" if day else f"{moment:%H:%M}Z"
+
+
 def run(out: Callable[[str], None] = print, seed: int = 0) -> Lab:
     """Build a world, take snapshots, watch them progress, and meet three errors with their explanations."""
     lab = Lab(seed=seed)
-    out("ecs_snap_lab tour: Alibaba Cloud ECS CreateSnapshot on a simulated account")
-    out(f"The clock starts at {lab.now:%Y-%m-%d %H:%M}Z in {lab.region}. It moves only when you call lab.advance().")
+    out(_("ecs_snap_lab tour: Alibaba Cloud ECS CreateSnapshot on a simulated account"))
+    out(
+        _("The clock starts at {time} in {region}. It moves only when you call lab.advance().").format(
+            time=_at(lab.now), region=lab.region
+        )
+    )
     out("")
-    out("1. Build a world")
+    out(_("1. Build a world"))
     instance_id = lab.run_instance()
     disk_id = lab.create_disk(size_gib=200, category="cloud_essd")
     out(f"   RunInstances -> {instance_id} ({lab.instance(instance_id).status.value})")
-    out(f"   CreateDisk 200 GiB -> {disk_id} (Available, never attached)")
+    out(_("   CreateDisk 200 GiB -> {disk} (Available, never attached)").format(disk=disk_id))
     lab.advance(minutes=2)
-    out(f"   two minutes later the instance is {lab.instance(instance_id).status.value}")
+    out(_("   two minutes later the instance is {status}").format(status=lab.instance(instance_id).status.value))
     out("")
-    out("2. Meet the rules: three refusals and why")
+    out(_("2. Meet the rules: three refusals and why"))
     first = lab.create_snapshot(disk_id, name="first-backup")
     out(f"   {first}")
-    out(f"     why: {first.trace[-1].detail}  [rule: {first.trace[-1].rule}]")
+    out(_("     why: {detail}  [rule: {rule}]").format(detail=first.trace[-1].detail, rule=first.trace[-1].rule))
     lab.attach_disk(disk_id, instance_id)
     lab.advance(seconds=30)
     second = lab.create_snapshot(disk_id, name="first-backup")
-    out("   AttachDisk, then at once:")
+    out(_("   AttachDisk, then at once:"))
     out(f"   {second}")
-    out(f"     why: {second.trace[-1].detail}")
-    out(f'     the seed: "{second.trace[-1].source[:150]}..."')
+    out(_("     why: {detail}").format(detail=second.trace[-1].detail))
+    out(_('     the seed: "{sentence}..."').format(sentence=second.trace[-1].source[:150]))
     bad = lab.create_snapshot(disk_id, name="1st-backup")
-    out(f"   a name starting with a digit: {bad}")
-    out(f"     why: {bad.trace[-1].detail}  [{bad.trace[-1].basis}]")
+    out(_("   a name starting with a digit: {answer}").format(answer=bad))
+    out(_("     why: {detail}  [{basis}]").format(detail=bad.trace[-1].detail, basis=bad.trace[-1].basis))
     out("")
-    out("3. Take snapshots and watch them progress")
+    _snapshots(lab, disk_id, out)
+    return lab
+
+
+def _snapshots(lab: Lab, disk_id: str, out: Callable[[str], None]) -> None:
+    """The tour's second half: snapshots progressing, retention releasing one, and an answer as XML."""
+    out(_("3. Take snapshots and watch them progress"))
     lab.advance(hours=4)
     made = lab.create_snapshot(disk_id, name="first-backup", retention_days=7, tags={"env": "prod"})
     snapshot_id = made.data["SnapshotId"]
-    out(f"   four hours later the data has loaded: {made}")
+    out(_("   four hours later the data has loaded: {answer}").format(answer=made))
     for minutes in (0, 10, 20, 30, 40):
         if minutes:
             lab.advance(minutes=10)
-        out(f"   {lab.now:%H:%M}Z  {_progress(lab, snapshot_id)}")
+        out(f"   {_at(lab.now, day=False)}  {_progress(lab, snapshot_id)}")
     lab.advance(days=1)
     incremental = lab.create_snapshot(disk_id, name="second-backup").data["SnapshotId"]
     lab.advance(seconds=30)
-    out(f"   a day later an incremental snapshot copies only what changed: {_progress(lab, incremental)}")
+    out(
+        _("   a day later an incremental snapshot copies only what changed: {progress}").format(
+            progress=_progress(lab, incremental)
+        )
+    )
     out("")
-    out("4. Retention: RetentionDays=7 releases the first snapshot 7 days after its CreationTime")
+    out(_("4. Retention: RetentionDays=7 releases the first snapshot 7 days after its CreationTime"))
     lab.advance(days=6)
-    out(f"   {lab.now:%Y-%m-%d %H:%M}Z  snapshots of the disk: {len(lab.describe_snapshots(DiskId=disk_id))}")
+    count = len(lab.describe_snapshots(DiskId=disk_id))
+    out(_("   {time}  snapshots of the disk: {count}").format(time=_at(lab.now), count=count))
     out("")
-    out("5. The same answer as XML, as the API's default format gives it")
+    out(_("5. The same answer as XML, as the API's default format gives it"))
     out("   " + lab.create_snapshot(disk_id, name="third-backup").to_xml())
     out("")
-    out("Next: ecs-snap-lab codes (the error catalogue), ecs-snap-lab explain QuotaExceed.Snapshot")
-    return lab
+    out(_("Next: ecs-snap-lab codes (the error catalogue), ecs-snap-lab explain QuotaExceed.Snapshot"))
