@@ -28,6 +28,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from .i18n import N_, _
 from .model.clock import to_iso
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ ROLES = ("web", "api", "db", "cache", "batch", "etl")
 TEAMS = ("payments", "search", "infra", "data")
 PURPOSES = ("backup", "pre-deploy", "debug", "migration")
 RETENTIONS = (None, None, 3, 7, 14, 30)
+# build_demo's refusal of a demo too small to show anything
+TOO_SMALL = {"disks": N_("a demo needs at least {low} disks"), "days": N_("a demo needs at least {low} days")}
 LATE_DISKS_GIB = (2000, 1024)  # their first (full) snapshots take 5.6 h and 2.9 h: progressing at the end
 
 
@@ -56,7 +59,7 @@ def build_demo(cls: type[Lab], *, seed: int = 0, disks: int = 40, days: int = 12
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError(f"{name} must be an integer")
         if value < low:
-            raise ValueError(f"a demo needs at least {low} {name}")
+            raise ValueError(_(TOO_SMALL[name]).format(low=low))
     lab = cls(seed=seed, api=api)
     _Demo(lab, random.Random(f"ecs_snap_lab.demo/{seed}"), disks, days).build()
     return lab
