@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from .actions.disks import SIZE_RANGES
 from .actions.world_checks import counted
-from .i18n import _
+from .i18n import N_, _
 from .model.api import Api
 from .model.clock import LAST_SECOND, Due, Happening
 from .model.events import Event, EventKind
@@ -525,6 +525,14 @@ def _reindex(world: World) -> None:
             world.progressing[snap.disk_id] = snap.snapshot_id
 
 
+# a saved world over its quota, by what counted() counts
+OVER_QUOTA = {
+    "snapshots": N_("snapshots: {count} snapshots of {disk}, over the quota of {limit}"),
+    "manual snapshots": N_("snapshots: {count} manual snapshots of {disk}, over the quota of {limit}"),
+    "automatic snapshots": N_("snapshots: {count} automatic snapshots of {disk}, over the quota of {limit}"),
+}
+
+
 def _check_world(world: World) -> None:
     """What the model relies on beyond each field: the quota holds, nothing happened after `now`, the sequence
     numbers are distinct, armed faults are few and valid, the event log is in time order."""
@@ -532,11 +540,7 @@ def _check_world(world: World) -> None:
         for of_type in SnapshotType:
             count, limit, what = counted(world, disk_id, of_type)
             if count > limit:
-                raise Corrupt(
-                    _("snapshots: {count} {what} of {disk}, over the quota of {limit}").format(
-                        count=count, what=what, disk=disk_id, limit=limit
-                    )
-                )
+                raise Corrupt(_(OVER_QUOTA[what]).format(count=count, disk=disk_id, limit=limit))
     if len({snap.seq for snap in world.snapshots.values()}) != len(world.snapshots):
         raise Corrupt(_("snapshots: two snapshots share a sequence number"))
     for where, table in (("instances", world.instances), ("disks", world.disks), ("snapshots", world.snapshots),
