@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import logging
 import os
 import re
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 def _early_language(argv: list[str]) -> None:
     """--lang chosen before the parser is built, so that its help and its errors are in that language too (a bad
     value is left for the parser to report)."""
-    for word, value in zip(argv, [*argv[1:], ""], strict=True):
+    for word, value in itertools.pairwise([*argv, ""]):
         if word == "--":
             return
         chosen = value if word == "--lang" else word.removeprefix("--lang=") if word.startswith("--lang=") else None
@@ -64,20 +65,23 @@ def _zone(name: str) -> str:
 
 # argparse's own error messages (Python's, in English), as the lab says them: (pattern, message)
 ARGPARSE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"the following arguments are required: (?P<names>.*)"), N_("missing arguments: {names}")),
+    (
+        re.compile(r"the following arguments are required: (?P<names>.*)"),
+        N_("the following arguments are required: {names}"),
+    ),
     (re.compile(r"unrecognized arguments: (?P<words>.*)"), N_("unrecognized arguments: {words}")),
     (
         re.compile(r"argument (?P<name>\S+): invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)"),
-        N_("argument {name}: {value} is not a choice (choose from {choices})"),
+        N_("argument {name}: invalid choice: {value} (choose from {choices})"),
     ),
-    (re.compile(r"argument (?P<name>\S+): expected one argument"), N_("argument {name} needs a value")),
+    (re.compile(r"argument (?P<name>\S+): expected one argument"), N_("argument {name}: expected one argument")),
     (
         re.compile(r"argument (?P<name>\S+): invalid (?P<kind>\w+) value: (?P<value>.*)"),
-        N_("argument {name}: {value} is not a valid {kind}"),
+        N_("argument {name}: invalid {kind} value: {value}"),
     ),
     (
         re.compile(r"argument (?P<name>\S+): not allowed with argument (?P<other>\S+)"),
-        N_("argument {name} cannot be used with {other}"),
+        N_("argument {name}: not allowed with argument {other}"),
     ),
     (re.compile(r"argument (?P<name>\S+): (?P<reason>.*)"), N_("argument {name}: {reason}")),
 )
@@ -113,8 +117,13 @@ def said_by_the_lab(message: str) -> str:
     for pattern, said in ARGPARSE_ERRORS:
         found = pattern.fullmatch(message)
         if found:
-            return _(said).format(**found.groupdict())
+            words = {key: _(WORDS[value]) if value in WORDS else value for key, value in found.groupdict().items()}
+            return _(said).format(**words)
     return message
+
+
+# the words of argparse's messages that are the lab's: a subcommand's name, the types of values
+WORDS = {"command": N_("command"), "int": N_("int"), "float": N_("float")}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -217,9 +226,26 @@ def _run(args: argparse.Namespace) -> int:
         try:
             print(reproduce(args.code, args.row, args.action).explain())
         except KeyError as exc:
-            _refuse(exc.args[0])
+            reason = str(exc.args[0])
+            _refuse(_not_in_catalogue(args.code, args.row, args.action) if reason.endswith(NOT_FOUND) else reason)
             return 2
     return 0
+
+
+NOT_FOUND = "is not in the error catalogue"  # how recipes.reproduce ends its KeyError for a code it cannot find
+
+
+def _not_in_catalogue(code: str, row: int | None, action: str | None) -> str:
+    """`explain`'s refusal of a code the catalogue does not have, one whole sentence for each way it was asked."""
+    if row and action:
+        said = _("{code} (row {row}) for {action} is not in the error catalogue")
+    elif row:
+        said = _("{code} (row {row}) is not in the error catalogue")
+    elif action:
+        said = _("{code} for {action} is not in the error catalogue")
+    else:
+        said = _("{code} is not in the error catalogue")
+    return said.format(code=repr(code), row=row, action=action)
 
 
 def _refuse(reason: str) -> None:
