@@ -12,7 +12,8 @@ import signal
 import sys
 import threading
 import warnings
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from .doctor import KERNEL_TIMEOUT
 from .i18n import LANGUAGES, N_, _, get_language, set_language
@@ -90,14 +91,20 @@ ARGPARSE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
 class _Formatter(argparse.HelpFormatter):
     """argparse's help with the usage line's prefix in the lab's language."""
 
-    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
         super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser writing in the lab's language: its headings, its -h, its usage line and its errors."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
@@ -107,7 +114,7 @@ class _Parser(argparse.ArgumentParser):
             "-h", "--help", action="help", default=argparse.SUPPRESS, help=_("show this help message and exit")
         )
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=said_by_the_lab(message)) + "\n")
 
