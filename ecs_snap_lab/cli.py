@@ -12,7 +12,7 @@ import warnings
 from typing import TYPE_CHECKING, TextIO
 
 from .doctor import KERNEL_TIMEOUT
-from .i18n import LANGUAGES, set_language
+from .i18n import LANGUAGES, N_, _, set_language
 from .local_time import set_display_timezone
 from .model.api import Api
 from .workshop import DEFAULT_FOLDER
@@ -22,12 +22,24 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    _early_language(words)  # the help and the usage errors are written in it too
+    args = _parser().parse_args(words)
     if args.lang:
         set_language(args.lang)
     if args.tz:
         set_display_timezone(args.tz)
     return _run(args)
+
+
+def _early_language(words: list[str]) -> None:
+    """The language `--lang` names, chosen before the parser is built (a bad one is left to the parser to refuse)."""
+    for n, word in enumerate(words):
+        wanted = word.partition("=")[2] if word.startswith("--lang=") else None
+        if word == "--lang" and n + 1 < len(words):
+            wanted = words[n + 1]
+        if wanted in LANGUAGES:
+            set_language(wanted)
 
 
 def _zone(name: str) -> str:
@@ -47,45 +59,56 @@ def _zone(name: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     """The command line: one subcommand per job."""
     parser = argparse.ArgumentParser(
-        prog="ecs-snap-lab", description="Learn ECS CreateSnapshot on a simulated account."
+        prog="ecs-snap-lab", description=_("Learn ECS CreateSnapshot on a simulated account.")
     )
     parser.add_argument(
-        "--lang", choices=LANGUAGES, help="the language the lab writes in (default: $ECS_SNAP_LAB_LANG, else en)"
+        "--lang", choices=LANGUAGES, help=_("the language the lab writes in (default: $ECS_SNAP_LAB_LANG, else en)")
     )
     parser.add_argument(
         "--tz",
         type=_zone,
-        help="show times in this IANA zone beside UTC, e.g. Asia/Shanghai (default: $ECS_SNAP_LAB_TZ, else UTC alone)",
+        help=_(
+            "show times in this IANA zone beside UTC, e.g. Asia/Shanghai (default: $ECS_SNAP_LAB_TZ, else UTC alone)"
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    tour = commands.add_parser("tour", help="a short printed walk-through")
+    tour = commands.add_parser("tour", help=_("a short printed walk-through"))
     tour.add_argument("--seed", type=int, default=0)
-    explain = commands.add_parser("explain", help="reproduce an error code and explain it")
+    explain = commands.add_parser("explain", help=_("reproduce an error code and explain it"))
     explain.add_argument("code")
-    explain.add_argument("--row", type=int, help="the seed table's row, for a code with two (InternalError: 12, 26)")
-    explain.add_argument("--action", help="the action, for a code another action answers differently (CreateDisk)")
-    commands.add_parser("codes", help="list the error catalogue")
-    doctor = commands.add_parser("doctor", help="check that this machine can run the workshop, and say how to fix it")
-    doctor.add_argument("--quick", action="store_true", help="do not start a kernel (a few seconds faster)")
+    explain.add_argument("--row", type=int, help=_("the seed table's row, for a code with two (InternalError: 12, 26)"))
+    explain.add_argument("--action", help=_("the action, for a code another action answers differently (CreateDisk)"))
+    commands.add_parser("codes", help=_("list the error catalogue"))
+    doctor = commands.add_parser(
+        "doctor", help=_("check that this machine can run the workshop, and say how to fix it")
+    )
+    doctor.add_argument("--quick", action="store_true", help=_("do not start a kernel (a few seconds faster)"))
     doctor.add_argument(
         "--timeout",
         type=float,
         default=KERNEL_TIMEOUT,
-        help=f"seconds the kernel may take to start and answer (default {KERNEL_TIMEOUT:g})",
+        help=_("seconds the kernel may take to start and answer (default {KERNEL_TIMEOUT:g})").format(
+            KERNEL_TIMEOUT=KERNEL_TIMEOUT
+        ),
     )
-    notebooks = commands.add_parser("notebooks", help="copy the workshop notebooks into a folder")
-    notebooks.add_argument("dest", help="the folder to copy them into (created if needed)")
-    notebooks.add_argument("--force", action="store_true", help="replace notebooks the folder already has")
+    notebooks = commands.add_parser("notebooks", help=_("copy the workshop notebooks into a folder"))
+    notebooks.add_argument("dest", help=_("the folder to copy them into (created if needed)"))
+    notebooks.add_argument("--force", action="store_true", help=_("replace notebooks the folder already has"))
     notebooks.add_argument(
-        "--instructor", action="store_true", help="also copy the answer key (instructor/), never for learners"
+        "--instructor", action="store_true", help=_("also copy the answer key (instructor/), never for learners")
     )
-    lab = commands.add_parser("lab", help="copy the notebooks (keeping your edits) and open JupyterLab on them")
+    lab = commands.add_parser("lab", help=_("copy the notebooks (keeping your edits) and open JupyterLab on them"))
     for command in (notebooks, lab):  # the notebooks' language, and the command's; before DEST for `lab`
         command.add_argument(
-            "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="the notebooks' language (zh-CN: Chinese)"
+            "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=_("the notebooks' language (zh-CN: Chinese)")
         )
-    lab.add_argument("dest", nargs="?", default=DEFAULT_FOLDER, help=f"the workshop folder (default {DEFAULT_FOLDER})")
-    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to JupyterLab, e.g. --no-browser")
+    lab.add_argument(
+        "dest",
+        nargs="?",
+        default=DEFAULT_FOLDER,
+        help=_("the workshop folder (default {DEFAULT_FOLDER})").format(DEFAULT_FOLDER=DEFAULT_FOLDER),
+    )
+    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help=_("passed to JupyterLab, e.g. --no-browser"))
     _add_serve(commands)
     _add_progress(commands)
     return parser
@@ -101,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
         from .rules.catalog import error_catalog
 
         for entry in error_catalog():
-            row = f"row {entry.row:>2}" if entry.row else "common"
+            row = _("row {row:>2}").format(row=entry.row) if entry.row else _("common")
             print(f"{entry.http_status}  {entry.code:<48} {row:<7} {entry.message}")
     elif args.command == "doctor":
         from .doctor import main as run_doctor
@@ -116,7 +139,7 @@ def _run(args: argparse.Namespace) -> int:
             copied = copy_notebooks(args.dest, overwrite=args.force, instructor=args.instructor)
             print(copied.report())
         except OSError as exc:
-            print(f"ecs-snap-lab: {exc}", file=sys.stderr)
+            print(_("ecs-snap-lab: {exc}").format(exc=exc), file=sys.stderr)
             return 2
     elif args.command == "serve":
         return _serve(args)
@@ -128,26 +151,26 @@ def _run(args: argparse.Namespace) -> int:
         try:
             print(reproduce(args.code, args.row, args.action).explain())
         except KeyError as exc:
-            print(f"ecs-snap-lab: {exc.args[0]}", file=sys.stderr)
+            print(_("ecs-snap-lab: {args}").format(args=exc.args[0]), file=sys.stderr)
             return 2
     return 0
 
 
 def _add_progress(commands: argparse._SubParsersAction) -> None:
     progress = commands.add_parser(
-        "progress", help="who is stuck: learners' saved notebooks as a learner x exercise table (never runs them)"
+        "progress", help=_("who is stuck: learners' saved notebooks as a learner x exercise table (never runs them)")
     )
     progress.add_argument(
-        "paths", nargs="+", metavar="FILE_OR_FOLDER", help="saved notebooks, or folders searched for *.ipynb"
+        "paths", nargs="+", metavar="FILE_OR_FOLDER", help=_("saved notebooks, or folders searched for *.ipynb")
     )
     progress.add_argument(
         "--by",
         choices=("folder", "file"),
         default="folder",
-        help="a learner is the folder holding the notebook (default) or the notebook file",
+        help=_("a learner is the folder holding the notebook (default) or the notebook file"),
     )
-    progress.add_argument("--chart", metavar="OUT.png", help="also draw the table (png, svg or pdf)")
-    progress.add_argument("--csv", metavar="OUT.csv", help="also write it as CSV, a row per learner and exercise")
+    progress.add_argument("--chart", metavar="OUT.png", help=_("also draw the table (png, svg or pdf)"))
+    progress.add_argument("--csv", metavar="OUT.csv", help=_("also write it as CSV, a row per learner and exercise"))
 
 
 def _progress(args: argparse.Namespace) -> int:
@@ -156,12 +179,12 @@ def _progress(args: argparse.Namespace) -> int:
 
     progress = read_progress(args.paths, by=args.by)
     for problem in progress.problems:
-        print(f"ecs-snap-lab: {problem}", file=sys.stderr)
+        print(_("ecs-snap-lab: {problem}").format(problem=problem), file=sys.stderr)
     if not progress.notebooks:
-        print("ecs-snap-lab: no notebook could be read", file=sys.stderr)
+        print(_("ecs-snap-lab: no notebook could be read"), file=sys.stderr)
         return 2
     print(progress.table())
-    for kind, path in (("CSV", args.csv), ("chart", args.chart)):
+    for kind, path in ((N_("CSV"), args.csv), (N_("chart"), args.chart)):
         if path is None:
             continue
         try:
@@ -174,41 +197,50 @@ def _progress(args: argparse.Namespace) -> int:
                 assert figure is not None  # the Axes progress_chart drew is on a figure
                 figure.savefig(path)
         except (OSError, ValueError) as exc:
-            print(f"ecs-snap-lab: the {kind} could not be written to {path}: {exc}", file=sys.stderr)
+            print(
+                _("ecs-snap-lab: the {kind} could not be written to {path}: {exc}").format(
+                    kind=kind, path=path, exc=exc
+                ),
+                file=sys.stderr,
+            )
             return 2
-        print(f"{kind} written to {path}")
+        print(_("{kind} written to {path}").format(kind=_(kind), path=path))
     return 0
 
 
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     """`ecs-snap-lab serve`: its options."""
-    serve = commands.add_parser("serve", help="a local ECS endpoint the official SDKs can call")
-    serve.add_argument("--port", type=int, default=8080, help="the port on 127.0.0.1 (0: any free port)")
+    serve = commands.add_parser("serve", help=_("a local ECS endpoint the official SDKs can call"))
+    serve.add_argument("--port", type=int, default=8080, help=_("the port on 127.0.0.1 (0: any free port)"))
     serve.add_argument(
-        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; any other warns)"
+        "--host", default="127.0.0.1", help=_("the address to listen on (default 127.0.0.1; any other warns)")
     )
     serve.add_argument(
         "--access-key",
         action="append",
         default=[],
         metavar="ID:SECRET",
-        help="an AccessKey pair (repeatable; default: a fresh random pair, printed)",
+        help=_("an AccessKey pair (repeatable; default: a fresh random pair, printed)"),
     )
     world = serve.add_mutually_exclusive_group()
-    world.add_argument("--demo", action="store_true", help="serve Lab.demo(): a fleet with months of history")
-    world.add_argument("--load", metavar="WORLD.json", help="serve a lab saved with lab.save()")
+    world.add_argument("--demo", action="store_true", help=_("serve Lab.demo(): a fleet with months of history"))
+    world.add_argument("--load", metavar="WORLD.json", help=_("serve a lab saved with lab.save()"))
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument(
         "--api",
         choices=[api.value for api in Api],
-        help="the API profile: seed (the 2018-19 page, the default) or 2026 (today's documentation); "
-        "a saved lab keeps its own",
+        help=_(
+            "the API profile: seed (the 2018-19 page, the default) or 2026 (today's documentation); "
+            "a saved lab keeps its own"
+        ),
     )
     serve.add_argument(
-        "--admin", action="store_true", help="enable /admin/ (clock, faults, reset), behind a printed token"
+        "--admin", action="store_true", help=_("enable /admin/ (clock, faults, reset), behind a printed token")
     )
     serve.add_argument(
-        "--quiet", action="store_true", help="no access log (by default a Common Log Format line per request on stderr)"
+        "--quiet",
+        action="store_true",
+        help=_("no access log (by default a Common Log Format line per request on stderr)"),
     )
 
 
@@ -221,14 +253,18 @@ def _serve(args: argparse.Namespace) -> int:
     for pair in args.access_key:
         key_id, sep, secret = pair.partition(":")
         if not (sep and key_id and secret):
-            print(f"ecs-snap-lab: --access-key takes ID:SECRET, not {pair!r}", file=sys.stderr)
+            print(_("ecs-snap-lab: --access-key takes ID:SECRET, not {pair!r}").format(pair=pair), file=sys.stderr)
             return 2
         keys[key_id] = secret
     try:
         if args.load:
             lab = Lab.load(args.load)
             if args.api and args.api != lab.api:
-                raise ValueError(f"{args.load} holds a lab of the {lab.api} profile, not {args.api}")
+                raise ValueError(
+                    _("{load} holds a lab of the {api} profile, not {api2}").format(
+                        load=args.load, api=lab.api, api2=args.api
+                    )
+                )
         elif args.demo:
             lab = Lab.demo(seed=args.seed, api=args.api or "seed")
         else:
@@ -237,10 +273,10 @@ def _serve(args: argparse.Namespace) -> int:
             warnings.simplefilter("always", ExposedEndpointWarning)
             endpoint = serve(lab, port=args.port, access_keys=keys or None, admin=args.admin, host=args.host)
     except (OSError, ValueError) as exc:
-        print(f"ecs-snap-lab: {exc}", file=sys.stderr)
+        print(_("ecs-snap-lab: {exc}").format(exc=exc), file=sys.stderr)
         return 2
     for warning in caught:
-        print(f"ecs-snap-lab: warning: {warning.message}", file=sys.stderr, flush=True)
+        print(_("ecs-snap-lab: warning: {message}").format(message=warning.message), file=sys.stderr, flush=True)
     log_to_stderr(access=not args.quiet)
     with endpoint:
         try:
@@ -249,7 +285,7 @@ def _serve(args: argparse.Namespace) -> int:
             _how_to_reach(endpoint)
             wait_until_stopped()
         except KeyboardInterrupt:
-            print("stopped")
+            print(_("stopped"))
     return 0
 
 
@@ -280,20 +316,34 @@ def _how_to_reach(endpoint: Endpoint) -> None:
     """The endpoint, its keys (a fresh random pair unless given), the admin token and code to paste."""
     from .wire.admin import TOKEN_HEADER
 
-    print(f"Serving {endpoint.lab!r}")
-    print(f"Endpoint: {endpoint.endpoint}  ({endpoint.url}, region {endpoint.lab.region})")
+    print(_("Serving {lab!r}").format(lab=endpoint.lab))
+    print(
+        _("Endpoint: {endpoint}  ({url}, region {region})").format(
+            endpoint=endpoint.endpoint, url=endpoint.url, region=endpoint.lab.region
+        )
+    )
     for key_id, secret in endpoint.access_keys.items():
-        print(f"AccessKey: {key_id}:{secret}")
+        print(_("AccessKey: {key_id}:{secret}").format(key_id=key_id, secret=secret))
     if endpoint.admin_token:
-        print(f"Admin token: {endpoint.admin_token}  (send it as the header {TOKEN_HEADER}; keep it to yourself)")
-        print(f"Admin: {endpoint.url}admin/state (GET); POST advance?hours=N, fault?kind=InternalError, reset")
+        print(
+            _("Admin token: {admin_token}  (send it as the header {TOKEN_HEADER}; keep it to yourself)").format(
+                admin_token=endpoint.admin_token, TOKEN_HEADER=TOKEN_HEADER
+            )
+        )
+        print(
+            _("Admin: {url}admin/state (GET); POST advance?hours=N, fault?kind=InternalError, reset").format(
+                url=endpoint.url
+            )
+        )
         header = f"{TOKEN_HEADER}: {endpoint.admin_token}"
-        print(f'  e.g. curl -X POST -H "{header}" "{endpoint.url}admin/advance?hours=1"')
-    print("\nPaste into Python (aliyun-python-sdk-ecs):\n")
+        print(
+            _('  e.g. curl -X POST -H "{header}" "{url}admin/advance?hours=1"').format(header=header, url=endpoint.url)
+        )
+    print(_("\nPaste into Python (aliyun-python-sdk-ecs):\n"))
     print(endpoint.snippet("old"))
-    print("\nor (alibabacloud_ecs20140526):\n")
+    print(_("\nor (alibabacloud_ecs20140526):\n"))
     print(endpoint.snippet("new"))
-    print("\nCtrl-C stops the endpoint.", flush=True)
+    print(_("\nCtrl-C stops the endpoint."), flush=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import N_, _, ngettext
+
 MIN_PYTHON = (3, 11)  # pyproject.toml's requires-python (a test keeps the two equal)
 DISTRIBUTION = "ecs-snap-lab"
 WIDGET_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
@@ -133,14 +135,24 @@ def library(module: str, distribution: str, label: str, extra: str = "lab") -> R
     try:
         version = metadata.version(distribution)
     except metadata.PackageNotFoundError:
-        return fail(f"{label} is not installed", install_fix(extra))
+        return fail(_("{label} is not installed").format(label=label), install_fix(extra))
     try:
         importlib.import_module(module)
     except Exception as exc:  # a broken install can raise anything at import
-        return fail(f"{label} {version} is installed but does not import: {_reason(exc)}", install_fix(extra))
+        return fail(
+            _("{label} {version} is installed but does not import: {reason}").format(
+                label=label, version=version, reason=_reason(exc)
+            ),
+            install_fix(extra),
+        )
     minimum = _minimum(distribution)
     if _too_old(version, minimum):
-        return fail(f"{label} {version} is older than the {minimum} the lab needs", install_fix(extra))
+        return fail(
+            _("{label} {version} is older than the {minimum} the lab needs").format(
+                label=label, version=version, minimum=minimum
+            ),
+            install_fix(extra),
+        )
     return ok(f"{label} {version}")
 
 
@@ -157,9 +169,11 @@ def check_python(options: Options) -> Result:
     if sys.version_info[:2] < MIN_PYTHON:
         need = ".".join(map(str, MIN_PYTHON))
         return fail(
-            f"Python {version} is too old: the lab needs {need} or newer",
-            f"install Python {need} or newer (https://www.python.org/downloads/), make a virtual environment "
-            "with it and install the lab there",
+            _("Python {version} is too old: the lab needs {need} or newer").format(version=version, need=need),
+            _(
+                "install Python {need} or newer (https://www.python.org/downloads/), make a virtual environment with "
+                "it and install the lab there"
+            ).format(need=need),
         )
     return ok(f"{version} ({sys.executable})")
 
@@ -170,10 +184,10 @@ def check_pip(options: Options) -> Result:
         version = metadata.version("pip")
     except metadata.PackageNotFoundError:
         return fail(
-            "pip is not installed in this Python: the fixes below need it",
+            _("pip is not installed in this Python: the fixes below need it"),
             _command("-m", "ensurepip", "--upgrade"),
         )
-    return ok(f"pip {version}")
+    return ok(_("pip {version}").format(version=version))
 
 
 def check_package(options: Options) -> Result:
@@ -185,12 +199,19 @@ def check_package(options: Options) -> Result:
     except metadata.PackageNotFoundError:
         return Result(
             Status.WARN,
-            f"ecs_snap_lab {ecs_snap_lab.__version__} runs from {where} but is not installed "
-            "(no `ecs-snap-lab` command; a kernel started elsewhere will not find it)",
+            _(
+                "ecs_snap_lab {version__} runs from {where} but is not installed (no `ecs-snap-lab` command; a "
+                "kernel started elsewhere will not find it)"
+            ).format(version__=ecs_snap_lab.__version__, where=where),
             install_fix(),
         )
-    editable = "editable " if "editable" in (installed.read_text("direct_url.json") or "") else ""
-    return ok(f"{DISTRIBUTION} {installed.version}, {editable}from {where}")
+    editable = "editable" in (installed.read_text("direct_url.json") or "")
+    said = (
+        _("{DISTRIBUTION} {version}, editable from {where}")
+        if editable
+        else _("{DISTRIBUTION} {version}, from {where}")
+    )
+    return ok(said.format(DISTRIBUTION=DISTRIBUTION, version=installed.version, where=where))
 
 
 def check_ipywidgets(options: Options) -> Result:
@@ -214,10 +235,12 @@ def check_matplotlib(options: Options) -> Result:
         png = io.BytesIO()
         figure.savefig(png, format="png")
     except Exception as exc:
-        return fail(f"{found.detail} cannot draw a PNG: {_reason(exc)}", install_fix())
+        return fail(
+            _("{detail} cannot draw a PNG: {reason}").format(detail=found.detail, reason=_reason(exc)), install_fix()
+        )
     if not png.getvalue().startswith(b"\x89PNG"):
-        return fail(f"{found.detail} drew something that is not a PNG", install_fix())
-    return ok(f"{found.detail}, draws a PNG headless")
+        return fail(_("{detail} drew something that is not a PNG").format(detail=found.detail), install_fix())
+    return ok(_("{detail}, draws a PNG headless").format(detail=found.detail))
 
 
 def check_jupyterlab(options: Options) -> Result:
@@ -232,18 +255,29 @@ def check_widget_extension(options: Options) -> Result:
     try:
         from jupyter_core.paths import jupyter_config_path, jupyter_path
     except ImportError as exc:
-        return fail(f"JupyterLab's paths cannot be read: {_reason(exc)}", install_fix())
+        return fail(_("JupyterLab's paths cannot be read: {reason}").format(reason=_reason(exc)), install_fix())
     places = [Path(folder) / WIDGET_EXTENSION for folder in jupyter_path("labextensions")]
     registered = next((place for place in places if (place / "package.json").is_file()), None)
     if registered is None:
-        return fail(f"{WIDGET_EXTENSION} is not in any labextensions folder JupyterLab reads", install_fix())
+        return fail(
+            _("{WIDGET_EXTENSION} is not in any labextensions folder JupyterLab reads").format(
+                WIDGET_EXTENSION=WIDGET_EXTENSION
+            ),
+            install_fix(),
+        )
     for folder in jupyter_config_path():
         if _disabled_in(Path(folder) / "labconfig" / "page_config.json"):
             return fail(
-                f"{WIDGET_EXTENSION} is disabled (in {folder})",
+                _("{WIDGET_EXTENSION} is disabled (in {folder})").format(
+                    WIDGET_EXTENSION=WIDGET_EXTENSION, folder=folder
+                ),
                 shlex.join(["jupyter", "labextension", "enable", WIDGET_EXTENSION]),
             )
-    return ok(f"{found.detail}: {WIDGET_EXTENSION} in {registered.parent.parent}")
+    return ok(
+        _("{detail}: {WIDGET_EXTENSION} in {parent}").format(
+            detail=found.detail, WIDGET_EXTENSION=WIDGET_EXTENSION, parent=registered.parent.parent
+        )
+    )
 
 
 def _disabled_in(page_config: Path) -> bool:
@@ -265,9 +299,16 @@ def check_kernel(options: Options) -> Result:
 
         spec = KernelSpecManager().get_kernel_spec("python3")
     except (ImportError, NoSuchKernel) as exc:
-        return fail(f"no python3 kernel: {_reason(exc)}", _command("-m", "ipykernel", "install", "--user"))
+        return fail(
+            _("no python3 kernel: {reason}").format(reason=_reason(exc)),
+            _command("-m", "ipykernel", "install", "--user"),
+        )
     if options.quick:
-        return ok(f"{found.detail}, python3 kernel {spec.resource_dir} (not started: --quick)")
+        return ok(
+            _("{detail}, python3 kernel {resource_dir} (not started: --quick)").format(
+                detail=found.detail, resource_dir=spec.resource_dir
+            )
+        )
     return _run_kernel(spec.argv[0], options.timeout)
 
 
@@ -287,13 +328,23 @@ def _run_kernel(program: str, timeout: float) -> Result:
                 stderr=subprocess.DEVNULL,
             )
         except Exception as exc:
-            return fail(f"the python3 kernel ({program}) did not start: {_reason(exc)}", register)
+            return fail(
+                _("the python3 kernel ({program}) did not start: {reason}").format(
+                    program=program, reason=_reason(exc)
+                ),
+                register,
+            )
         try:
             reply = client.execute_interactive(
                 KERNEL_PROBE, timeout=timeout, store_history=False, output_hook=lambda msg: _collect(msg, lines)
             )
         except Exception as exc:
-            return fail(f"the python3 kernel ({program}) did not answer in {timeout:g} s: {_reason(exc)}", register)
+            return fail(
+                _("the python3 kernel ({program}) did not answer in {timeout:g} s: {reason}").format(
+                    program=program, timeout=timeout, reason=_reason(exc)
+                ),
+                register,
+            )
         finally:
             client.stop_channels()
             manager.shutdown_kernel(now=True)
@@ -308,11 +359,13 @@ def _collect(message: dict, lines: list[str]) -> None:
 def _judge_kernel(content: dict, lines: list[str], register: str) -> Result:
     python = lines[0] if lines else "an unknown Python"
     if content.get("status") == "ok":
-        return ok(f"a python3 kernel started and imported the lab ({python})")
+        return ok(_("a python3 kernel started and imported the lab ({python})").format(python=python))
     problem = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
     same = bool(lines) and os.path.abspath(python) == os.path.abspath(sys.executable)  # a venv's python is a link
     fix = install_fix() if same else register
-    return fail(f"the python3 kernel ({python}) cannot import the lab: {problem}", fix)
+    return fail(
+        _("the python3 kernel ({python}) cannot import the lab: {problem}").format(python=python, problem=problem), fix
+    )
 
 
 def check_notebooks(options: Options) -> Result:
@@ -328,7 +381,7 @@ def check_notebooks(options: Options) -> Result:
     if broken:
         damaged = f"{len(broken)} of {len(notebooks)} notebooks in {folder} are damaged: {'; '.join(broken)}"
         return fail(damaged, _notebooks_fix())
-    return ok(f"{len(notebooks)} notebooks in {folder}")
+    return ok(_("{count} notebooks in {folder}").format(count=len(notebooks), folder=folder))
 
 
 def notebook_problem(path: Path) -> str:
@@ -360,8 +413,12 @@ def _notebooks_fix() -> str:
 def check_voila(options: Options) -> Result:
     found = library("voila", "voila", "Voila")
     if found.status is not Status.OK:
-        return Result(found.status, f"{found.detail} (the no-code dashboard: voila dashboard.ipynb)", found.fix)
-    return ok(f"{found.detail} (the no-code dashboard)")
+        return Result(
+            found.status,
+            _("{detail} (the no-code dashboard: voila dashboard.ipynb)").format(detail=found.detail),
+            found.fix,
+        )
+    return ok(_("{detail} (the no-code dashboard)").format(detail=found.detail))
 
 
 def check_chinese_font(options: Options) -> Result:
@@ -371,15 +428,19 @@ def check_chinese_font(options: Options) -> Result:
 
         family = cjk_family()
     except Exception as exc:  # matplotlib missing or broken: its own check says so
-        return Result(Status.WARN, f"could not look for fonts: {_reason(exc)}", install_fix())
+        return Result(Status.WARN, _("could not look for fonts: {reason}").format(reason=_reason(exc)), install_fix())
     if family is None:
         fix = (
             "sudo apt-get install -y fonts-noto-cjk (Debian, Ubuntu), or the offline kit's fonts/ (see its INSTALL.md)"
         )
         return Result(
-            Status.WARN, f"no font that draws Chinese ({', '.join(CJK_FAMILIES[:3])}, ...): charts in zh-CN", fix
+            Status.WARN,
+            _("no font that draws Chinese ({CJK_FAMILIES}, ...): charts in zh-CN").format(
+                CJK_FAMILIES=", ".join(CJK_FAMILIES[:3])
+            ),
+            fix,
         )
-    return ok(f"{family} (charts in Chinese)")
+    return ok(_("{family} (charts in Chinese)").format(family=family))
 
 
 def check_sdks(options: Options) -> Result:
@@ -391,24 +452,28 @@ def check_sdks(options: Options) -> Result:
     ):
         found = library(module, distribution, distribution)
         if found.status is not Status.OK:
-            return Result(found.status, f"{found.detail} (notebook 07 calls the endpoint with it)", found.fix)
-    return ok("aliyun-python-sdk-ecs and alibabacloud_ecs20140526 (notebook 07)")
+            return Result(
+                found.status,
+                _("{detail} (notebook 07 calls the endpoint with it)").format(detail=found.detail),
+                found.fix,
+            )
+    return ok(_("aliyun-python-sdk-ecs and alibabacloud_ecs20140526 (notebook 07)"))
 
 
 CHECKS: list[Check] = [
-    Check("Python", check_python),
-    Check("pip", check_pip, required=False),
-    Check("the package", check_package),
-    Check("ipywidgets", check_ipywidgets),
-    Check("pandas", check_pandas),
-    Check("matplotlib", check_matplotlib),
-    Check("JupyterLab", check_jupyterlab),
-    Check("widgets in Lab", check_widget_extension),
-    Check("kernel", check_kernel),
-    Check("notebooks", check_notebooks),
-    Check("Voila", check_voila, required=False),
-    Check("Chinese font", check_chinese_font, required=False),
-    Check("official SDKs", check_sdks, required=False),
+    Check(N_("Python"), check_python),
+    Check(N_("pip"), check_pip, required=False),
+    Check(N_("the package"), check_package),
+    Check(N_("ipywidgets"), check_ipywidgets),
+    Check(N_("pandas"), check_pandas),
+    Check(N_("matplotlib"), check_matplotlib),
+    Check(N_("JupyterLab"), check_jupyterlab),
+    Check(N_("widgets in Lab"), check_widget_extension),
+    Check(N_("kernel"), check_kernel),
+    Check(N_("notebooks"), check_notebooks),
+    Check(N_("Voila"), check_voila, required=False),
+    Check(N_("Chinese font"), check_chinese_font, required=False),
+    Check(N_("official SDKs"), check_sdks, required=False),
 ]
 
 
@@ -420,30 +485,47 @@ def run_check(check: Check, options: Options) -> Result:
     try:
         result = check.run(options)
     except Exception as exc:
-        result = fail(f"the check itself failed: {_reason(exc)}", install_fix())
+        result = fail(_("the check itself failed: {reason}").format(reason=_reason(exc)), install_fix())
     if result.status is Status.FAIL and not check.required:
         return Result(Status.WARN, result.detail, result.fix)
     return result
 
 
+# the status of a check, as the report writes it (Status values stay the data)
+STATUS_WORDS = {Status.OK: N_("ok"), Status.WARN: N_("warn"), Status.FAIL: N_("FAIL")}
+
+
 def report(results: list[tuple[Check, Result]]) -> str:
-    width = max(len(check.name) for check, _ in results)
-    lines = ["Can this machine run the ecs-snap-lab workshop?", ""]
+    names = {check.name: _(check.name) for check, _result in results}
+    width = max(len(name) for name in names.values())
+    lines = [_("Can this machine run the ecs-snap-lab workshop?"), ""]
     for check, result in results:
-        lines.append(f"  {result.status.value:<5} {check.name:<{width}}  {result.detail}")
+        lines.append(f"  {_(STATUS_WORDS[result.status]):<5} {names[check.name]:<{width}}  {result.detail}")
         if result.status is not Status.OK and result.fix:
-            lines.append(f"  {'':<5} {'':<{width}}  fix: {result.fix}")
-    failed = [result for _, result in results if result.status is Status.FAIL]
-    warned = sum(result.status is Status.WARN for _, result in results)
+            lines.append(f"  {'':<5} {'':<{width}}  " + _("fix: {fix}").format(fix=result.fix))
+    failed = [result for _check, result in results if result.status is Status.FAIL]
+    warned = sum(result.status is Status.WARN for _check, result in results)
     lines.append("")
     if not failed:
-        note = f" ({warned} warning{'s' * (warned != 1)}: optional parts)" if warned else ""
-        lines.append(f"Yes: this machine can run the workshop{note}.")
+        if warned:
+            said = ngettext(
+                "Yes: this machine can run the workshop ({n} warning: optional parts).",
+                "Yes: this machine can run the workshop ({n} warnings: optional parts).",
+                warned,
+            )
+        else:
+            said = _("Yes: this machine can run the workshop.")
+        lines.append(said.format(n=warned))
         return "\n".join(lines)
-    fixes = list(dict.fromkeys(result.fix for _, result in results if result.status is not Status.OK and result.fix))
-    lines.append(f"No: {len(failed)} problem{'s' * (len(failed) != 1)} to fix first. Run, in order:")
+    fixes = list(
+        dict.fromkeys(result.fix for _check, result in results if result.status is not Status.OK and result.fix)
+    )
+    problems = ngettext(
+        "No: {n} problem to fix first. Run, in order:", "No: {n} problems to fix first. Run, in order:", len(failed)
+    )
+    lines.append(problems.format(n=len(failed)))
     lines.extend(f"    {fix}" for fix in fixes)
-    lines.append("then run `ecs-snap-lab doctor` again.")
+    lines.append(_("then run `ecs-snap-lab doctor` again."))
     return "\n".join(lines)
 
 
@@ -452,4 +534,4 @@ def main(quick: bool = False, timeout: float = KERNEL_TIMEOUT, out: Callable[[st
     options = Options(quick=quick, timeout=timeout)
     results = [(check, run_check(check, options)) for check in CHECKS]
     out(report(results))
-    return 1 if any(result.status is Status.FAIL for _, result in results) else 0
+    return 1 if any(result.status is Status.FAIL for _check, result in results) else 0

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 from .actions.disks import SIZE_RANGES
 from .actions.world_checks import counted
+from .i18n import _
 from .model.api import Api
 from .model.clock import LAST_SECOND, Due, Happening
 from .model.events import Event, EventKind
@@ -125,15 +126,15 @@ def _hints(cls: type) -> dict[str, Any]:
 def build(cls: type, data: Any, where: str) -> Any:
     """An instance of dataclass `cls` from JSON data, every field type-checked and every integer in its range."""
     if not isinstance(data, dict):
-        raise Corrupt(f"{where}: expected an object, found {type(data).__name__}")
+        raise Corrupt(_("{where}: expected an object, found {name__}").format(where=where, name__=type(data).__name__))
     hints = _hints(cls)
     names = _field_names(cls)
     unexpected = set(data) - set(names)
     if unexpected:
-        raise Corrupt(f"{where}: unexpected field {sorted(unexpected)[0]!r}")
+        raise Corrupt(_("{where}: unexpected field {sorted!r}").format(where=where, sorted=sorted(unexpected)[0]))
     missing = [n for n in names if n not in data]
     if missing:
-        raise Corrupt(f"{where}: missing field {missing[0]!r}")
+        raise Corrupt(_("{where}: missing field {missing!r}").format(where=where, missing=missing[0]))
     values = {n: convert(hints[n], data[n], f"{where}.{n}") for n in names}
     for name, value in values.items():
         if name in RANGES:
@@ -145,7 +146,9 @@ def _check_range(bounds: tuple[int, int], value: Any, where: str) -> None:
     low, high = bounds
     for number in value if isinstance(value, list | tuple) else (value,):
         if type(number) is int and not low <= number <= high:
-            raise Corrupt(f"{where}: {number} is outside {low} to {high}")
+            raise Corrupt(
+                _("{where}: {number} is outside {low} to {high}").format(where=where, number=number, low=low, high=high)
+            )
 
 
 def convert(hint: Any, value: Any, where: str) -> Any:
@@ -160,61 +163,67 @@ def convert(hint: Any, value: Any, where: str) -> Any:
         return _plain_json(value, where)
     if hint is bool:
         if type(value) is not bool:
-            raise Corrupt(f"{where}: expected true or false")
+            raise Corrupt(_("{where}: expected true or false").format(where=where))
         return value
     if hint is int:
         if type(value) is not int or not -MAX_TIME <= value <= MAX_TIME:
-            raise Corrupt(f"{where}: expected an integer")
+            raise Corrupt(_("{where}: expected an integer").format(where=where))
         return value
     if hint is float:
         if type(value) not in (int, float) or not -MAX_TIME <= value <= MAX_TIME or not math.isfinite(value):
-            raise Corrupt(f"{where}: expected a finite number")
+            raise Corrupt(_("{where}: expected a finite number").format(where=where))
         return float(value)
     if hint is str:
         if type(value) is not str:
-            raise Corrupt(f"{where}: expected a string")
+            raise Corrupt(_("{where}: expected a string").format(where=where))
         return value
     if isinstance(hint, type) and issubclass(hint, Enum):
         try:
             return hint(value)
         except ValueError:
-            raise Corrupt(f"{where}: {str(value)[:40]!r} is not a {hint.__name__}") from None
+            raise Corrupt(
+                _("{where}: {value!r} is not a {name__}").format(
+                    where=where, value=str(value)[:40], name__=hint.__name__
+                )
+            ) from None
     if _is_record(hint):
         return build(hint, value, where)
     if origin is list:
         if not isinstance(value, list):
-            raise Corrupt(f"{where}: expected a list")
+            raise Corrupt(_("{where}: expected a list").format(where=where))
         return [convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         if not isinstance(value, list):
-            raise Corrupt(f"{where}: expected a list")
+            raise Corrupt(_("{where}: expected a list").format(where=where))
         return tuple(convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
     if origin is tuple:
         if not isinstance(value, list) or len(value) != len(args):
-            raise Corrupt(f"{where}: expected a list of {len(args)}")
+            raise Corrupt(_("{where}: expected a list of {count}").format(where=where, count=len(args)))
         return tuple(convert(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True)))
     if origin is dict or hint is dict:
         if not isinstance(value, dict):
-            raise Corrupt(f"{where}: expected an object")
+            raise Corrupt(_("{where}: expected an object").format(where=where))
         if not args:
             return _plain_json(value, where)
         return {k: convert(args[1], v, f"{where}[{k!r}]") for k, v in value.items()}
-    raise Corrupt(f"{where}: cannot read a {hint!r}")  # a field type this loader does not know
+    raise Corrupt(
+        _("{where}: cannot read a {hint!r}").format(where=where, hint=hint)
+    )  # a field type this loader does not know
 
 
 def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
     """Plain JSON data (an answer kept for a ClientToken): strings, numbers, booleans, lists, objects."""
     if depth > 8:
-        raise Corrupt(f"{where}: nested too deeply")
+        raise Corrupt(_("{where}: nested too deeply").format(where=where))
     if isinstance(value, dict):
         return {k: _plain_json(v, f"{where}[{k!r}]", depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain_json(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
     if type(value) is float and not math.isfinite(value):
-        raise Corrupt(f"{where}: not a finite number")
+        raise Corrupt(_("{where}: not a finite number").format(where=where))
     if value is None or type(value) in (str, int, float, bool):
         return value
-    raise Corrupt(f"{where}: not plain JSON")
+    raise Corrupt(_("{where}: not plain JSON").format(where=where))
 
 
 # ---------------------------------------------------------------- the lab
@@ -254,14 +263,20 @@ def save(world: World, request_log: RequestLog, path: str | PathLike) -> None:
     try:
         text = json.dumps(to_document(world, request_log), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except ValueError:
-        raise Corrupt("this lab holds a number that is not finite (NaN or infinity), so it cannot be saved") from None
+        raise Corrupt(
+            _("this lab holds a number that is not finite (NaN or infinity), so it cannot be saved")
+        ) from None
     data = text.encode("utf-8")
     if len(data) > MAX_FILE_BYTES:
-        raise Corrupt(f"this lab takes {len(data)} bytes; a save file is at most {MAX_FILE_BYTES} bytes")
+        raise Corrupt(
+            _("this lab takes {count} bytes; a save file is at most {MAX_FILE_BYTES} bytes").format(
+                count=len(data), MAX_FILE_BYTES=MAX_FILE_BYTES
+            )
+        )
     try:
         from_document(json.loads(text))
     except Corrupt as exc:
-        raise Corrupt(f"this lab cannot be saved, it would not load: {exc}") from None
+        raise Corrupt(_("this lab cannot be saved, it would not load: {exc}").format(exc=exc)) from None
     Path(path).write_bytes(data)
 
 
@@ -271,17 +286,17 @@ def load(path: str | PathLike) -> SavedLab:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Corrupt(f"{path}: not UTF-8 text ({exc.reason})") from None
+        raise Corrupt(_("{path}: not UTF-8 text ({reason})").format(path=path, reason=exc.reason)) from None
     try:
         doc = json.loads(text, parse_constant=_not_a_number)
     except Corrupt:
         raise
     except (ValueError, RecursionError) as exc:
-        raise Corrupt(f"{path}: not JSON ({str(exc)[:80]})") from None
+        raise Corrupt(_("{path}: not JSON ({exc})").format(path=path, exc=str(exc)[:80])) from None
     try:
         return from_document(doc)
     except RecursionError:
-        raise Corrupt(f"{path}: nested too deeply") from None
+        raise Corrupt(_("{path}: nested too deeply").format(path=path)) from None
 
 
 def read_save_file(path: str | PathLike) -> bytes:
@@ -292,15 +307,25 @@ def read_save_file(path: str | PathLike) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise Corrupt(f"{path}: not a regular file (a save file is a JSON file written by lab.save)")
+            raise Corrupt(
+                _("{path}: not a regular file (a save file is a JSON file written by lab.save)").format(path=path)
+            )
         if info.st_size > MAX_FILE_BYTES:
-            raise Corrupt(f"{path}: {info.st_size} bytes; a save file is at most {MAX_FILE_BYTES} bytes")
+            raise Corrupt(
+                _("{path}: {st_size} bytes; a save file is at most {MAX_FILE_BYTES} bytes").format(
+                    path=path, st_size=info.st_size, MAX_FILE_BYTES=MAX_FILE_BYTES
+                )
+            )
         chunks = []
         size = 0
         while chunk := os.read(fd, 1024 * 1024):
             size += len(chunk)
             if size > MAX_FILE_BYTES:  # it grew while being read
-                raise Corrupt(f"{path}: over {MAX_FILE_BYTES} bytes; a save file is at most that")
+                raise Corrupt(
+                    _("{path}: over {MAX_FILE_BYTES} bytes; a save file is at most that").format(
+                        path=path, MAX_FILE_BYTES=MAX_FILE_BYTES
+                    )
+                )
             chunks.append(chunk)
         return b"".join(chunks)
     finally:
@@ -308,12 +333,12 @@ def read_save_file(path: str | PathLike) -> bytes:
 
 
 def _not_a_number(name: str) -> None:
-    raise Corrupt(f"{name} is not a number a save file may hold")
+    raise Corrupt(_("{name} is not a number a save file may hold").format(name=name))
 
 
 def _field(doc: dict, name: str, hint: Any) -> Any:
     if name not in doc:
-        raise Corrupt(f"missing {name!r}")
+        raise Corrupt(_("missing {name!r}").format(name=name))
     return convert(hint, doc[name], name)
 
 
@@ -322,7 +347,7 @@ def _keyed(items: list, key: str, where: str) -> dict:
     for item in items:
         ident = getattr(item, key)
         if ident in table:
-            raise Corrupt(f"{where}: {ident!r} appears twice")
+            raise Corrupt(_("{where}: {ident!r} appears twice").format(where=where, ident=ident))
         table[ident] = item
     return table
 
@@ -343,45 +368,49 @@ def from_document(doc: Any) -> SavedLab:
 
 def _check_header(doc: Any) -> None:
     if not isinstance(doc, dict):
-        raise Corrupt("the file holds no lab (expected a JSON object)")
+        raise Corrupt(_("the file holds no lab (expected a JSON object)"))
     if doc.get("format") != FORMAT:
-        raise Corrupt(f"not an ecs_snap_lab save file (format {str(doc.get('format'))[:40]!r})")
+        raise Corrupt(_("not an ecs_snap_lab save file (format {get!r})").format(get=str(doc.get("format"))[:40]))
     version = doc.get("version")
     if version == 1 and "api" not in doc:  # written before the profiles: the seed's, the only one there was
         doc["api"] = "seed"
     elif version != VERSION:
-        raise Corrupt(f"save file version {str(version)[:10]!r}; this lab reads versions 1 and {VERSION}")
+        raise Corrupt(
+            _("save file version {version!r}; this lab reads versions 1 and {VERSION}").format(
+                version=str(version)[:10], VERSION=VERSION
+            )
+        )
     expected = set(to_document_keys())
     if set(doc) != expected:
         odd = sorted(set(doc) ^ expected)[0]
-        raise Corrupt(f"unexpected or missing top-level field {odd!r}")
+        raise Corrupt(_("unexpected or missing top-level field {odd!r}").format(odd=odd))
 
 
 def _world_from(doc: dict) -> World:
     quota = _field(doc, "snapshot_quota", int)
     if not 1 <= quota <= MAX_COUNT:
-        raise Corrupt("snapshot_quota: must be positive")
+        raise Corrupt(_("snapshot_quota: must be positive"))
     now = _field(doc, "now", int)
     if not TIME[0] <= now <= TIME[1]:
-        raise Corrupt("now: out of range (1970 to the end of 9999)")
+        raise Corrupt(_("now: out of range (1970 to the end of 9999)"))
     region = _field(doc, "region", str)
     zones = _field(doc, "zones", list[str])
     if not region or not zones or not all(zones) or len(set(zones)) != len(zones):
-        raise Corrupt("region, zones: a region and distinct, named zones")
+        raise Corrupt(_("region, zones: a region and distinct, named zones"))
     try:
         api = Api.parse(_field(doc, "api", str))
     except ValueError as exc:
-        raise Corrupt(f"api: {exc}") from None
+        raise Corrupt(_("api: {exc}").format(exc=exc)) from None
     world = World(seed=_field(doc, "seed", int), start=now, region=region, zones=zones, snapshot_quota=quota, api=api)
     _restore_rng(world, doc["rng"])
     schedule = doc["schedule"]
     if not isinstance(schedule, dict) or set(schedule) != {"seq", "queue"}:
-        raise Corrupt("schedule: expected seq and queue")
+        raise Corrupt(_("schedule: expected seq and queue"))
     world.schedule.seq = convert(int, schedule["seq"], "schedule.seq")
     queue = convert(list[Due], schedule["queue"], "schedule.queue")
     for due in queue:
         if due.what not in set(Happening) or due.seq > world.schedule.seq:
-            raise Corrupt("schedule.queue: an entry is out of range")
+            raise Corrupt(_("schedule.queue: an entry is out of range"))
     world.schedule.queue = sorted(tuple(due) for due in queue)
     world.account = convert(Account, doc["account"], "account")
     world.instances = _keyed(convert(list[Instance], doc["instances"], "instances"), "instance_id", "instances")
@@ -405,9 +434,9 @@ def _requests_from(data: Any, now: int) -> list:
     previous = 0
     for n, record in enumerate(records):
         if not previous <= record.at <= now:
-            raise Corrupt(f"requests[{n}].at: not in time order, or after the lab's time")
+            raise Corrupt(_("requests[{n}].at: not in time order, or after the lab's time").format(n=n))
         if len(record.action) > MAX_LOGGED_ACTION or bounded_params(record.params) is not record.params:
-            raise Corrupt(f"requests[{n}]: larger than the request log keeps")
+            raise Corrupt(_("requests[{n}]: larger than the request log keeps").format(n=n))
         previous = record.at
     return records
 
@@ -431,14 +460,14 @@ def _restore_rng(world: World, state: Any) -> None:
         and (state[2] is None or type(state[2]) is float)
     )
     if not ok:
-        raise Corrupt("rng: not a Mersenne Twister state")
+        raise Corrupt(_("rng: not a Mersenne Twister state"))
     words = state[1][:624]
     if not any(words[1:]) and not words[0] & 0x80000000:  # the one state the generator never leaves
-        raise Corrupt("rng: an all-zero state, which would give every new resource the same id")
+        raise Corrupt(_("rng: an all-zero state, which would give every new resource the same id"))
     try:
         world.ids.set_state(state)
     except (ValueError, TypeError) as exc:
-        raise Corrupt(f"rng: {exc}") from None
+        raise Corrupt(_("rng: {exc}").format(exc=exc)) from None
 
 
 def _check_references(world: World) -> None:
@@ -446,26 +475,46 @@ def _check_references(world: World) -> None:
     for instance in world.instances.values():
         for disk_id in instance.disk_ids:
             if disk_id not in world.disks:
-                raise Corrupt(f"instances: {instance.instance_id} lists unknown disk {disk_id!r}")
+                raise Corrupt(
+                    _("instances: {instance_id} lists unknown disk {disk_id!r}").format(
+                        instance_id=instance.instance_id, disk_id=disk_id
+                    )
+                )
     for snap in world.snapshots.values():
         if snap.seq > world.snapshot_seq:
-            raise Corrupt(f"snapshots: {snap.snapshot_id} has a sequence number beyond snapshot_seq")
+            raise Corrupt(
+                _("snapshots: {snapshot_id} has a sequence number beyond snapshot_seq").format(
+                    snapshot_id=snap.snapshot_id
+                )
+            )
         for image_id in snap.image_ids:
             if image_id not in world.images:
-                raise Corrupt(f"snapshots: {snap.snapshot_id} lists unknown image {image_id!r}")
+                raise Corrupt(
+                    _("snapshots: {snapshot_id} lists unknown image {image_id!r}").format(
+                        snapshot_id=snap.snapshot_id, image_id=image_id
+                    )
+                )
     for policy in world.policies.values():
         if len(set(policy.disk_ids)) != len(policy.disk_ids):
-            raise Corrupt(f"policies: {policy.policy_id} lists a disk twice")
+            raise Corrupt(_("policies: {policy_id} lists a disk twice").format(policy_id=policy.policy_id))
         for disk_id in policy.disk_ids:
             if disk_id not in world.disks or world.disks[disk_id].policy_id != policy.policy_id:
-                raise Corrupt(f"policies: {policy.policy_id} lists unknown disk {disk_id!r}")
+                raise Corrupt(
+                    _("policies: {policy_id} lists unknown disk {disk_id!r}").format(
+                        policy_id=policy.policy_id, disk_id=disk_id
+                    )
+                )
     for disk in world.disks.values():
         named = world.policies.get(disk.policy_id or "")
         if named is not None and disk.disk_id not in named.disk_ids:
-            raise Corrupt(f"disks: {disk.disk_id} names policy {named.policy_id}, which does not list it")
+            raise Corrupt(
+                _("disks: {disk_id} names policy {policy_id}, which does not list it").format(
+                    disk_id=disk.disk_id, policy_id=named.policy_id
+                )
+            )
     for disk_id, key in world.inflight.items():
         if key not in world.pending:
-            raise Corrupt(f"inflight: {disk_id} waits on unknown request")
+            raise Corrupt(_("inflight: {disk_id} waits on unknown request").format(disk_id=disk_id))
 
 
 def _reindex(world: World) -> None:
@@ -475,7 +524,7 @@ def _reindex(world: World) -> None:
         world.by_type[snap.snapshot_type][snap.snapshot_id] = snap
         if snap.status.value == "progressing":
             if snap.disk_id in world.progressing:
-                raise Corrupt(f"snapshots: two progressing snapshots of {snap.disk_id}")
+                raise Corrupt(_("snapshots: two progressing snapshots of {disk_id}").format(disk_id=snap.disk_id))
             world.progressing[snap.disk_id] = snap.snapshot_id
 
 
@@ -486,26 +535,36 @@ def _check_world(world: World) -> None:
         for of_type in SnapshotType:
             count, limit, what = counted(world, disk_id, of_type)
             if count > limit:
-                raise Corrupt(f"snapshots: {count} {what} of {disk_id}, over the quota of {limit}")
+                raise Corrupt(
+                    _("snapshots: {count} {what} of {disk_id}, over the quota of {limit}").format(
+                        count=count, what=what, disk_id=disk_id, limit=limit
+                    )
+                )
     if len({snap.seq for snap in world.snapshots.values()}) != len(world.snapshots):
-        raise Corrupt("snapshots: two snapshots share a sequence number")
+        raise Corrupt(_("snapshots: two snapshots share a sequence number"))
     for where, table in (("instances", world.instances), ("disks", world.disks), ("snapshots", world.snapshots),
                          ("images", world.images), ("policies", world.policies)):  # fmt: skip
         for ident, item in table.items():
             if item.created_at > world.now:
-                raise Corrupt(f"{where}: {ident} was created after the lab's time")
+                raise Corrupt(_("{where}: {ident} was created after the lab's time").format(where=where, ident=ident))
     for disk in world.disks.values():
         if disk.category not in ALL_CATEGORIES:
-            raise Corrupt(f"disks: {disk.disk_id} has an unknown category {disk.category[:40]!r}")
+            raise Corrupt(
+                _("disks: {disk_id} has an unknown category {category!r}").format(
+                    disk_id=disk.disk_id, category=disk.category[:40]
+                )
+            )
     if len(world.faults) > MAX_ARMED:
-        raise Corrupt(f"faults: {len(world.faults)} armed, more than {MAX_ARMED}")
+        raise Corrupt(
+            _("faults: {count} armed, more than {MAX_ARMED}").format(count=len(world.faults), MAX_ARMED=MAX_ARMED)
+        )
     for n, fault in enumerate(world.faults):
         if fault.kind is not FaultKind.INTERNAL_ERROR and fault.action != "CreateSnapshot":
-            raise Corrupt(f"faults[{n}]: {fault.kind.value} applies to CreateSnapshot only")
+            raise Corrupt(_("faults[{n}]: {value} applies to CreateSnapshot only").format(n=n, value=fault.kind.value))
     previous = 0
     for n, row in enumerate(world.events.rows):
         if not previous <= row[0] <= world.now or row[1] not in _EVENT_KINDS:
-            raise Corrupt(f"events[{n}]: out of time order, after the lab's time, or of an unknown kind")
+            raise Corrupt(_("events[{n}]: out of time order, after the lab's time, or of an unknown kind").format(n=n))
         previous = row[0]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .display import basis_words
+from .i18n import _
 from .lab import Lab
 
 
@@ -15,37 +17,45 @@ def _progress(lab: Lab, snapshot_id: str) -> str:
 def run(out: Callable[[str], None] = print, seed: int = 0) -> Lab:
     """Build a world, take snapshots, watch them progress, and meet three errors with their explanations."""
     lab = Lab(seed=seed)
-    out("ecs_snap_lab tour: Alibaba Cloud ECS CreateSnapshot on a simulated account")
-    out(f"The clock starts at {lab.now:%Y-%m-%d %H:%M}Z in {lab.region}. It moves only when you call lab.advance().")
+    out(_("ecs_snap_lab tour: Alibaba Cloud ECS CreateSnapshot on a simulated account"))
+    out(
+        _("The clock starts at {now:%Y-%m-%d %H:%M}Z in {region}. It moves only when you call lab.advance().").format(
+            now=lab.now, region=lab.region
+        )
+    )
     out("")
-    out("1. Build a world")
+    out(_("1. Build a world"))
     instance_id = lab.run_instance()
     disk_id = lab.create_disk(size_gib=200, category="cloud_essd")
-    out(f"   RunInstances -> {instance_id} ({lab.instance(instance_id).status.value})")
-    out(f"   CreateDisk 200 GiB -> {disk_id} (Available, never attached)")
+    out(
+        _("   RunInstances -> {instance_id} ({value})").format(
+            instance_id=instance_id, value=lab.instance(instance_id).status.value
+        )
+    )
+    out(_("   CreateDisk 200 GiB -> {disk_id} (Available, never attached)").format(disk_id=disk_id))
     lab.advance(minutes=2)
-    out(f"   two minutes later the instance is {lab.instance(instance_id).status.value}")
+    out(_("   two minutes later the instance is {value}").format(value=lab.instance(instance_id).status.value))
     out("")
-    out("2. Meet the rules: three refusals and why")
+    out(_("2. Meet the rules: three refusals and why"))
     first = lab.create_snapshot(disk_id, name="first-backup")
     out(f"   {first}")
-    out(f"     why: {first.trace[-1].detail}  [rule: {first.trace[-1].rule}]")
+    out(_("     why: {detail}  [rule: {rule}]").format(detail=first.trace[-1].detail, rule=first.trace[-1].rule))
     lab.attach_disk(disk_id, instance_id)
     lab.advance(seconds=30)
     second = lab.create_snapshot(disk_id, name="first-backup")
-    out("   AttachDisk, then at once:")
+    out(_("   AttachDisk, then at once:"))
     out(f"   {second}")
-    out(f"     why: {second.trace[-1].detail}")
-    out(f'     the seed: "{second.trace[-1].source[:150]}..."')
+    out(_("     why: {detail}").format(detail=second.trace[-1].detail))
+    out(_('     the seed: "{source}..."').format(source=second.trace[-1].source[:150]))
     bad = lab.create_snapshot(disk_id, name="1st-backup")
-    out(f"   a name starting with a digit: {bad}")
-    out(f"     why: {bad.trace[-1].detail}  [{bad.trace[-1].basis}]")
+    out(_("   a name starting with a digit: {bad}").format(bad=bad))
+    out(_("     why: {detail}  [{basis}]").format(detail=bad.trace[-1].detail, basis=basis_words(bad.trace[-1].basis)))
     out("")
-    out("3. Take snapshots and watch them progress")
+    out(_("3. Take snapshots and watch them progress"))
     lab.advance(hours=4)
     made = lab.create_snapshot(disk_id, name="first-backup", retention_days=7, tags={"env": "prod"})
     snapshot_id = made.data["SnapshotId"]
-    out(f"   four hours later the data has loaded: {made}")
+    out(_("   four hours later the data has loaded: {made}").format(made=made))
     for minutes in (0, 10, 20, 30, 40):
         if minutes:
             lab.advance(minutes=10)
@@ -53,14 +63,22 @@ def run(out: Callable[[str], None] = print, seed: int = 0) -> Lab:
     lab.advance(days=1)
     incremental = lab.create_snapshot(disk_id, name="second-backup").data["SnapshotId"]
     lab.advance(seconds=30)
-    out(f"   a day later an incremental snapshot copies only what changed: {_progress(lab, incremental)}")
+    out(
+        _("   a day later an incremental snapshot copies only what changed: {progress}").format(
+            progress=_progress(lab, incremental)
+        )
+    )
     out("")
-    out("4. Retention: RetentionDays=7 releases the first snapshot 7 days after its CreationTime")
+    out(_("4. Retention: RetentionDays=7 releases the first snapshot 7 days after its CreationTime"))
     lab.advance(days=6)
-    out(f"   {lab.now:%Y-%m-%d %H:%M}Z  snapshots of the disk: {len(lab.describe_snapshots(DiskId=disk_id))}")
+    out(
+        _("   {now:%Y-%m-%d %H:%M}Z  snapshots of the disk: {count}").format(
+            now=lab.now, count=len(lab.describe_snapshots(DiskId=disk_id))
+        )
+    )
     out("")
-    out("5. The same answer as XML, as the API's default format gives it")
+    out(_("5. The same answer as XML, as the API's default format gives it"))
     out("   " + lab.create_snapshot(disk_id, name="third-backup").to_xml())
     out("")
-    out("Next: ecs-snap-lab codes (the error catalogue), ecs-snap-lab explain QuotaExceed.Snapshot")
+    out(_("Next: ecs-snap-lab codes (the error catalogue), ecs-snap-lab explain QuotaExceed.Snapshot"))
     return lab

@@ -71,6 +71,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
+from ..i18n import _
 from ..response import Response, error_body
 from ..rules.known_params import SIGNING
 from .accesslog import access_log, common_log_line
@@ -475,10 +476,12 @@ class Endpoint(Service):
         self.host, self.port = str(bound_host), int(bound_port)  # an AF_INET address: (str, int)
         if not is_loopback(self.host):
             warnings.warn(
-                f"the endpoint listens on {self.host}:{self.port}, beyond this machine: anyone who can reach it can "
-                "call it over plain HTTP. A room-facing endpoint needs its own --access-key pairs (never printed to "
-                "the room), the admin token kept to the instructor, and a firewall (see docs/reference.md: "
-                "What the endpoint promises, and what it does not).",
+                _(
+                    "the endpoint listens on {host}:{port}, beyond this machine: anyone who can reach it can "
+                    "call it over plain HTTP. A room-facing endpoint needs its own --access-key pairs (never printed "
+                    "to the room), the admin token kept to the instructor, and a firewall (see docs/reference.md: "
+                    "What the endpoint promises, and what it does not)."
+                ).format(host=self.host, port=self.port),
                 ExposedEndpointWarning,
                 stacklevel=3,
             )

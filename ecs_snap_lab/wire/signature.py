@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from ..i18n import _
+
 VERSION = "2014-05-26"
 UNRESERVED = "-_.~"  # kept as they are, with letters and digits (RFC 3986)
 SIGNATURE_METHOD = "HMAC-SHA1"
@@ -69,14 +71,14 @@ class SigningSteps:
     signature: str
 
     def explain(self) -> str:
-        lines = ["1. Parameters, sorted by name (Signature left out):"]
+        lines = [_("1. Parameters, sorted by name (Signature left out):")]
         lines += [f"     {name} = {value}" for name, value in self.sorted_parameters]
         lines += [
-            "2-3. Percent-encoded and joined (canonicalized query):",
+            _("2-3. Percent-encoded and joined (canonicalized query):"),
             f"     {self.canonicalized_query}",
-            f"4. String to sign ({self.method} & %2F & the encoded query):",
+            _("4. String to sign ({method} & %2F & the encoded query):").format(method=self.method),
             f"     {self.string_to_sign}",
-            "5. Signature = Base64(HMAC-SHA1(AccessKeySecret + '&', string to sign)):",
+            _("5. Signature = Base64(HMAC-SHA1(AccessKeySecret + '&', string to sign)):"),
             f"     {self.signature}",
         ]
         return "\n".join(lines)
