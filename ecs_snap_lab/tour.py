@@ -51,6 +51,12 @@ def run(out: Callable[[str], None] = print, seed: int = 0) -> Lab:
     out(_("   a name starting with a digit: {bad}").format(bad=bad))
     out(_("     why: {detail}  [{basis}]").format(detail=bad.trace[-1].detail, basis=basis_words(bad.trace[-1].basis)))
     out("")
+    _progress_and_retention(lab, disk_id, out)
+    return lab
+
+
+def _progress_and_retention(lab: Lab, disk_id: str, out: Callable[[str], None]) -> None:
+    """Sections 3 to 5: a snapshot made and followed, an incremental one, retention, the XML answer."""
     out(_("3. Take snapshots and watch them progress"))
     lab.advance(hours=4)
     made = lab.create_snapshot(disk_id, name="first-backup", retention_days=7, tags={"env": "prod"})
@@ -81,4 +87,3 @@ def run(out: Callable[[str], None] = print, seed: int = 0) -> Lab:
     out("   " + lab.create_snapshot(disk_id, name="third-backup").to_xml())
     out("")
     out(_("Next: ecs-snap-lab codes (the error catalogue), ecs-snap-lab explain QuotaExceed.Snapshot"))
-    return lab
