@@ -291,7 +291,7 @@ def test_the_lab_its_faults_and_its_refusals_read_in_chinese(monkeypatch: pytest
     assert not english_in(page), english_in(page)
     assert "最近 2 个请求" in page and "1 个内部错误" in page
     assert not english_in(repr(lab).strip("<>").removeprefix("Lab")), repr(lab)
-    for bad in ({"snapshot_quota": 0}, {"region": ""}):
+    for bad in ({"snapshot_quota": 0}, {"region": ""}, {"api": "2025"}):
         with pytest.raises(ValueError) as refused:
             Lab(**bad)  # type: ignore[arg-type]
         assert not english_in(str(refused.value)), refused.value
@@ -343,4 +343,6 @@ def test_the_english_texts_are_unchanged() -> None:
         Lab(snapshot_quota=0)
     with pytest.raises(ValueError, match=r"^region must be a region id such as cn-hangzhou$"):
         Lab(region="")
+    with pytest.raises(ValueError, match=r"^api must be one of 'seed', '2026', not '2025'$"):
+        Lab(api="2025")
     assert made.explain().splitlines()[1] == "How it was made:"
