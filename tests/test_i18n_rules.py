@@ -69,6 +69,7 @@ def test_every_catalogue_entry_reads_in_chinese_with_the_seeds_words_beside_it()
         assert html.escape(_(entry.description)) in page and _(entry.description) != entry.description
         assert f'<span lang="en">{html.escape(entry.message)}</span>' in page  # the API's message, as sent
         assert entry.code in page
+        assert not english_in(repr(entry).strip("<>").removeprefix("ErrorEntry")), repr(entry)
 
 
 def test_every_difference_between_the_profiles_and_every_profile_reads_in_chinese() -> None:
@@ -346,3 +347,9 @@ def test_the_english_texts_are_unchanged() -> None:
     with pytest.raises(ValueError, match=r"^api must be one of 'seed', '2026', not '2025'$"):
         Lab(api="2025")
     assert made.explain().splitlines()[1] == "How it was made:"
+    shown = {repr(entry) for entry in entries()}
+    assert {
+        "<ErrorEntry InvalidDiskId.NotFound: HTTP 404, seed row 1>",
+        "<ErrorEntry InternalError: HTTP 500, seed row 12, before>",
+        "<ErrorEntry MissingParameter: HTTP 400, common>",
+    } <= shown
