@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .i18n import _
 from .model.faults import MAX_ARMED, MAX_SECONDS, MAX_TIMES, Fault, FaultKind
 from .model.world import World
 
@@ -26,15 +27,17 @@ class Faults:
         CreateSnapshot.Failed, SlowRequest (processing takes `seconds`), SnapshotFails (fails at `at_progress` %)."""
         fault_kind = FaultKind(kind)
         if not 1 <= times <= MAX_TIMES:
-            raise ValueError(f"times must be 1 to {MAX_TIMES}")
+            raise ValueError(_("times must be 1 to {MAX_TIMES}").format(MAX_TIMES=MAX_TIMES))
         if not 1 <= seconds <= MAX_SECONDS:
-            raise ValueError(f"seconds must be 1 to {MAX_SECONDS}")
+            raise ValueError(_("seconds must be 1 to {MAX_SECONDS}").format(MAX_SECONDS=MAX_SECONDS))
         if not 0 <= at_progress <= 99:
-            raise ValueError("at_progress must be 0 to 99")
+            raise ValueError(_("at_progress must be 0 to 99"))
         if fault_kind is not FaultKind.INTERNAL_ERROR and action != "CreateSnapshot":
-            raise ValueError(f"{kind} applies to CreateSnapshot only; InternalError applies to any action")
+            raise ValueError(
+                _("{kind} applies to CreateSnapshot only; InternalError applies to any action").format(kind=kind)
+            )
         if len(self._world.faults) >= MAX_ARMED:
-            raise ValueError(f"{MAX_ARMED} faults are armed already; clear some first")
+            raise ValueError(_("{MAX_ARMED} faults are armed already; clear some first").format(MAX_ARMED=MAX_ARMED))
         fault = Fault(fault_kind, action, int(times), int(seconds), int(at_progress), disk_id)
         self._world.faults.append(fault)
         return fault

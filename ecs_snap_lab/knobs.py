@@ -6,6 +6,7 @@ natural way to happen. A knob refuses what makes no sense with a ValueError that
 
 from __future__ import annotations
 
+from .i18n import _
 from .model.clock import Happening
 from .model.events import EventKind
 from .model.resources import ChargeType, Disk, Instance, LockReason
@@ -19,13 +20,13 @@ class Knobs:
     def _disk(self, disk_id: str) -> Disk:
         disk = self._world.disks.get(disk_id)
         if disk is None:
-            raise ValueError(f"no disk {disk_id!r} in this lab")
+            raise ValueError(_("no disk {disk_id!r} in this lab").format(disk_id=disk_id))
         return disk
 
     def _instance(self, instance_id: str) -> Instance:
         instance = self._world.instances.get(instance_id)
         if instance is None:
-            raise ValueError(f"no instance {instance_id!r} in this lab")
+            raise ValueError(_("no instance {instance_id!r} in this lab").format(instance_id=instance_id))
         return instance
 
     # ------------------------------------------------------------------ account
@@ -68,7 +69,11 @@ class Knobs:
         """A pay-as-you-go disk with overdue payment: DiskInArrears."""
         disk = self._disk(disk_id)
         if disk.charge_type is not ChargeType.POSTPAID:
-            raise ValueError(f"{disk_id} is a subscription (PrePaid) disk; only pay-as-you-go disks fall in arrears")
+            raise ValueError(
+                _("{disk_id} is a subscription (PrePaid) disk; only pay-as-you-go disks fall in arrears").format(
+                    disk_id=disk_id
+                )
+            )
         disk.in_arrears = bool(in_arrears)
         self._world.log(EventKind.DISK_CHANGED, disk_id, disk.instance_id or "", f"in arrears: {in_arrears}")
 
@@ -76,14 +81,16 @@ class Knobs:
         """A subscription disk past its term. The seed allows snapshots of it."""
         disk = self._disk(disk_id)
         if disk.charge_type is not ChargeType.PREPAID:
-            raise ValueError(f"{disk_id} is pay-as-you-go (PostPaid); only subscription disks expire")
+            raise ValueError(
+                _("{disk_id} is pay-as-you-go (PostPaid); only subscription disks expire").format(disk_id=disk_id)
+            )
         disk.expired = True
         self._world.log(EventKind.DISK_CHANGED, disk_id, disk.instance_id or "", "subscription expired")
 
     def start_transfer(self, disk_id: str, minutes: int = 30) -> None:
         """The disk is migrated for `minutes`: IncorrectDiskStatus.Transferring until then."""
         if minutes <= 0:
-            raise ValueError("a transfer lasts at least one minute")
+            raise ValueError(_("a transfer lasts at least one minute"))
         world = self._world
         disk = self._disk(disk_id)
         disk.transferring_until = world.now + int(minutes) * 60
@@ -101,7 +108,9 @@ class Knobs:
         world = self._world
         disk = self._disk(disk_id)
         if disk.instance_id is None:
-            raise ValueError(f"{disk_id} is not attached; only an attached disk can lose its instance")
+            raise ValueError(
+                _("{disk_id} is not attached; only an attached disk can lose its instance").format(disk_id=disk_id)
+            )
         instance = world.instances.get(disk.instance_id)
         if instance is not None:
             instance.disk_ids = tuple(d for d in instance.disk_ids if d != disk_id)
