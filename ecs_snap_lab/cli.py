@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import itertools
 import logging
 import os
 import re
@@ -22,15 +20,13 @@ from .model.api import Api
 from .workshop import DEFAULT_FOLDER
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
-    from .rules.catalog import ErrorEntry
     from .wire.server import Endpoint
 
 
 def main(argv: list[str] | None = None) -> int:
-    _early_language(sys.argv[1:] if argv is None else argv)
-    args = _parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    _early_language(words)  # the help and the usage errors are written in it too
+    args = _parser().parse_args(words)
     if args.lang:
         set_language(args.lang)
     if args.tz:
@@ -38,16 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     return _run(args)
 
 
-def _early_language(argv: list[str]) -> None:
-    """--lang chosen before the parser is built, so that its help and its errors are in that language too (a bad
-    value is left for the parser to report)."""
-    for word, value in itertools.pairwise([*argv, ""]):
-        if word == "--":
-            return
-        chosen = value if word == "--lang" else word.removeprefix("--lang=") if word.startswith("--lang=") else None
-        if chosen is not None:
-            with contextlib.suppress(ValueError):
-                set_language(chosen)
+def _early_language(words: list[str]) -> None:
+    """The language `--lang` names, chosen before the parser is built (a bad one is left to the parser to refuse)."""
+    for n, word in enumerate(words):
+        wanted = word.partition("=")[2] if word.startswith("--lang=") else None
+        if word == "--lang" and n + 1 < len(words):
+            wanted = words[n + 1]
+        if wanted in LANGUAGES:
+            set_language(wanted)
 
 
 def _zone(name: str) -> str:
@@ -151,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     tour = commands.add_parser("tour", help=_("a short printed walk-through"))
     tour.add_argument("--seed", type=int, default=0, metavar=_("SEED"))
     explain = commands.add_parser("explain", help=_("reproduce an error code and explain it"))
-    explain.add_argument("code", metavar=_("code"), help=_("an error code of the catalogue (ecs-snap-lab codes)"))
+    explain.add_argument("code", metavar=_("code"))
     explain.add_argument(
         "--row", type=int, metavar=_("ROW"), help=_("the seed table's row, for a code with two (InternalError: 12, 26)")
     )
@@ -170,8 +164,8 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=KERNEL_TIMEOUT,
         metavar=_("TIMEOUT"),
-        help=_("seconds the kernel may take to start and answer (default {seconds})").format(
-            seconds=f"{KERNEL_TIMEOUT:g}"
+        help=_("seconds the kernel may take to start and answer (default {KERNEL_TIMEOUT:g})").format(
+            KERNEL_TIMEOUT=KERNEL_TIMEOUT
         ),
     )
     notebooks = commands.add_parser("notebooks", help=_("copy the workshop notebooks into a folder"))
@@ -190,7 +184,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         default=DEFAULT_FOLDER,
         metavar=_("dest"),
-        help=_("the workshop folder (default {folder})").format(folder=DEFAULT_FOLDER),
+        help=_("the workshop folder (default {DEFAULT_FOLDER})").format(DEFAULT_FOLDER=DEFAULT_FOLDER),
     )
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help=_("passed to JupyterLab, e.g. --no-browser"))
     _add_serve(commands)
@@ -207,7 +201,11 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "codes":
         from .rules.catalog import error_catalog
 
-        _codes(error_catalog())
+        for entry in error_catalog():
+            row = _("row {row:>2}").format(row=entry.row) if entry.row else _("common")
+            print(f"{entry.http_status}  {entry.code:<48} {row:<7} {entry.message}")
+            if get_language() != "en":  # the catalogue's explanation beside the API's words, in the lab's language
+                print(f"     {_(entry.description)}")
     elif args.command == "doctor":
         from .doctor import main as run_doctor
 
@@ -221,7 +219,7 @@ def _run(args: argparse.Namespace) -> int:
             copied = copy_notebooks(args.dest, overwrite=args.force, instructor=args.instructor)
             print(copied.report())
         except OSError as exc:
-            _refuse(str(exc))
+            print(_("ecs-snap-lab: {exc}").format(exc=exc), file=sys.stderr)
             return 2
     elif args.command == "serve":
         return _serve(args)
@@ -233,41 +231,9 @@ def _run(args: argparse.Namespace) -> int:
         try:
             print(reproduce(args.code, args.row, args.action).explain())
         except KeyError as exc:
-            reason = str(exc.args[0])
-            _refuse(_not_in_catalogue(args.code, args.row, args.action) if reason.endswith(NOT_FOUND) else reason)
+            print(_("ecs-snap-lab: {args}").format(args=exc.args[0]), file=sys.stderr)
             return 2
     return 0
-
-
-NOT_FOUND = "is not in the error catalogue"  # how recipes.reproduce ends its KeyError for a code it cannot find
-
-
-def _not_in_catalogue(code: str, row: int | None, action: str | None) -> str:
-    """`explain`'s refusal of a code the catalogue does not have, one whole sentence for each way it was asked."""
-    if row and action:
-        said = _("{code} (row {row}) for {action} is not in the error catalogue")
-    elif row:
-        said = _("{code} (row {row}) is not in the error catalogue")
-    elif action:
-        said = _("{code} for {action} is not in the error catalogue")
-    else:
-        said = _("{code} is not in the error catalogue")
-    return said.format(code=repr(code), row=row, action=action)
-
-
-def _refuse(reason: str) -> None:
-    """Why the command could not do its job, on stderr."""
-    print(_("ecs-snap-lab: {reason}").format(reason=reason), file=sys.stderr)
-
-
-def _codes(entries: list[ErrorEntry]) -> None:
-    """The catalogue, a line per code: the API's status, code and message, and its seed row; in a language other
-    than English, the catalogue's explanation of it on the next line (the API's words stay as the API sends them)."""
-    for entry in entries:
-        row = _("row {row}").format(row=f"{entry.row:>2}") if entry.row else _("common")
-        print(f"{entry.http_status}  {entry.code:<48} {row:<7} {entry.message}")
-        if get_language() != "en":
-            print(f"     {_(entry.description)}")
 
 
 def _add_progress(commands: argparse._SubParsersAction) -> None:
@@ -287,22 +253,18 @@ def _add_progress(commands: argparse._SubParsersAction) -> None:
     progress.add_argument("--csv", metavar="OUT.csv", help=_("also write it as CSV, a row per learner and exercise"))
 
 
-WRITTEN = {"CSV": N_("CSV"), "chart": N_("chart")}  # what `progress` writes, as its messages name it
-
-
 def _progress(args: argparse.Namespace) -> int:
     """Print the table (and write the chart and the CSV); 0 if at least one notebook was read."""
     from .progress import read_progress
 
     progress = read_progress(args.paths, by=args.by)
     for problem in progress.problems:
-        _refuse(problem)
+        print(_("ecs-snap-lab: {problem}").format(problem=problem), file=sys.stderr)
     if not progress.notebooks:
-        _refuse(_("no notebook could be read"))
+        print(_("ecs-snap-lab: no notebook could be read"), file=sys.stderr)
         return 2
     print(progress.table())
-    for kind, path in (("CSV", args.csv), ("chart", args.chart)):
-        label = _(WRITTEN[kind])
+    for kind, path in ((N_("CSV"), args.csv), (N_("chart"), args.chart)):
         if path is None:
             continue
         try:
@@ -315,9 +277,14 @@ def _progress(args: argparse.Namespace) -> int:
                 assert figure is not None  # the Axes progress_chart drew is on a figure
                 figure.savefig(path)
         except (OSError, ValueError) as exc:
-            _refuse(_("the {kind} could not be written to {path}: {reason}").format(kind=label, path=path, reason=exc))
+            print(
+                _("ecs-snap-lab: the {kind} could not be written to {path}: {exc}").format(
+                    kind=kind, path=path, exc=exc
+                ),
+                file=sys.stderr,
+            )
             return 2
-        print(_("{kind} written to {path}").format(kind=label, path=path))
+        print(_("{kind} written to {path}").format(kind=_(kind), path=path))
     return 0
 
 
@@ -369,7 +336,7 @@ def _serve(args: argparse.Namespace) -> int:
     for pair in args.access_key:
         key_id, sep, secret = pair.partition(":")
         if not (sep and key_id and secret):
-            _refuse(_("--access-key takes ID:SECRET, not {pair}").format(pair=repr(pair)))
+            print(_("ecs-snap-lab: --access-key takes ID:SECRET, not {pair!r}").format(pair=pair), file=sys.stderr)
             return 2
         keys[key_id] = secret
     try:
@@ -377,8 +344,8 @@ def _serve(args: argparse.Namespace) -> int:
             lab = Lab.load(args.load)
             if args.api and args.api != lab.api:
                 raise ValueError(
-                    _("{path} holds a lab of the {api} profile, not {wanted}").format(
-                        path=args.load, api=lab.api, wanted=args.api
+                    _("{load} holds a lab of the {api} profile, not {api2}").format(
+                        load=args.load, api=lab.api, api2=args.api
                     )
                 )
         elif args.demo:
@@ -389,10 +356,10 @@ def _serve(args: argparse.Namespace) -> int:
             warnings.simplefilter("always", ExposedEndpointWarning)
             endpoint = serve(lab, port=args.port, access_keys=keys or None, admin=args.admin, host=args.host)
     except (OSError, ValueError) as exc:
-        _refuse(str(exc))
+        print(_("ecs-snap-lab: {exc}").format(exc=exc), file=sys.stderr)
         return 2
     for warning in caught:
-        print(_("ecs-snap-lab: warning: {warning}").format(warning=warning.message), file=sys.stderr, flush=True)
+        print(_("ecs-snap-lab: warning: {message}").format(message=warning.message), file=sys.stderr, flush=True)
     log_to_stderr(access=not args.quiet)
     with endpoint:
         try:
@@ -432,46 +399,36 @@ def _how_to_reach(endpoint: Endpoint) -> None:
     """The endpoint, its keys (a fresh random pair unless given), the admin token and code to paste."""
     from .wire.admin import TOKEN_HEADER
 
-    lab, url = endpoint.lab, endpoint.url
-    print(
-        _(
-            "Serving <Lab {region} at {time}, api {api}: {instances} instances, {disks} disks, {snapshots} snapshots>"
-        ).format(
-            region=lab.region,
-            time=_when(lab.now),
-            api=lab.world.api.value,
-            instances=len(lab.world.instances),
-            disks=len(lab.world.disks),
-            snapshots=len(lab.world.snapshots),
-        )
-    )
+    print(_("Serving {lab!r}").format(lab=endpoint.lab))
+    if get_display_timezone() is not None:  # the repr's time is UTC; the display zone's beside it
+        print(_("The lab's clock: {time}").format(time=shown(endpoint.lab.now)))
     print(
         _("Endpoint: {endpoint}  ({url}, region {region})").format(
-            endpoint=endpoint.endpoint, url=url, region=lab.region
+            endpoint=endpoint.endpoint, url=endpoint.url, region=endpoint.lab.region
         )
     )
     for key_id, secret in endpoint.access_keys.items():
-        print(_("AccessKey: {key}").format(key=f"{key_id}:{secret}"))
+        print(_("AccessKey: {key_id}:{secret}").format(key_id=key_id, secret=secret))
     if endpoint.admin_token:
-        token = endpoint.admin_token
         print(
-            _("Admin token: {token}  (send it as the header {header}; keep it to yourself)").format(
-                token=token, header=TOKEN_HEADER
+            _("Admin token: {admin_token}  (send it as the header {TOKEN_HEADER}; keep it to yourself)").format(
+                admin_token=endpoint.admin_token, TOKEN_HEADER=TOKEN_HEADER
             )
         )
-        print(_("Admin: {url}admin/state (GET); POST advance?hours=N, fault?kind=InternalError, reset").format(url=url))
-        header = f"{TOKEN_HEADER}: {token}"
-        print(_("  e.g. {command}").format(command=f'curl -X POST -H "{header}" "{url}admin/advance?hours=1"'))
-    print("\n" + _("Paste into Python (aliyun-python-sdk-ecs):") + "\n")
+        print(
+            _("Admin: {url}admin/state (GET); POST advance?hours=N, fault?kind=InternalError, reset").format(
+                url=endpoint.url
+            )
+        )
+        header = f"{TOKEN_HEADER}: {endpoint.admin_token}"
+        print(
+            _('  e.g. curl -X POST -H "{header}" "{url}admin/advance?hours=1"').format(header=header, url=endpoint.url)
+        )
+    print(_("\nPaste into Python (aliyun-python-sdk-ecs):\n"))
     print(endpoint.snippet("old"))
-    print("\n" + _("or (alibabacloud_ecs20140526):") + "\n")
+    print(_("\nor (alibabacloud_ecs20140526):\n"))
     print(endpoint.snippet("new"))
-    print("\n" + _("Ctrl-C stops the endpoint."), flush=True)
-
-
-def _when(moment: datetime) -> str:
-    """A time the command prints: as the lab's repr writes it, or shown with the display zone's time when one is set."""
-    return f"{moment:%Y-%m-%d %H:%M:%S}Z" if get_display_timezone() is None else shown(moment)
+    print(_("\nCtrl-C stops the endpoint."), flush=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:

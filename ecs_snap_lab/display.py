@@ -297,7 +297,7 @@ def lab_html(
         health = status_box(200, _("✓ no internal errors"))
     parts = [f"<b>{esc(title)}</b>", fact_table(facts), health]
     if recent:
-        caption = _("The last {n} requests").format(n=len(recent))
+        caption = ngettext("The last request", "The last {n} requests", len(recent)).format(n=len(recent))
         parts.append(request_table(recent, caption))
     return f'<div class="esl-lab">{"".join(parts)}</div>'
 

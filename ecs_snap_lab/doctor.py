@@ -48,10 +48,6 @@ class Status(enum.Enum):
     FAIL = "FAIL"
 
 
-# each status as the report marks it
-MARKS = {Status.OK: N_("ok"), Status.WARN: N_("warn"), Status.FAIL: N_("FAIL")}
-
-
 @dataclass(frozen=True)
 class Result:
     """What one check found: its status, a plain sentence, and the command that fixes a miss."""
@@ -144,10 +140,9 @@ def library(module: str, distribution: str, label: str, extra: str = "lab") -> R
     try:
         importlib.import_module(module)
     except Exception as exc:  # a broken install can raise anything at import
-        reason = _reason(exc)
         return fail(
             _("{label} {version} is installed but does not import: {reason}").format(
-                label=label, version=version, reason=reason
+                label=label, version=version, reason=_reason(exc)
             ),
             install_fix(extra),
         )
@@ -177,8 +172,8 @@ def check_python(options: Options) -> Result:
         return fail(
             _("Python {version} is too old: the lab needs {need} or newer").format(version=version, need=need),
             _(
-                "install Python {need} or newer (https://www.python.org/downloads/), make a virtual environment "
-                "with it and install the lab there"
+                "install Python {need} or newer (https://www.python.org/downloads/), make a virtual environment with "
+                "it and install the lab there"
             ).format(need=need),
         )
     return ok(f"{version} ({sys.executable})")
@@ -193,7 +188,7 @@ def check_pip(options: Options) -> Result:
             _("pip is not installed in this Python: the fixes below need it"),
             _command("-m", "ensurepip", "--upgrade"),
         )
-    return ok(f"pip {version}")
+    return ok(_("pip {version}").format(version=version))
 
 
 def check_package(options: Options) -> Result:
@@ -206,14 +201,18 @@ def check_package(options: Options) -> Result:
         return Result(
             Status.WARN,
             _(
-                "ecs_snap_lab {version} runs from {where} but is not installed "
-                "(no `ecs-snap-lab` command; a kernel started elsewhere will not find it)"
-            ).format(version=ecs_snap_lab.__version__, where=where),
+                "ecs_snap_lab {version__} runs from {where} but is not installed (no `ecs-snap-lab` command; a "
+                "kernel started elsewhere will not find it)"
+            ).format(version__=ecs_snap_lab.__version__, where=where),
             install_fix(),
         )
     editable = "editable" in (installed.read_text("direct_url.json") or "")
-    said = _("{name} {version}, editable from {where}") if editable else _("{name} {version}, from {where}")
-    return ok(said.format(name=DISTRIBUTION, version=installed.version, where=where))
+    said = (
+        _("{DISTRIBUTION} {version}, editable from {where}")
+        if editable
+        else _("{DISTRIBUTION} {version}, from {where}")
+    )
+    return ok(said.format(DISTRIBUTION=DISTRIBUTION, version=installed.version, where=where))
 
 
 def check_ipywidgets(options: Options) -> Result:
@@ -238,11 +237,11 @@ def check_matplotlib(options: Options) -> Result:
         figure.savefig(png, format="png")
     except Exception as exc:
         return fail(
-            _("{found} cannot draw a PNG: {reason}").format(found=found.detail, reason=_reason(exc)), install_fix()
+            _("{detail} cannot draw a PNG: {reason}").format(detail=found.detail, reason=_reason(exc)), install_fix()
         )
     if not png.getvalue().startswith(b"\x89PNG"):
-        return fail(_("{found} drew something that is not a PNG").format(found=found.detail), install_fix())
-    return ok(_("{found}, draws a PNG headless").format(found=found.detail))
+        return fail(_("{detail} drew something that is not a PNG").format(detail=found.detail), install_fix())
+    return ok(_("{detail}, draws a PNG headless").format(detail=found.detail))
 
 
 def check_jupyterlab(options: Options) -> Result:
@@ -261,17 +260,23 @@ def check_widget_extension(options: Options) -> Result:
     places = [Path(folder) / WIDGET_EXTENSION for folder in jupyter_path("labextensions")]
     registered = next((place for place in places if (place / "package.json").is_file()), None)
     if registered is None:
-        said = _("{extension} is not in any labextensions folder JupyterLab reads")
-        return fail(said.format(extension=WIDGET_EXTENSION), install_fix())
+        return fail(
+            _("{WIDGET_EXTENSION} is not in any labextensions folder JupyterLab reads").format(
+                WIDGET_EXTENSION=WIDGET_EXTENSION
+            ),
+            install_fix(),
+        )
     for folder in jupyter_config_path():
         if _disabled_in(Path(folder) / "labconfig" / "page_config.json"):
             return fail(
-                _("{extension} is disabled (in {folder})").format(extension=WIDGET_EXTENSION, folder=folder),
+                _("{WIDGET_EXTENSION} is disabled (in {folder})").format(
+                    WIDGET_EXTENSION=WIDGET_EXTENSION, folder=folder
+                ),
                 shlex.join(["jupyter", "labextension", "enable", WIDGET_EXTENSION]),
             )
     return ok(
-        _("{found}: {extension} in {folder}").format(
-            found=found.detail, extension=WIDGET_EXTENSION, folder=registered.parent.parent
+        _("{detail}: {WIDGET_EXTENSION} in {parent}").format(
+            detail=found.detail, WIDGET_EXTENSION=WIDGET_EXTENSION, parent=registered.parent.parent
         )
     )
 
@@ -300,8 +305,11 @@ def check_kernel(options: Options) -> Result:
             _command("-m", "ipykernel", "install", "--user"),
         )
     if options.quick:
-        said = _("{found}, python3 kernel {folder} (not started: --quick)")
-        return ok(said.format(found=found.detail, folder=spec.resource_dir))
+        return ok(
+            _("{detail}, python3 kernel {resource_dir} (not started: --quick)").format(
+                detail=found.detail, resource_dir=spec.resource_dir
+            )
+        )
     return _run_kernel(spec.argv[0], options.timeout)
 
 
@@ -321,15 +329,23 @@ def _run_kernel(program: str, timeout: float) -> Result:
                 stderr=subprocess.DEVNULL,
             )
         except Exception as exc:
-            said = _("the python3 kernel ({program}) did not start: {reason}")
-            return fail(said.format(program=program, reason=_reason(exc)), register)
+            return fail(
+                _("the python3 kernel ({program}) did not start: {reason}").format(
+                    program=program, reason=_reason(exc)
+                ),
+                register,
+            )
         try:
             reply = client.execute_interactive(
                 KERNEL_PROBE, timeout=timeout, store_history=False, output_hook=lambda msg: _collect(msg, lines)
             )
         except Exception as exc:
-            said = _("the python3 kernel ({program}) did not answer in {seconds} s: {reason}")
-            return fail(said.format(program=program, seconds=f"{timeout:g}", reason=_reason(exc)), register)
+            return fail(
+                _("the python3 kernel ({program}) did not answer in {timeout:g} s: {reason}").format(
+                    program=program, timeout=timeout, reason=_reason(exc)
+                ),
+                register,
+            )
         finally:
             client.stop_channels()
             manager.shutdown_kernel(now=True)
@@ -364,9 +380,7 @@ def check_notebooks(options: Options) -> Result:
     notebooks = sorted(folder.glob("*.ipynb"))
     broken = [f"{path.name} ({problem})" for path in notebooks if (problem := notebook_problem(path))]
     if broken:
-        damaged = _("{broken} of {count} notebooks in {folder} are damaged: {which}").format(
-            broken=len(broken), count=len(notebooks), folder=folder, which=_("; ").join(broken)
-        )
+        damaged = f"{len(broken)} of {len(notebooks)} notebooks in {folder} are damaged: {'; '.join(broken)}"
         return fail(damaged, _notebooks_fix())
     return ok(_("{count} notebooks in {folder}").format(count=len(notebooks), folder=folder))
 
@@ -400,9 +414,12 @@ def _notebooks_fix() -> str:
 def check_voila(options: Options) -> Result:
     found = library("voila", "voila", "Voila")
     if found.status is not Status.OK:
-        said = _("{found} (the no-code dashboard: voila dashboard.ipynb)").format(found=found.detail)
-        return Result(found.status, said, found.fix)
-    return ok(_("{found} (the no-code dashboard)").format(found=found.detail))
+        return Result(
+            found.status,
+            _("{detail} (the no-code dashboard: voila dashboard.ipynb)").format(detail=found.detail),
+            found.fix,
+        )
+    return ok(_("{detail} (the no-code dashboard)").format(detail=found.detail))
 
 
 def check_chinese_font(options: Options) -> Result:
@@ -414,11 +431,16 @@ def check_chinese_font(options: Options) -> Result:
     except Exception as exc:  # matplotlib missing or broken: its own check says so
         return Result(Status.WARN, _("could not look for fonts: {reason}").format(reason=_reason(exc)), install_fix())
     if family is None:
-        fix = _(
+        fix = (
             "sudo apt-get install -y fonts-noto-cjk (Debian, Ubuntu), or the offline kit's fonts/ (see its INSTALL.md)"
         )
-        said = _("no font that draws Chinese ({families}, ...): charts in zh-CN")
-        return Result(Status.WARN, said.format(families=", ".join(CJK_FAMILIES[:3])), fix)
+        return Result(
+            Status.WARN,
+            _("no font that draws Chinese ({CJK_FAMILIES}, ...): charts in zh-CN").format(
+                CJK_FAMILIES=", ".join(CJK_FAMILIES[:3])
+            ),
+            fix,
+        )
     return ok(_("{family} (charts in Chinese)").format(family=family))
 
 
@@ -431,23 +453,26 @@ def check_sdks(options: Options) -> Result:
     ):
         found = library(module, distribution, distribution)
         if found.status is not Status.OK:
-            said = _("{found} (notebook 07 calls the endpoint with it)").format(found=found.detail)
-            return Result(found.status, said, found.fix)
+            return Result(
+                found.status,
+                _("{detail} (notebook 07 calls the endpoint with it)").format(detail=found.detail),
+                found.fix,
+            )
     return ok(_("aliyun-python-sdk-ecs and alibabacloud_ecs20140526 (notebook 07)"))
 
 
 CHECKS: list[Check] = [
-    Check("Python", check_python),
-    Check("pip", check_pip, required=False),
+    Check(N_("Python"), check_python),
+    Check(N_("pip"), check_pip, required=False),
     Check(N_("the package"), check_package),
-    Check("ipywidgets", check_ipywidgets),
-    Check("pandas", check_pandas),
-    Check("matplotlib", check_matplotlib),
-    Check("JupyterLab", check_jupyterlab),
+    Check(N_("ipywidgets"), check_ipywidgets),
+    Check(N_("pandas"), check_pandas),
+    Check(N_("matplotlib"), check_matplotlib),
+    Check(N_("JupyterLab"), check_jupyterlab),
     Check(N_("widgets in Lab"), check_widget_extension),
     Check(N_("kernel"), check_kernel),
     Check(N_("notebooks"), check_notebooks),
-    Check("Voila", check_voila, required=False),
+    Check(N_("Voila"), check_voila, required=False),
     Check(N_("Chinese font"), check_chinese_font, required=False),
     Check(N_("official SDKs"), check_sdks, required=False),
 ]
@@ -467,35 +492,42 @@ def run_check(check: Check, options: Options) -> Result:
     return result
 
 
+# the status of a check, as the report writes it (Status values stay the data)
+STATUS_WORDS = {Status.OK: N_("ok"), Status.WARN: N_("warn"), Status.FAIL: N_("FAIL")}
+
+
 def report(results: list[tuple[Check, Result]]) -> str:
     names = {check.name: _(check.name) for check, _result in results}
-    marks = {status: _(mark) for status, mark in MARKS.items()}
+    marks = {status: _(word) for status, word in STATUS_WORDS.items()}
     width, mark_width = max(map(_columns, names.values())), max(5, *map(_columns, marks.values()))
     lines = [_("Can this machine run the ecs-snap-lab workshop?"), ""]
     for check, result in results:
-        mark, name = marks[result.status], names[check.name]
-        lines.append(f"  {_pad(mark, mark_width)} {_pad(name, width)}  {result.detail}")
+        mark, name = _pad(marks[result.status], mark_width), _pad(names[check.name], width)
+        lines.append(f"  {mark} {name}  {result.detail}")
         if result.status is not Status.OK and result.fix:
             lines.append(f"  {'':<{mark_width}} {'':<{width}}  " + _("fix: {fix}").format(fix=result.fix))
     failed = [result for _check, result in results if result.status is Status.FAIL]
     warned = sum(result.status is Status.WARN for _check, result in results)
     lines.append("")
     if not failed:
-        said = ngettext(
-            "Yes: this machine can run the workshop ({count} warning: optional parts).",
-            "Yes: this machine can run the workshop ({count} warnings: optional parts).",
-            warned,
-        )
-        lines.append(said.format(count=warned) if warned else _("Yes: this machine can run the workshop."))
+        if warned:
+            said = ngettext(
+                "Yes: this machine can run the workshop ({n} warning: optional parts).",
+                "Yes: this machine can run the workshop ({n} warnings: optional parts).",
+                warned,
+            )
+        else:
+            said = _("Yes: this machine can run the workshop.")
+        lines.append(said.format(n=warned))
         return "\n".join(lines)
-    fixes = [result.fix for _check, result in results if result.status is not Status.OK and result.fix]
-    said = ngettext(
-        "No: {count} problem to fix first. Run, in order:",
-        "No: {count} problems to fix first. Run, in order:",
-        len(failed),
+    fixes = list(
+        dict.fromkeys(result.fix for _check, result in results if result.status is not Status.OK and result.fix)
     )
-    lines.append(said.format(count=len(failed)))
-    lines.extend(f"    {fix}" for fix in dict.fromkeys(fixes))
+    problems = ngettext(
+        "No: {n} problem to fix first. Run, in order:", "No: {n} problems to fix first. Run, in order:", len(failed)
+    )
+    lines.append(problems.format(n=len(failed)))
+    lines.extend(f"    {fix}" for fix in fixes)
     lines.append(_("then run `ecs-snap-lab doctor` again."))
     return "\n".join(lines)
 
@@ -514,4 +546,4 @@ def main(quick: bool = False, timeout: float = KERNEL_TIMEOUT, out: Callable[[st
     options = Options(quick=quick, timeout=timeout)
     results = [(check, run_check(check, options)) for check in CHECKS]
     out(report(results))
-    return 1 if any(result.status is Status.FAIL for _, result in results) else 0
+    return 1 if any(result.status is Status.FAIL for _check, result in results) else 0

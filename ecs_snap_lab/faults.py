@@ -27,9 +27,9 @@ class Faults:
         CreateSnapshot.Failed, SlowRequest (processing takes `seconds`), SnapshotFails (fails at `at_progress` %)."""
         fault_kind = FaultKind(kind)
         if not 1 <= times <= MAX_TIMES:
-            raise ValueError(_("times must be 1 to {most}").format(most=MAX_TIMES))
+            raise ValueError(_("times must be 1 to {MAX_TIMES}").format(MAX_TIMES=MAX_TIMES))
         if not 1 <= seconds <= MAX_SECONDS:
-            raise ValueError(_("seconds must be 1 to {most}").format(most=MAX_SECONDS))
+            raise ValueError(_("seconds must be 1 to {MAX_SECONDS}").format(MAX_SECONDS=MAX_SECONDS))
         if not 0 <= at_progress <= 99:
             raise ValueError(_("at_progress must be 0 to 99"))
         if fault_kind is not FaultKind.INTERNAL_ERROR and action != "CreateSnapshot":
@@ -37,7 +37,7 @@ class Faults:
                 _("{kind} applies to CreateSnapshot only; InternalError applies to any action").format(kind=kind)
             )
         if len(self._world.faults) >= MAX_ARMED:
-            raise ValueError(_("{count} faults are armed already; clear some first").format(count=MAX_ARMED))
+            raise ValueError(_("{MAX_ARMED} faults are armed already; clear some first").format(MAX_ARMED=MAX_ARMED))
         fault = Fault(fault_kind, action, int(times), int(seconds), int(at_progress), disk_id)
         self._world.faults.append(fault)
         return fault

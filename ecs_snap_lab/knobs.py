@@ -20,13 +20,13 @@ class Knobs:
     def _disk(self, disk_id: str) -> Disk:
         disk = self._world.disks.get(disk_id)
         if disk is None:
-            raise ValueError(_("no disk {disk} in this lab").format(disk=repr(disk_id)))
+            raise ValueError(_("no disk {disk_id!r} in this lab").format(disk_id=disk_id))
         return disk
 
     def _instance(self, instance_id: str) -> Instance:
         instance = self._world.instances.get(instance_id)
         if instance is None:
-            raise ValueError(_("no instance {instance} in this lab").format(instance=repr(instance_id)))
+            raise ValueError(_("no instance {instance_id!r} in this lab").format(instance_id=instance_id))
         return instance
 
     # ------------------------------------------------------------------ account
@@ -70,8 +70,8 @@ class Knobs:
         disk = self._disk(disk_id)
         if disk.charge_type is not ChargeType.POSTPAID:
             raise ValueError(
-                _("{disk} is a subscription (PrePaid) disk; only pay-as-you-go disks fall in arrears").format(
-                    disk=disk_id
+                _("{disk_id} is a subscription (PrePaid) disk; only pay-as-you-go disks fall in arrears").format(
+                    disk_id=disk_id
                 )
             )
         disk.in_arrears = bool(in_arrears)
@@ -82,7 +82,7 @@ class Knobs:
         disk = self._disk(disk_id)
         if disk.charge_type is not ChargeType.PREPAID:
             raise ValueError(
-                _("{disk} is pay-as-you-go (PostPaid); only subscription disks expire").format(disk=disk_id)
+                _("{disk_id} is pay-as-you-go (PostPaid); only subscription disks expire").format(disk_id=disk_id)
             )
         disk.expired = True
         self._world.log(EventKind.DISK_CHANGED, disk_id, disk.instance_id or "", "subscription expired")
@@ -109,7 +109,7 @@ class Knobs:
         disk = self._disk(disk_id)
         if disk.instance_id is None:
             raise ValueError(
-                _("{disk} is not attached; only an attached disk can lose its instance").format(disk=disk_id)
+                _("{disk_id} is not attached; only an attached disk can lose its instance").format(disk_id=disk_id)
             )
         instance = world.instances.get(disk.instance_id)
         if instance is not None:

@@ -63,9 +63,9 @@ class Lab:
         if snapshot_quota is None:
             snapshot_quota = chosen.manual_quota
         if not isinstance(snapshot_quota, int) or isinstance(snapshot_quota, bool) or snapshot_quota < 1:
-            raise ValueError("snapshot_quota must be a positive integer")
+            raise ValueError(_("snapshot_quota must be a positive integer"))
         if not isinstance(region, str) or not region:
-            raise ValueError("region must be a region id such as cn-hangzhou")
+            raise ValueError(_("region must be a region id such as cn-hangzhou"))
         zones = [f"{region}-{letter}" for letter in ("h", "i", "k")]
         world = World(
             seed=seed,
@@ -274,7 +274,7 @@ class Lab:
                 call.params = wire
                 call.warnings += spec.unknown_warnings(wire, world.api)  # the answer ignores them, as the API does
                 if name != "CreateSnapshot" and world.take_fault(_actions.FaultKind.INTERNAL_ERROR, name):
-                    call.fail("Backend.available", "an injected fault before any effect", variant="before")
+                    call.fail("Backend.available", _("an injected fault before any effect"), variant="before")
                 body = {"RequestId": request_id, **spec.handler(call)}
                 status, code, message = 200, None, ""
             except ApiFailure as exc:
@@ -287,7 +287,7 @@ class Lab:
                 log.exception("the lab failed answering %.60r (RequestId %s)", name, request_id)
                 entry = lookup("InternalError", variant="after")
                 status, code, message = entry.http_status, entry.code, entry.message
-                failure = ("Backend.answers", "the lab itself failed; see lab.internal_errors")
+                failure = ("Backend.answers", _("the lab itself failed; see lab.internal_errors"))
                 body = error_body(request_id, code, message)
             self.request_log.append(world.now, name, call.params, status, code, request_id)  # a private copy
         finally:
@@ -538,9 +538,14 @@ class Lab:
 
     def __repr__(self) -> str:
         w = self.world
-        return (
-            f"<Lab {w.region} at {self.now:%Y-%m-%d %H:%M:%S}Z, api {w.api.value}: {len(w.instances)} instances, "
-            f"{len(w.disks)} disks, {len(w.snapshots)} snapshots>"
+        said = _("<Lab {region} at {time}Z, api {api}: {instances} instances, {disks} disks, {snapshots} snapshots>")
+        return said.format(
+            region=w.region,
+            time=f"{self.now:%Y-%m-%d %H:%M:%S}",
+            api=w.api.value,
+            instances=len(w.instances),
+            disks=len(w.disks),
+            snapshots=len(w.snapshots),
         )
 
     def _repr_html_(self) -> str:

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from .actions.disks import SIZE_RANGES
 from .actions.world_checks import counted
-from .i18n import N_, _
+from .i18n import _
 from .model.api import Api
 from .model.clock import LAST_SECOND, Due, Happening
 from .model.events import Event, EventKind
@@ -126,15 +126,15 @@ def _hints(cls: type) -> dict[str, Any]:
 def build(cls: type, data: Any, where: str) -> Any:
     """An instance of dataclass `cls` from JSON data, every field type-checked and every integer in its range."""
     if not isinstance(data, dict):
-        raise Corrupt(_("{where}: expected an object, found {kind}").format(where=where, kind=type(data).__name__))
+        raise Corrupt(_("{where}: expected an object, found {name__}").format(where=where, name__=type(data).__name__))
     hints = _hints(cls)
     names = _field_names(cls)
     unexpected = set(data) - set(names)
     if unexpected:
-        raise Corrupt(_("{where}: unexpected field {field}").format(where=where, field=repr(sorted(unexpected)[0])))
+        raise Corrupt(_("{where}: unexpected field {sorted!r}").format(where=where, sorted=sorted(unexpected)[0]))
     missing = [n for n in names if n not in data]
     if missing:
-        raise Corrupt(_("{where}: missing field {field}").format(where=where, field=repr(missing[0])))
+        raise Corrupt(_("{where}: missing field {missing!r}").format(where=where, missing=missing[0]))
     values = {n: convert(hints[n], data[n], f"{where}.{n}") for n in names}
     for name, value in values.items():
         if name in RANGES:
@@ -182,8 +182,8 @@ def convert(hint: Any, value: Any, where: str) -> Any:
             return hint(value)
         except ValueError:
             raise Corrupt(
-                _("{where}: {value} is not a {kind}").format(
-                    where=where, value=repr(str(value)[:40]), kind=hint.__name__
+                _("{where}: {value!r} is not a {name__}").format(
+                    where=where, value=str(value)[:40], name__=hint.__name__
                 )
             ) from None
     if _is_record(hint):
@@ -206,8 +206,9 @@ def convert(hint: Any, value: Any, where: str) -> Any:
         if not args:
             return _plain_json(value, where)
         return {k: convert(args[1], v, f"{where}[{k!r}]") for k, v in value.items()}
-    # a field type this loader does not know
-    raise Corrupt(_("{where}: cannot read a {kind}").format(where=where, kind=repr(hint)))
+    raise Corrupt(
+        _("{where}: cannot read a {hint!r}").format(where=where, hint=hint)
+    )  # a field type this loader does not know
 
 
 def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
@@ -268,14 +269,14 @@ def save(world: World, request_log: RequestLog, path: str | PathLike) -> None:
     data = text.encode("utf-8")
     if len(data) > MAX_FILE_BYTES:
         raise Corrupt(
-            _("this lab takes {size} bytes; a save file is at most {most} bytes").format(
-                size=len(data), most=MAX_FILE_BYTES
+            _("this lab takes {count} bytes; a save file is at most {MAX_FILE_BYTES} bytes").format(
+                count=len(data), MAX_FILE_BYTES=MAX_FILE_BYTES
             )
         )
     try:
         from_document(json.loads(text))
     except Corrupt as exc:
-        raise Corrupt(_("this lab cannot be saved, it would not load: {reason}").format(reason=exc)) from None
+        raise Corrupt(_("this lab cannot be saved, it would not load: {exc}").format(exc=exc)) from None
     Path(path).write_bytes(data)
 
 
@@ -291,7 +292,7 @@ def load(path: str | PathLike) -> SavedLab:
     except Corrupt:
         raise
     except (ValueError, RecursionError) as exc:
-        raise Corrupt(_("{path}: not JSON ({reason})").format(path=path, reason=str(exc)[:80])) from None
+        raise Corrupt(_("{path}: not JSON ({exc})").format(path=path, exc=str(exc)[:80])) from None
     try:
         return from_document(doc)
     except RecursionError:
@@ -311,8 +312,8 @@ def read_save_file(path: str | PathLike) -> bytes:
             )
         if info.st_size > MAX_FILE_BYTES:
             raise Corrupt(
-                _("{path}: {size} bytes; a save file is at most {most} bytes").format(
-                    path=path, size=info.st_size, most=MAX_FILE_BYTES
+                _("{path}: {st_size} bytes; a save file is at most {MAX_FILE_BYTES} bytes").format(
+                    path=path, st_size=info.st_size, MAX_FILE_BYTES=MAX_FILE_BYTES
                 )
             )
         chunks = []
@@ -321,7 +322,9 @@ def read_save_file(path: str | PathLike) -> bytes:
             size += len(chunk)
             if size > MAX_FILE_BYTES:  # it grew while being read
                 raise Corrupt(
-                    _("{path}: over {most} bytes; a save file is at most that").format(path=path, most=MAX_FILE_BYTES)
+                    _("{path}: over {MAX_FILE_BYTES} bytes; a save file is at most that").format(
+                        path=path, MAX_FILE_BYTES=MAX_FILE_BYTES
+                    )
                 )
             chunks.append(chunk)
         return b"".join(chunks)
@@ -335,7 +338,7 @@ def _not_a_number(name: str) -> None:
 
 def _field(doc: dict, name: str, hint: Any) -> Any:
     if name not in doc:
-        raise Corrupt(_("missing {name}").format(name=repr(name)))
+        raise Corrupt(_("missing {name!r}").format(name=name))
     return convert(hint, doc[name], name)
 
 
@@ -344,7 +347,7 @@ def _keyed(items: list, key: str, where: str) -> dict:
     for item in items:
         ident = getattr(item, key)
         if ident in table:
-            raise Corrupt(_("{where}: {ident} appears twice").format(where=where, ident=repr(ident)))
+            raise Corrupt(_("{where}: {ident!r} appears twice").format(where=where, ident=ident))
         table[ident] = item
     return table
 
@@ -367,22 +370,20 @@ def _check_header(doc: Any) -> None:
     if not isinstance(doc, dict):
         raise Corrupt(_("the file holds no lab (expected a JSON object)"))
     if doc.get("format") != FORMAT:
-        raise Corrupt(
-            _("not an ecs_snap_lab save file (format {found})").format(found=repr(str(doc.get("format"))[:40]))
-        )
+        raise Corrupt(_("not an ecs_snap_lab save file (format {get!r})").format(get=str(doc.get("format"))[:40]))
     version = doc.get("version")
     if version == 1 and "api" not in doc:  # written before the profiles: the seed's, the only one there was
         doc["api"] = "seed"
     elif version != VERSION:
         raise Corrupt(
-            _("save file version {found}; this lab reads versions 1 and {version}").format(
-                found=repr(str(version)[:10]), version=VERSION
+            _("save file version {version!r}; this lab reads versions 1 and {VERSION}").format(
+                version=str(version)[:10], VERSION=VERSION
             )
         )
     expected = set(to_document_keys())
     if set(doc) != expected:
         odd = sorted(set(doc) ^ expected)[0]
-        raise Corrupt(_("unexpected or missing top-level field {field}").format(field=repr(odd)))
+        raise Corrupt(_("unexpected or missing top-level field {odd!r}").format(odd=odd))
 
 
 def _world_from(doc: dict) -> World:
@@ -399,7 +400,7 @@ def _world_from(doc: dict) -> World:
     try:
         api = Api.parse(_field(doc, "api", str))
     except ValueError as exc:
-        raise Corrupt(_("api: {reason}").format(reason=exc)) from None
+        raise Corrupt(_("api: {exc}").format(exc=exc)) from None
     world = World(seed=_field(doc, "seed", int), start=now, region=region, zones=zones, snapshot_quota=quota, api=api)
     _restore_rng(world, doc["rng"])
     schedule = doc["schedule"]
@@ -466,7 +467,7 @@ def _restore_rng(world: World, state: Any) -> None:
     try:
         world.ids.set_state(state)
     except (ValueError, TypeError) as exc:
-        raise Corrupt(_("rng: {reason}").format(reason=exc)) from None
+        raise Corrupt(_("rng: {exc}").format(exc=exc)) from None
 
 
 def _check_references(world: World) -> None:
@@ -475,43 +476,45 @@ def _check_references(world: World) -> None:
         for disk_id in instance.disk_ids:
             if disk_id not in world.disks:
                 raise Corrupt(
-                    _("instances: {instance} lists unknown disk {disk}").format(
-                        instance=instance.instance_id, disk=repr(disk_id)
+                    _("instances: {instance_id} lists unknown disk {disk_id!r}").format(
+                        instance_id=instance.instance_id, disk_id=disk_id
                     )
                 )
     for snap in world.snapshots.values():
         if snap.seq > world.snapshot_seq:
             raise Corrupt(
-                _("snapshots: {snapshot} has a sequence number beyond snapshot_seq").format(snapshot=snap.snapshot_id)
+                _("snapshots: {snapshot_id} has a sequence number beyond snapshot_seq").format(
+                    snapshot_id=snap.snapshot_id
+                )
             )
         for image_id in snap.image_ids:
             if image_id not in world.images:
                 raise Corrupt(
-                    _("snapshots: {snapshot} lists unknown image {image}").format(
-                        snapshot=snap.snapshot_id, image=repr(image_id)
+                    _("snapshots: {snapshot_id} lists unknown image {image_id!r}").format(
+                        snapshot_id=snap.snapshot_id, image_id=image_id
                     )
                 )
     for policy in world.policies.values():
         if len(set(policy.disk_ids)) != len(policy.disk_ids):
-            raise Corrupt(_("policies: {policy} lists a disk twice").format(policy=policy.policy_id))
+            raise Corrupt(_("policies: {policy_id} lists a disk twice").format(policy_id=policy.policy_id))
         for disk_id in policy.disk_ids:
             if disk_id not in world.disks or world.disks[disk_id].policy_id != policy.policy_id:
                 raise Corrupt(
-                    _("policies: {policy} lists unknown disk {disk}").format(
-                        policy=policy.policy_id, disk=repr(disk_id)
+                    _("policies: {policy_id} lists unknown disk {disk_id!r}").format(
+                        policy_id=policy.policy_id, disk_id=disk_id
                     )
                 )
     for disk in world.disks.values():
         named = world.policies.get(disk.policy_id or "")
         if named is not None and disk.disk_id not in named.disk_ids:
             raise Corrupt(
-                _("disks: {disk} names policy {policy}, which does not list it").format(
-                    disk=disk.disk_id, policy=named.policy_id
+                _("disks: {disk_id} names policy {policy_id}, which does not list it").format(
+                    disk_id=disk.disk_id, policy_id=named.policy_id
                 )
             )
     for disk_id, key in world.inflight.items():
         if key not in world.pending:
-            raise Corrupt(_("inflight: {disk} waits on unknown request").format(disk=disk_id))
+            raise Corrupt(_("inflight: {disk_id} waits on unknown request").format(disk_id=disk_id))
 
 
 def _reindex(world: World) -> None:
@@ -521,16 +524,8 @@ def _reindex(world: World) -> None:
         world.by_type[snap.snapshot_type][snap.snapshot_id] = snap
         if snap.status.value == "progressing":
             if snap.disk_id in world.progressing:
-                raise Corrupt(_("snapshots: two progressing snapshots of {disk}").format(disk=snap.disk_id))
+                raise Corrupt(_("snapshots: two progressing snapshots of {disk_id}").format(disk_id=snap.disk_id))
             world.progressing[snap.disk_id] = snap.snapshot_id
-
-
-# a saved world over its quota, by what counted() counts
-OVER_QUOTA = {
-    "snapshots": N_("snapshots: {count} snapshots of {disk}, over the quota of {limit}"),
-    "manual snapshots": N_("snapshots: {count} manual snapshots of {disk}, over the quota of {limit}"),
-    "automatic snapshots": N_("snapshots: {count} automatic snapshots of {disk}, over the quota of {limit}"),
-}
 
 
 def _check_world(world: World) -> None:
@@ -540,7 +535,11 @@ def _check_world(world: World) -> None:
         for of_type in SnapshotType:
             count, limit, what = counted(world, disk_id, of_type)
             if count > limit:
-                raise Corrupt(_(OVER_QUOTA[what]).format(count=count, disk=disk_id, limit=limit))
+                raise Corrupt(
+                    _("snapshots: {count} {what} of {disk_id}, over the quota of {limit}").format(
+                        count=count, what=what, disk_id=disk_id, limit=limit
+                    )
+                )
     if len({snap.seq for snap in world.snapshots.values()}) != len(world.snapshots):
         raise Corrupt(_("snapshots: two snapshots share a sequence number"))
     for where, table in (("instances", world.instances), ("disks", world.disks), ("snapshots", world.snapshots),
@@ -551,15 +550,17 @@ def _check_world(world: World) -> None:
     for disk in world.disks.values():
         if disk.category not in ALL_CATEGORIES:
             raise Corrupt(
-                _("disks: {disk} has an unknown category {category}").format(
-                    disk=disk.disk_id, category=repr(disk.category[:40])
+                _("disks: {disk_id} has an unknown category {category!r}").format(
+                    disk_id=disk.disk_id, category=disk.category[:40]
                 )
             )
     if len(world.faults) > MAX_ARMED:
-        raise Corrupt(_("faults: {count} armed, more than {most}").format(count=len(world.faults), most=MAX_ARMED))
+        raise Corrupt(
+            _("faults: {count} armed, more than {MAX_ARMED}").format(count=len(world.faults), MAX_ARMED=MAX_ARMED)
+        )
     for n, fault in enumerate(world.faults):
         if fault.kind is not FaultKind.INTERNAL_ERROR and fault.action != "CreateSnapshot":
-            raise Corrupt(_("faults[{n}]: {kind} applies to CreateSnapshot only").format(n=n, kind=fault.kind.value))
+            raise Corrupt(_("faults[{n}]: {value} applies to CreateSnapshot only").format(n=n, value=fault.kind.value))
     previous = 0
     for n, row in enumerate(world.events.rows):
         if not previous <= row[0] <= world.now or row[1] not in _EVENT_KINDS:

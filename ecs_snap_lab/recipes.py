@@ -39,7 +39,12 @@ class Reproduction:
 
     def __repr__(self) -> str:
         steps = len(self.steps)
-        return f"<Reproduction {self.code}: {self.action} after {steps} setup step{'' if steps == 1 else 's'}>"
+        said = i18n.ngettext(
+            "<Reproduction {code}: {action} after {n} setup step>",
+            "<Reproduction {code}: {action} after {n} setup steps>",
+            steps,
+        )
+        return said.format(code=self.code, action=self.action, n=steps)
 
     def _repr_html_(self) -> str:
         return display.reproduction_html(self.entry, self.steps, self.action, self.params, self.response)
@@ -622,8 +627,7 @@ def reproduce(code: str, row: int | None = None, action: str | None = None, api:
     if action is not None:
         matches = [e for e in matches if action in e.actions]
     if not matches:
-        where = "".join([f" (row {row})" if row else "", f" for {action}" if action else ""])
-        raise KeyError(f"{code!r}{where} is not in the error catalogue")
+        raise KeyError(_not_in_catalogue(code, row, action))
     entry = matches[0]
     wanted = action or (entry.actions[0] if entry.row is None and entry.actions else None)
     fn = (
@@ -632,7 +636,7 @@ def reproduce(code: str, row: int | None = None, action: str | None = None, api:
         or RECIPES.get((code, ""))
     )
     if fn is None:
-        raise KeyError(f"no recipe reproduces {code!r}")
+        raise KeyError(i18n._("no recipe reproduces {code}").format(code=repr(code)))
     only = entry.api or only_in(code)  # today's version of a code, or a code only today's API has
     scene = Scene(api=only or api)
     if only and only != api:
@@ -643,10 +647,27 @@ def reproduce(code: str, row: int | None = None, action: str | None = None, api:
         )
     sent_action, params = fn(scene)
     if action is not None and sent_action != action:
-        raise KeyError(f"no recipe reproduces {code!r} through {action} (the lab's recipe uses {sent_action})")
+        raise KeyError(
+            i18n._("no recipe reproduces {code} through {action} (the lab's recipe uses {used})").format(
+                code=repr(code), action=action, used=sent_action
+            )
+        )
     response = scene.lab.call(sent_action, params)
     answered = lookup(code, sent_action, entry.variant, scene.lab.api) if _scoped(entry, sent_action) else entry
     return Reproduction(code, answered, scene.lab, sent_action, params, response, scene.steps)
+
+
+def _not_in_catalogue(code: str, row: int | None, action: str | None) -> str:
+    """Why reproduce found no entry (the command line shows it): one whole sentence for each way it was asked."""
+    if row and action:
+        said = i18n._("{code} (row {row}) for {action} is not in the error catalogue")
+    elif row:
+        said = i18n._("{code} (row {row}) is not in the error catalogue")
+    elif action:
+        said = i18n._("{code} for {action} is not in the error catalogue")
+    else:
+        said = i18n._("{code} is not in the error catalogue")
+    return said.format(code=repr(code), row=row, action=action)
 
 
 def reproducible_codes() -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from .display import basis_words
 from .i18n import _
 from .lab import Lab
 from .local_time import get_display_timezone, shown
@@ -36,10 +37,14 @@ def run(out: Callable[[str], None] = print, seed: int = 0) -> Lab:
     out(_("1. Build a world"))
     instance_id = lab.run_instance()
     disk_id = lab.create_disk(size_gib=200, category="cloud_essd")
-    out(f"   RunInstances -> {instance_id} ({lab.instance(instance_id).status.value})")
-    out(_("   CreateDisk 200 GiB -> {disk} (Available, never attached)").format(disk=disk_id))
+    out(
+        _("   RunInstances -> {instance_id} ({value})").format(
+            instance_id=instance_id, value=lab.instance(instance_id).status.value
+        )
+    )
+    out(_("   CreateDisk 200 GiB -> {disk_id} (Available, never attached)").format(disk_id=disk_id))
     lab.advance(minutes=2)
-    out(_("   two minutes later the instance is {status}").format(status=lab.instance(instance_id).status.value))
+    out(_("   two minutes later the instance is {value}").format(value=lab.instance(instance_id).status.value))
     out("")
     out(_("2. Meet the rules: three refusals and why"))
     first = lab.create_snapshot(disk_id, name="first-backup")
@@ -51,22 +56,22 @@ def run(out: Callable[[str], None] = print, seed: int = 0) -> Lab:
     out(_("   AttachDisk, then at once:"))
     out(f"   {second}")
     out(_("     why: {detail}").format(detail=second.trace[-1].detail))
-    out(_('     the seed: "{sentence}..."').format(sentence=second.trace[-1].source[:150]))
+    out(_('     the seed: "{source}..."').format(source=second.trace[-1].source[:150]))
     bad = lab.create_snapshot(disk_id, name="1st-backup")
-    out(_("   a name starting with a digit: {answer}").format(answer=bad))
-    out(_("     why: {detail}  [{basis}]").format(detail=bad.trace[-1].detail, basis=bad.trace[-1].basis))
+    out(_("   a name starting with a digit: {bad}").format(bad=bad))
+    out(_("     why: {detail}  [{basis}]").format(detail=bad.trace[-1].detail, basis=basis_words(bad.trace[-1].basis)))
     out("")
-    _snapshots(lab, disk_id, out)
+    _progress_and_retention(lab, disk_id, out)
     return lab
 
 
-def _snapshots(lab: Lab, disk_id: str, out: Callable[[str], None]) -> None:
-    """The tour's second half: snapshots progressing, retention releasing one, and an answer as XML."""
+def _progress_and_retention(lab: Lab, disk_id: str, out: Callable[[str], None]) -> None:
+    """Sections 3 to 5: a snapshot made and followed, an incremental one, retention, the XML answer."""
     out(_("3. Take snapshots and watch them progress"))
     lab.advance(hours=4)
     made = lab.create_snapshot(disk_id, name="first-backup", retention_days=7, tags={"env": "prod"})
     snapshot_id = made.data["SnapshotId"]
-    out(_("   four hours later the data has loaded: {answer}").format(answer=made))
+    out(_("   four hours later the data has loaded: {made}").format(made=made))
     for minutes in (0, 10, 20, 30, 40):
         if minutes:
             lab.advance(minutes=10)
@@ -82,8 +87,11 @@ def _snapshots(lab: Lab, disk_id: str, out: Callable[[str], None]) -> None:
     out("")
     out(_("4. Retention: RetentionDays=7 releases the first snapshot 7 days after its CreationTime"))
     lab.advance(days=6)
-    count = len(lab.describe_snapshots(DiskId=disk_id))
-    out(_("   {time}  snapshots of the disk: {count}").format(time=_at(lab.now), count=count))
+    out(
+        _("   {time}  snapshots of the disk: {count}").format(
+            time=_at(lab.now), count=len(lab.describe_snapshots(DiskId=disk_id))
+        )
+    )
     out("")
     out(_("5. The same answer as XML, as the API's default format gives it"))
     out("   " + lab.create_snapshot(disk_id, name="third-backup").to_xml())

@@ -18,6 +18,8 @@ KEPT = {
     "ipywidgets", "pytest", "nbval", "pip", "seed", "Alibaba", "Cloud", "Asia", "Shanghai", "ecs", "snap", "lab",
     "aliyun", "acs", "http", "https", "ms", "true", "false", "GET", "POST", "HMAC", "SHA",
     "Unicode", "ASCII", "Tab", "KMS", "IANA", "ESSD", "UTF", "Base", "Ctrl", "Shift", "AccessKey", "Secret", "PORT",
+    "PNG", "SVG", "PDF", "png", "svg", "pdf", "stderr", "ipykernel", "Noto", "Sans", "CJK", "SC",
+    "Progress", "RemainTime",  # DescribeSnapshots' fields
 }  # fmt: skip
 # The API's values in lower case (statuses, types, categories): words of the API, not of English prose.
 API_VALUES = {
@@ -45,6 +47,11 @@ _BACKTICKS = re.compile(r"`[^`]*`")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)[sd]|\$\{?\w+\}?")  # filled in when shown
 # a parameter with its value (Status=done, seconds=60), and words quoted on purpose ("device", “disk”)
 _ASSIGNED = re.compile(r"\b[\w.]+=[^\s，。、；）)]+|\"[^\"]*\"|“[^”]*”")
+# a command line's words: options (--access-key), hyphenated names (aliyun-python-sdk-ecs), words with digits
+# (python3), file names and paths (dashboard.ipynb, *.ipynb, instructor/)
+_COMMAND = re.compile(
+    r"--?[a-z][\w-]*|\b[a-z0-9]+(?:-[a-z0-9]+)+\b|\b[A-Za-z]+\d\w*|[\w*./-]*\.(?:ipynb|png|svg|pdf|csv|json|toml|md|py)\b|/?\b[\w.-]+/(?:[\w./-]*)"
+)
 _URL = re.compile(r"https?://\S+")
 _ID = re.compile(r"\b(?:[a-z]{1,4}-[a-z0-9]{6,}|[A-F0-9]{8}(?:-[A-F0-9]{4}){3}-[A-F0-9]{12})\b")
 _TIME = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?Z?)?|UTC[+-]\d\d:\d\d|\b[A-Z][a-z]+/[A-Z][A-Za-z_]+\b")
@@ -57,7 +64,7 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 
 def english_in(text: str) -> set[str]:
     """The English words `text` holds, once markup, code, URLs, ids, times and the API's words are set aside."""
-    text = _PLACEHOLDER.sub("N", text)  # Filter.{n}.Key stays one identifier, Filter.N.Key
-    for pattern in (_MARKUP, _BACKTICKS, _ASSIGNED, _URL, _ID, _TIME, _IDENTIFIER):
+    text = _PLACEHOLDER.sub("0", text)  # Filter.{n}.Key stays one identifier (Filter.0.Key), {now}Z no word
+    for pattern in (_MARKUP, _BACKTICKS, _ASSIGNED, _URL, _ID, _TIME, _IDENTIFIER, _COMMAND):
         text = pattern.sub(" ", text)
     return {word for word in _WORD.findall(text) if word not in KEPT | API_VALUES | API_NAMES}

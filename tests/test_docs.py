@@ -13,8 +13,9 @@ import pytest
 from markdown_pages import REPO, anchors, broken_links, links, slug
 
 README = REPO / "README.md"
+README_ZH = REPO / "README.zh-CN.md"
 DOCS = REPO / "docs"
-PAGES = [README, *sorted(DOCS.rglob("*.md"))]
+PAGES = [README, README_ZH, *sorted(DOCS.rglob("*.md"))]
 TWO_COMMANDS = "Two commands on a fresh machine"
 
 
@@ -86,6 +87,14 @@ def test_the_readme_links_every_reference_page() -> None:
 def test_the_readme_stays_short() -> None:
     """The reference lives in docs/: a README that grows past a screenful or two has taken it back."""
     assert len(README.read_text(encoding="utf-8").splitlines()) <= 110
+    assert len(README_ZH.read_text(encoding="utf-8").splitlines()) <= 110
+
+
+def test_the_readme_and_its_chinese_version_link_each_other_and_give_the_same_two_commands() -> None:
+    assert "README.zh-CN.md" in links(README.read_text(encoding="utf-8"))
+    assert "README.md" in links(README_ZH.read_text(encoding="utf-8"))
+    commands = [line.split("#")[0].strip() for line in section(README_ZH, "两条命令") if line.startswith("make ")]
+    assert commands == ["make lab", "make test"]
 
 
 def test_the_endpoint_warning_names_a_section_that_exists(monkeypatch) -> None:

@@ -201,3 +201,21 @@ def test_the_instructor_folder_is_never_followed_when_it_is_a_link(tmp_path: Pat
     assert "is a link" in capsys.readouterr().err
     assert not list(elsewhere.iterdir())
     assert sorted(p.name for p in dest.iterdir()) == ["instructor"]  # refused before anything was copied
+
+
+def test_a_chinese_copy_takes_the_chinese_notebooks_and_their_folders_settings(tmp_path) -> None:
+    import json
+
+    from ecs_snap_lab.cli import main
+    from ecs_snap_lab.i18n import set_language
+
+    try:
+        assert main(["notebooks", str(tmp_path / "zh"), "--lang", "zh-CN"]) == 0
+    finally:
+        set_language("en")
+    copied = tmp_path / "zh"
+    assert (copied / "ecs-snap-lab.toml").read_text(encoding="utf-8").count('language = "zh-CN"') == 1
+    start = json.loads((copied / "00_start_here.ipynb").read_text(encoding="utf-8"))
+    assert any("快照" in "".join(cell["source"]) for cell in start["cells"] if cell["cell_type"] == "markdown")
+    assert main(["notebooks", str(tmp_path / "en")]) == 0
+    assert not (tmp_path / "en" / "ecs-snap-lab.toml").exists()  # English needs no settings

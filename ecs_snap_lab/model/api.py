@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..i18n import _
+
 
 class Api(StrEnum):
     """An API profile. SEED is the law of the seed, the CreateSnapshot page of 2018-19, and the default; NOW is the
@@ -20,6 +22,6 @@ class Api(StrEnum):
         try:
             return cls(str(value))
         except ValueError:
-            raise ValueError(
-                f"api must be one of {', '.join(repr(a.value) for a in cls)}, not {str(value)[:40]!r}"
-            ) from None
+            said = _("api must be one of {choices}, not {value}")
+            choices = ", ".join(repr(a.value) for a in cls)
+            raise ValueError(said.format(choices=choices, value=repr(str(value)[:40]))) from None

@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import TypeVar
 
+from ..i18n import _
 from .profile import Api, differences
 
 T = TypeVar("T")
@@ -39,10 +40,15 @@ class ErrorEntry:
         return self.message.replace("{param}", param) if param else self.message
 
     def __repr__(self) -> str:
-        where = f"seed row {self.row}" if self.row is not None else "common"
-        return (
-            f"<ErrorEntry {self.code}: HTTP {self.http_status}, {where}{', ' + self.variant if self.variant else ''}>"
-        )
+        if self.row is not None and self.variant:
+            said = _("<ErrorEntry {code}: HTTP {status}, seed row {row}, {variant}>")
+        elif self.row is not None:
+            said = _("<ErrorEntry {code}: HTTP {status}, seed row {row}>")
+        elif self.variant:
+            said = _("<ErrorEntry {code}: HTTP {status}, common, {variant}>")
+        else:
+            said = _("<ErrorEntry {code}: HTTP {status}, common>")
+        return said.format(code=self.code, status=self.http_status, row=self.row, variant=self.variant)
 
     def _repr_html_(self) -> str:
         from ..display import entry_html  # display imports this module's types for its hints

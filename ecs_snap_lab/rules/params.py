@@ -69,6 +69,13 @@ class ParamReport:
         return not self.violations
 
 
+class StrFails(TypeError):
+    """A value of a sendable type whose str() raises: it cannot be written out either."""
+
+    def __str__(self) -> str:
+        return f"{self.args[0]} whose str() fails"
+
+
 def wire_value(value: object) -> str | None:
     """A parameter value as the SDKs send it; None means "not sent". Raises TypeError if it cannot be sent."""
     if type(value) is str:
@@ -84,8 +91,20 @@ def wire_value(value: object) -> str | None:
     except Exception as exc:
         if isinstance(exc, ValueError) and isinstance(value, int):
             raise  # an int too long to write out
-        raise TypeError(f"{type(value).__name__} whose str() fails") from None
+        raise StrFails(type(value).__name__) from None
     return text if type(text) is str else str.__str__(text)  # a plain str: no subclass's methods run later
+
+
+def _unsendable(key: str, exc: Exception) -> str:
+    """Why a value cannot be sent, one whole sentence for each way (its type, a str() that fails, an int too
+    long to write out)."""
+    if isinstance(exc, StrFails):
+        said = _("{key} is a {type} whose str() fails, which cannot be sent on the wire")
+    elif isinstance(exc, TypeError):
+        said = _("{key} is a {type}, which cannot be sent on the wire")
+    else:
+        said = _("{key} is a number too long, which cannot be sent on the wire")
+    return said.format(key=key, type=exc.args[0] if exc.args else "")
 
 
 _STR = frozenset({str})
@@ -121,12 +140,7 @@ def to_wire(params: Mapping | None) -> tuple[dict[str, str], Violation | None]:
         try:
             text = wire_value(value)
         except (TypeError, ValueError) as exc:  # ValueError: an int too long to write out
-            what = exc if isinstance(exc, TypeError) else "number too long"
-            bad = bad or _violation(
-                "Params.encodable",
-                key,
-                _("{key} is a {what}, which cannot be sent on the wire").format(key=key[:60], what=what),
-            )
+            bad = bad or _violation("Params.encodable", key, _unsendable(key[:60], exc))
             continue
         if text is not None:
             out[key] = text

@@ -90,7 +90,7 @@ class Clock(Guarded, widgets.VBox):
             description=_("To"),
             placeholder=_("2026-02-01 or 2026-02-01T09:30:00Z"),
             tooltip=_("Advance the clock to this UTC date and time (ISO 8601); it cannot go back"),
-            style={"description_width": "30px"},
+            style={"description_width": "initial"},  # "To", "推进到": as wide as the word
             layout=widgets.Layout(width="300px"),
         )
         self.go_button = widgets.Button(

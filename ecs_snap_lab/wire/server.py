@@ -477,11 +477,11 @@ class Endpoint(Service):
         if not is_loopback(self.host):
             warnings.warn(
                 _(
-                    "the endpoint listens on {address}, beyond this machine: anyone who can reach it can "
-                    "call it over plain HTTP. A room-facing endpoint needs its own --access-key pairs (never "
-                    "printed to the room), the admin token kept to the instructor, and a firewall (see "
-                    "docs/reference.md: What the endpoint promises, and what it does not)."
-                ).format(address=f"{self.host}:{self.port}"),
+                    "the endpoint listens on {host}:{port}, beyond this machine: anyone who can reach it can "
+                    "call it over plain HTTP. A room-facing endpoint needs its own --access-key pairs (never printed "
+                    "to the room), the admin token kept to the instructor, and a firewall (see docs/reference.md: "
+                    "What the endpoint promises, and what it does not)."
+                ).format(host=self.host, port=self.port),
                 ExposedEndpointWarning,
                 stacklevel=3,
             )

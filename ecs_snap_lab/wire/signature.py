@@ -71,7 +71,6 @@ class SigningSteps:
     signature: str
 
     def explain(self) -> str:
-        """The five steps, each with what it gives; the strings and the signature exactly as they are signed."""
         lines = [_("1. Parameters, sorted by name (Signature left out):")]
         lines += [f"     {name} = {value}" for name, value in self.sorted_parameters]
         lines += [

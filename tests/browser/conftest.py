@@ -281,16 +281,13 @@ def wait_for_preheated_kernel(server: Server, quiet_polls: int = 5) -> None:
         time.sleep(0.2)  # polling a process's CPU time: there is nothing to wait on
 
 
-@pytest.fixture(scope="module")
-def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Voila serving a copy of notebooks/dashboard.ipynb on 127.0.0.1, configured by the repository's voila.json
-    (preheated kernels), as `voila notebooks/dashboard.ipynb` run in the repository is; yielded once its
-    preheated kernel has run the notebook."""
-    root = tmp_path_factory.mktemp("voila")
-    served = copy_notebooks(root)
-    notebook = served / "dashboard.ipynb"
-    if not notebook.is_file():
-        pytest.fail(f"{NOTEBOOKS / 'dashboard.ipynb'} is missing: Voila has nothing to serve", pytrace=False)
+def voila(root: Path, notebook: str) -> Server:
+    """Voila serving a copy of notebooks/`notebook` on 127.0.0.1, configured by the repository's voila.json
+    (preheated kernels), as `voila notebooks/NOTEBOOK` run in the repository is; returned once its preheated kernel
+    has run the notebook (in the notebook's folder, as Voila starts kernels there)."""
+    served = copy_notebooks(root) / notebook
+    if not served.is_file():
+        pytest.fail(f"{NOTEBOOKS / notebook} is missing: Voila has nothing to serve", pytrace=False)
     port = free_port()
     command = [
         sys.executable,
@@ -300,12 +297,27 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--ServerApp.port_retries=0",
-        str(notebook),
+        str(served),
     ]
     # /api answers (with a redirect) as soon as it listens; "/" would run the notebook in a kernel of its own
     url = f"http://127.0.0.1:{port}"
     server = Server("Voila", command, jupyter_env(root), url, root / "server.log", "/api", cwd=REPO)
     wait_for_preheated_kernel(server)
+    return server
+
+
+@pytest.fixture(scope="module")
+def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Voila on notebooks/dashboard.ipynb."""
+    server = voila(tmp_path_factory.mktemp("voila"), "dashboard.ipynb")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def zh_voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Voila on the Chinese dashboard, notebooks/zh-CN/dashboard.ipynb (its folder's ecs-snap-lab.toml: zh-CN)."""
+    server = voila(tmp_path_factory.mktemp("voila-zh"), "zh-CN/dashboard.ipynb")
     yield server
     server.stop()
 
