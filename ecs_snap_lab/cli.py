@@ -168,6 +168,14 @@ def _parser() -> argparse.ArgumentParser:
             KERNEL_TIMEOUT=KERNEL_TIMEOUT
         ),
     )
+    _add_workshop(commands)
+    _add_serve(commands)
+    _add_progress(commands)
+    return parser
+
+
+def _add_workshop(commands) -> None:
+    """`notebooks` and `lab`: copy the workshop's notebooks (in a language), and open JupyterLab on them."""
     notebooks = commands.add_parser("notebooks", help=_("copy the workshop notebooks into a folder"))
     notebooks.add_argument("dest", metavar=_("dest"), help=_("the folder to copy them into (created if needed)"))
     notebooks.add_argument("--force", action="store_true", help=_("replace notebooks the folder already has"))
@@ -187,9 +195,6 @@ def _parser() -> argparse.ArgumentParser:
         help=_("the workshop folder (default {DEFAULT_FOLDER})").format(DEFAULT_FOLDER=DEFAULT_FOLDER),
     )
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help=_("passed to JupyterLab, e.g. --no-browser"))
-    _add_serve(commands)
-    _add_progress(commands)
-    return parser
 
 
 def _run(args: argparse.Namespace) -> int:
