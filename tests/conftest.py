@@ -36,3 +36,14 @@ def running(lab: Lab) -> tuple[Lab, str, str]:
     system_disk_id = next(d for d in lab.instance(instance_id).disk_ids if lab.disk(d).disk_type == "system")
     lab.advance(seconds=SYSTEM_DISK_LOAD_SECONDS + 60)
     return lab, instance_id, system_disk_id
+
+
+@pytest.fixture
+def in_chinese():
+    """The lab writes Simplified Chinese for the test; English and no display zone again after it."""
+    from ecs_snap_lab import set_display_timezone, set_language
+
+    set_language("zh-CN")
+    yield
+    set_language("en")
+    set_display_timezone(None)

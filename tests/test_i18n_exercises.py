@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +65,7 @@ def answer_words(answer: object) -> list[str]:
     return [word for word in words if re.search("[A-Za-z]{2}", word)]
 
 
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    set_language("zh-CN")
-    yield
-    set_language("en")
-    set_display_timezone(None)
+pytestmark = pytest.mark.usefixtures("in_chinese")  # conftest.py: Chinese, then English again
 
 
 def checked(ex: Exercise, answer: Any, capsys: pytest.CaptureFixture[str]) -> str:

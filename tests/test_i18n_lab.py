@@ -13,19 +13,14 @@ import ipywidgets as widgets
 import pytest
 from chinese import english_in
 
-from ecs_snap_lab import Lab, error_catalog, reproduce, set_display_timezone, set_language
+from ecs_snap_lab import Lab, error_catalog, reproduce, set_display_timezone
 from ecs_snap_lab.rules.catalog import lookup
 from ecs_snap_lab.views import charts
 
 TRAITS = ("description", "tooltip", "placeholder")
 
 
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    set_language("zh-CN")
-    yield
-    set_language("en")
-    set_display_timezone(None)
+pytestmark = pytest.mark.usefixtures("in_chinese")  # conftest.py: Chinese, then English again
 
 
 def texts(widget: widgets.Widget) -> Iterator[tuple[str, str]]:

@@ -22,13 +22,7 @@ from ecs_snap_lab.rules.known_params import unknown_warnings
 from ecs_snap_lab.rules.profile import Api, api_differences
 from ecs_snap_lab.validation import advise, validate
 
-
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    set_language("zh-CN")
-    yield
-    set_language("en")
-    set_display_timezone(None)
+pytestmark = pytest.mark.usefixtures("in_chinese")  # conftest.py: Chinese, then English again
 
 
 def english_of_the_lab(text: str, learner_words: Iterable[object] = ()) -> set[str]:

@@ -33,12 +33,7 @@ PACKAGES = {"aliyun-python-sdk-ecs", "alibabacloud_ecs20140526"}
 QUOTED = re.compile(r"&#x27;[^&<]*&#x27;|'[^'<]*'")
 
 
-@pytest.fixture(autouse=True)
-def chinese() -> Iterator[None]:
-    set_language("zh-CN")
-    yield
-    set_language("en")
-    set_display_timezone(None)
+pytestmark = pytest.mark.usefixtures("in_chinese")  # conftest.py: Chinese, then English again
 
 
 def texts(widget: widgets.Widget, skip: tuple[widgets.Widget, ...] = ()) -> Iterator[tuple[str, str]]:
