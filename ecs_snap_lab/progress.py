@@ -166,11 +166,6 @@ class Progress:
             writer.writerows(self.rows())
 
 
-def counted(n: int, noun: str) -> str:
-    """'1 learner', '3 learners'."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _named(learners: Sequence[str]) -> str:
     """'2: carol, dave' (the first few names, then 'and N more')."""
     if not learners:
