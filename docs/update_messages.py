@@ -17,14 +17,13 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "ecs_snap_lab"
-KEYWORDS = {"_": None, "N_": None, "Nn_": (1, 2), "ngettext": (1, 2)}
-# the package's Python, and the fields of its TOML tables that are the lab's words (i18n.TOML_MESSAGES)
-METHODS = [("**.py", "python"), ("rules/*.toml", "ecs_snap_lab.i18n:extract_toml")]
 LANGUAGES = {"zh_CN": "Simplified Chinese"}
 
 
 def template() -> Catalog:
     """Every message of the package, with where it is used."""
+    from ecs_snap_lab.i18n import KEYWORDS, METHODS  # importable once main() has put the checkout on sys.path
+
     found = Catalog(project="ecs_snap_lab", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
         PACKAGE, method_map=METHODS, keywords=KEYWORDS, comment_tags=("i18n:",)

@@ -22,6 +22,11 @@ DOMAIN = "ecs_snap_lab"
 LANGUAGES = ("en", "zh-CN")
 ENVIRONMENT = "ECS_SNAP_LAB_LANG"
 
+# How Babel finds the messages (docs/update_messages.py extracts with these, tests/test_i18n.py checks with them):
+# the marking functions with the arguments that are messages, and the files read, with the method for each.
+KEYWORDS = {"_": None, "N_": None, "Nn_": (1, 2), "ngettext": (1, 2)}
+METHODS = [("**.py", "python"), ("rules/*.toml", "ecs_snap_lab.i18n:extract_toml")]
+
 # The fields of the package's TOML tables that are the lab's own words, translated where shown (`_(check.rule)`);
 # the others are the API's or the seed's words (codes, messages, quoted sentences), never translated.
 TOML_MESSAGES: dict[str, tuple[str, ...]] = {

@@ -18,8 +18,6 @@ from ecs_snap_lab import Lab, i18n
 from ecs_snap_lab.i18n import get_language, set_language
 
 REPO = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "N_": None, "Nn_": (1, 2), "ngettext": (1, 2)}  # as docs/update_messages.py extracts
-METHODS = [("**.py", "python"), ("rules/*.toml", "ecs_snap_lab.i18n:extract_toml")]
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
@@ -37,7 +35,7 @@ def catalog():
 def extracted() -> set:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        REPO / "ecs_snap_lab", method_map=METHODS, keywords=KEYWORDS
+        REPO / "ecs_snap_lab", method_map=i18n.METHODS, keywords=i18n.KEYWORDS
     ):
         found.add(message)
     return found
