@@ -59,12 +59,17 @@ def shown(moment: datetime, *, seconds: bool = True) -> str:
     parentheses; the local date is given too when it is not the UTC date."""
     moment = _utc(moment)
     clock = "%H:%M:%S" if seconds else "%H:%M"
-    utc = f"{moment:%Y-%m-%d} {moment.strftime(clock)} UTC"
+    return f"{moment:%Y-%m-%d} {moment.strftime(clock)} UTC{_beside(moment, clock)}"
+
+
+def _beside(moment: datetime, clock: str) -> str:
+    """ " (10:00:00 Asia/Shanghai, UTC+08:00)" for a UTC `moment`, with the local date when it is another day;
+    "" with no display zone."""
     if _zone is None:
-        return utc
+        return ""
     local = moment.astimezone(_zone)
     day = "" if local.date() == moment.date() else f"{local:%Y-%m-%d} "
-    return f"{utc} ({day}{local.strftime(clock)} {_zone.key}, {offset(moment)})"
+    return f" ({day}{local.strftime(clock)} {_zone.key}, {offset(moment)})"
 
 
 def shown_epoch(seconds_since_epoch: float, *, seconds: bool = True) -> str:
@@ -82,10 +87,4 @@ def stamp(seconds_since_epoch: int) -> str:
     zone's time and offset in parentheses when one is set."""
     from .model.clock import to_iso
 
-    text = to_iso(seconds_since_epoch)
-    if _zone is None:
-        return text
-    moment = datetime.fromtimestamp(seconds_since_epoch, UTC)
-    local = moment.astimezone(_zone)
-    day = "" if local.date() == moment.date() else f"{local:%Y-%m-%d} "
-    return f"{text} ({day}{local:%H:%M:%S} {_zone.key}, {offset(moment)})"
+    return to_iso(seconds_since_epoch) + _beside(datetime.fromtimestamp(seconds_since_epoch, UTC), "%H:%M:%S")
