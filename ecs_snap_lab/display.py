@@ -135,6 +135,16 @@ def english(text: str) -> str:
     return f'<span lang="en">{esc(text)}</span>'
 
 
+def described(description: str) -> str:
+    """The seed's description of a code as it is (English), and in another language its translation beside it."""
+    if not description:
+        return ""
+    shown = english(description)
+    if _(description) != description:
+        shown += f"<br>{esc(_(description))}"
+    return shown
+
+
 def basis_words(basis: str) -> str:
     return _(BASES[basis]) if basis in BASES else basis
 
@@ -243,12 +253,9 @@ def entry_html(entry: ErrorEntry) -> str:
         origin = _("the seed's error table, row {row}").format(row=entry.row)
     else:
         origin = _("a common code the lab uses")
-    described = english(entry.description)
-    if _(entry.description) != entry.description:
-        described += f"<br>{esc(_(entry.description))}"
     facts: list[tuple[str, object]] = [
         (_("Message"), Html(english(entry.message))),
-        (_("Description"), Html(described)),
+        (_("Description"), Html(described(entry.description))),
         (_("The seed says"), Html(english(entry.sentence))),
         (_("How the lab makes it"), _(entry.trigger)),
         (_("Basis"), basis_words(entry.basis)),

@@ -33,7 +33,7 @@ import ipywidgets as widgets
 
 import ecs_snap_lab
 
-from ..display import basis_words, english
+from ..display import basis_words, described, english
 from ..i18n import N_, _
 from ..rules.profile import profile
 from .guard import ErrorArea, Guarded
@@ -359,13 +359,10 @@ def _meaning(entry) -> list[tuple[str, str]]:
         where = _("row {row} of the seed's error table").format(row=entry.row)
     else:
         where = _("not in the seed's table")
-    described = english(entry.description) if entry.description else ""
-    if entry.description and _(entry.description) != entry.description:
-        described += f"<br>{_esc(_(entry.description))}"
     facts = [
         (_("HTTP status"), str(entry.http_status)),
         (_("Message"), english(entry.message)),
-        (_("Description"), described),
+        (_("Description"), described(entry.description)),
         (_("Seed sentence"), english(entry.sentence) if entry.sentence else ""),
         (_("Trigger"), _esc(_(entry.trigger)) if entry.trigger else ""),
         (_("Basis"), _esc(basis_words(entry.basis))),
