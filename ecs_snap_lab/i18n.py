@@ -42,7 +42,7 @@ _language = "en"
 def set_language(language: str) -> None:
     """Write in `language` from now on: "en" (the default) or "zh-CN". ValueError names the choices."""
     global _active, _language
-    chosen = _parse(language)
+    chosen = parse_language(language)
     _active = gettext.NullTranslations() if chosen == "en" else _catalog(chosen)
     _language = chosen
 
@@ -70,7 +70,8 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:
     return singular, plural
 
 
-def _parse(language: str) -> str:
+def parse_language(language: str) -> str:
+    """The language `language` names ("en" or "zh-CN", in any usual spelling); ValueError names the choices."""
     folded = str(language).strip().replace("_", "-").lower()
     for known in LANGUAGES:
         if folded == known.lower() or (known == "zh-CN" and folded in ("zh", "zh-hans", "zh-hans-cn")):
@@ -80,7 +81,7 @@ def _parse(language: str) -> str:
 
 def catalog_path(language: str) -> resources.abc.Traversable:
     """The .po source of a language's catalog, in the package."""
-    folder = _parse(language).replace("-", "_")
+    folder = parse_language(language).replace("-", "_")
     return resources.files(__package__).joinpath("locale", folder, "LC_MESSAGES", f"{DOMAIN}.po")
 
 

@@ -29,8 +29,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .i18n import _, get_language
-from .i18n import _parse as _parse_language
+from .i18n import _, get_language, parse_language
 
 START_HERE = "00_start_here.ipynb"
 INSTRUCTOR = "instructor"  # the repository's instructor/ folder, shipped as ecs_snap_lab/instructor
@@ -90,7 +89,7 @@ def copy_notebooks(
     """Copy every bundled notebook into `dest` (created if needed); never overwrites unless asked. The answer key
     goes only to an instructor's copy (`instructor=True`), into `dest/instructor/`. `language` ("en", "zh-CN";
     default: the lab's current language) picks the notebooks, and a non-English copy takes its settings file."""
-    language = get_language() if language is None else _parse_language(language)
+    language = get_language() if language is None else parse_language(language)
     folder = Path(dest).expanduser()
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(_("{folder} exists and is not a folder").format(folder=folder))
